@@ -1,0 +1,39 @@
+// The `gcflow` command tree (commander). A thin adapter: each command lives in its
+// own file under src/cli/ and calls library functions; this file only lists them.
+import { Command, CommanderError } from 'commander';
+import { UsageError } from '../shared/errors.js';
+import type { CliIO } from './io.js';
+
+/** Each command file exports one of these. */
+export type RegisterCommand = (program: Command, io: CliIO) => void;
+
+const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
+  // Keep alphabetical; one line per command file.
+];
+
+export async function buildProgram(io: CliIO): Promise<Command> {
+  const program = new Command('gcflow')
+    .description('Workflow automation and job scheduling for the Genesis Cloud compute API')
+    .version(process.env['npm_package_version'] ?? '0.1.0')
+    .option('-c, --config <file>', 'config file (default: $GCFLOW_CONFIG, else ./config/default.yaml)')
+    .showHelpAfterError('(run gcflow --help for usage)')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .exitOverride();
+  for (const load of COMMANDS) (await load()).register(program, io);
+  return program;
+}
+
+/** Commander's own parse errors become UsageError (exit 2); help/version exit 0. */
+export function fromCommanderError(err: CommanderError): UsageError | undefined {
+  if (
+    err.code === 'commander.helpDisplayed' ||
+    err.code === 'commander.version' ||
+    err.code === 'commander.help'
+  ) {
+    return undefined;
+  }
+  return new UsageError(err.message.replace(/^error: /, ''));
+}

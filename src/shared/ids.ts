@@ -1,0 +1,22 @@
+// Identifiers: run ids that sort by creation time and are safe inside instance
+// names and hostnames (lower-case letters, digits, hyphens). Pure.
+import { randomBytes } from 'node:crypto';
+
+/** `nightly-snapshots-m9x2k1c7a3f0`: workflow, time in base 36, 4 random hex chars. */
+export function manualRunId(workflow: string, nowMs: number): string {
+  return `${workflow}-${nowMs.toString(36)}${randomBytes(2).toString('hex')}`;
+}
+
+/**
+ * The run id of a scheduled fire: the same workflow, trigger and slot always give
+ * the same id, so a re-delivered or caught-up fire can never start a second run.
+ * `nightly-snapshots-t0-20261128t020000z`.
+ */
+export function scheduledRunId(workflow: string, triggerIndex: number, slotMs: number): string {
+  const stamp = new Date(slotMs)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'z')
+    .toLowerCase();
+  return `${workflow}-t${triggerIndex}-${stamp}`;
+}
