@@ -6,7 +6,7 @@ import { GcflowError } from '../shared/errors.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
 import { Redactor } from '../shared/redact.js';
 import { AmbiguousCreateError, GenesisApiError, type GenesisApiErrorInit } from './errors.js';
-import { type Page, type PageRequest, type PaginateOptions, paginate } from './paginate.js';
+import { type Page, type PageRequest, paginate } from './paginate.js';
 import { defaultRateLimiter, type RateLimiter } from './rate-limit.js';
 import { DEFAULT_BACKOFF } from './retry.js';
 import { type ApiCall, buildUrl, createRequester, type RequestSpec } from './transport.js';
@@ -188,8 +188,8 @@ export function createGenesisClient(options: GenesisClientOptions): GenesisClien
       const envelope = await listPage<string, T>(spec, key, page, callOptions);
       return { items: envelope[key] ?? [], total_count: envelope.total_count };
     };
-    const paginateOptions: PaginateOptions = { signal: callOptions?.signal };
-    return paginate(fetchPage, paginateOptions);
+    // No signal here: each page request checks it and throws GenesisAbortedError itself.
+    return paginate(fetchPage);
   }
 
   const byId = (id: string) => ({ id });

@@ -150,7 +150,7 @@ export function isRetryable(err: unknown): boolean {
  * the gcflow simulator uses.
  */
 export const CAPACITY_ERROR = {
-  codes: new Set<string>(['02040', '02041']),
+  codes: new Set<string>(['02040']),
   patterns: [
     /no (more )?capacity/i,
     /out of capacity/i,
