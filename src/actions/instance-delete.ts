@@ -1,0 +1,72 @@
+// instance.delete: 404 means done. Refuses a protected instance unless
+// `unprotect: true`, then DELETE and wait until GET answers 404. Marks the
+// instance released in the ownership records so the janitor leaves it alone.
+import { isNotFound } from '../genesis/index.js';
+import { StepFailure } from './errors.js';
+import { findInstanceId } from './resolve.js';
+import { type Action, done, waitUntil } from './types.js';
+import { GONE, pollStatus } from './wait-status.js';
+
+interface DeleteCursor {
+  instance_id?: string;
+  sent_at?: number;
+  wait_deadline?: number;
+}
+
+export const instanceDelete: Action<'instance.delete'> = async (ctx) => {
+  const c: DeleteCursor = { ...(ctx.task.cursor as DeleteCursor | undefined) };
+  const wait = ctx.task.wait;
+  const released = async (id: string) => {
+    await ctx.ownership.markDeleted(id, new Date(ctx.now()).toISOString());
+    return done({ deleted: true, instance_id: id });
+  };
+
+  if (c.sent_at === undefined) {
+    const id = c.instance_id ?? (await findInstanceId(ctx.client, ctx.params.instance, ctx.signal));
+    if (id === undefined) return done({ deleted: true, instance_id: null, already_gone: true });
+    c.instance_id = id;
+    let instance;
+    try {
+      instance = await ctx.client.instances.get(id, { signal: ctx.signal });
+    } catch (err) {
+      if (isNotFound(err)) return released(id);
+      throw err;
+    }
+    if (instance.is_protected) {
+      if (!ctx.params.unprotect) {
+        throw new StepFailure(
+          'E_INSTANCE_PROTECTED',
+          `instance ${id} (${instance.name}) is protected against deletion`,
+          'set `unprotect: true` on the step to lift the protection first, or unprotect it by hand',
+        );
+      }
+      await ctx.client.instances.update(id, { is_protected: false }, { signal: ctx.signal });
+    }
+    if (instance.status !== 'deleting') {
+      try {
+        await ctx.client.instances.delete(id, { signal: ctx.signal });
+      } catch (err) {
+        if (isNotFound(err)) return released(id);
+        throw err;
+      }
+    }
+    c.sent_at = ctx.now();
+    await ctx.statuses.invalidate(id);
+    if (!wait) return released(id);
+    c.wait_deadline = c.sent_at + wait.timeoutMs;
+    return waitUntil(c, Math.min(ctx.now() + wait.pollMs, c.wait_deadline), 'instance to be gone');
+  }
+  const result = await pollStatus(
+    ctx.statuses,
+    {
+      instanceId: c.instance_id!,
+      statuses: [GONE],
+      deadline: c.wait_deadline!,
+      pollMs: wait?.pollMs ?? 10_000,
+      notBefore: c.sent_at,
+    },
+    ctx.now(),
+    c,
+  );
+  return result.type === 'done' ? released(c.instance_id!) : result;
+};

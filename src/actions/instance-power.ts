@@ -1,0 +1,119 @@
+// instance.start / instance.stop / instance.reset: no-op when the instance is
+// already where the action leads; transient states (creating, starting,
+// stopping, resetting, legacy ones) are waited out before acting; then the
+// action is sent once and its result awaited. A crash between the POST and the
+// checkpoint is safe: on resume the status shows the action under way.
+import type { Instance, KnownInstanceAction } from '../genesis/index.js';
+import { GenesisApiError } from '../genesis/index.js';
+import { faultPoint } from '../shared/faultpoints.js';
+import { StepFailure } from './errors.js';
+import { resolveInstance } from './resolve.js';
+import { type Action, type ActionContext, done, waitUntil } from './types.js';
+import { pollStatus } from './wait-status.js';
+
+interface PowerCursor {
+  instance_id?: string;
+  /** When the action was sent (ms). */
+  sent_at?: number;
+  /** Deadline of waiting out transient states before acting. */
+  settle_deadline?: number;
+  wait_deadline?: number;
+}
+
+/** Which statuses accept which action (API-NOTES.md; Instances page `GET .../actions`). */
+const ALLOWED: Record<string, KnownInstanceAction[]> = {
+  active: ['reset', 'stop'],
+  stopped: ['start'],
+  error: ['stop'],
+  starting: ['stop'],
+};
+
+/** Statuses that are done changing (anything else is in transit, including unknown legacy values). */
+const SETTLED = new Set(['active', 'stopped', 'error']);
+
+const TARGET: Record<KnownInstanceAction, string> = { start: 'active', stop: 'stopped', reset: 'active' };
+
+function powerAction(
+  action: KnownInstanceAction,
+): Action<'instance.start' | 'instance.stop' | 'instance.reset'> {
+  return async (ctx) => {
+    const c: PowerCursor = { ...(ctx.task.cursor as PowerCursor | undefined) };
+    const target = TARGET[action];
+    const wait = ctx.task.wait;
+    const waitFor = wait?.statuses ?? [target];
+    const pollMs = wait?.pollMs ?? 10_000;
+    const timeoutMs = wait?.timeoutMs ?? 20 * 60_000;
+
+    if (c.sent_at === undefined) {
+      const instance = c.instance_id
+        ? await ctx.client.instances.get(c.instance_id, { signal: ctx.signal })
+        : await resolveInstance(ctx.client, ctx.params.instance, ctx.signal);
+      c.instance_id = instance.id;
+      if (action !== 'reset' && instance.status === target) return done({ instance, changed: false });
+      if (!(ALLOWED[instance.status] ?? []).includes(action)) {
+        if (SETTLED.has(instance.status)) {
+          throw new StepFailure(
+            'E_ACTION_NOT_ALLOWED',
+            `cannot ${action} instance ${instance.id} while it is ${instance.status}`,
+            `a ${action} needs the instance ${action === 'start' ? 'stopped' : 'active'}`,
+          );
+        }
+        return settle(ctx, c, instance, pollMs, timeoutMs);
+      }
+      try {
+        await ctx.client.instances.performAction(instance.id, action, { signal: ctx.signal });
+      } catch (err) {
+        // 409: the status changed under us (another actor); look again shortly.
+        if (err instanceof GenesisApiError && err.status === 409)
+          return settle(ctx, c, instance, pollMs, timeoutMs);
+        throw err;
+      }
+      faultPoint(`instance.${action}:after-post`);
+      c.sent_at = ctx.now();
+      await ctx.statuses.invalidate(instance.id);
+      if (!wait) return done({ instance, changed: true });
+      c.wait_deadline = c.sent_at + timeoutMs;
+      return waitUntil(c, Math.min(ctx.now() + pollMs, c.wait_deadline), `status ${waitFor.join(' or ')}`);
+    }
+    return pollStatus(
+      ctx.statuses,
+      {
+        instanceId: c.instance_id!,
+        statuses: waitFor,
+        deadline: c.wait_deadline!,
+        pollMs,
+        notBefore: c.sent_at,
+      },
+      ctx.now(),
+      c,
+      (instance) => done({ instance, changed: true }),
+    );
+  };
+}
+
+/** Waits for a transient status to settle before acting; bounded by the wait timeout. */
+function settle(
+  ctx: ActionContext<'instance.start'>,
+  c: PowerCursor,
+  instance: Instance,
+  pollMs: number,
+  timeoutMs: number,
+) {
+  c.settle_deadline ??= ctx.now() + timeoutMs;
+  if (ctx.now() >= c.settle_deadline) {
+    throw new StepFailure(
+      'E_WAIT_TIMEOUT',
+      `instance ${instance.id} stayed ${instance.status} too long to act on it`,
+      'check the instance in the Genesis Cloud console',
+    );
+  }
+  return waitUntil(
+    c,
+    Math.min(ctx.now() + pollMs, c.settle_deadline),
+    `instance to leave status ${instance.status}`,
+  );
+}
+
+export const instanceStart = powerAction('start');
+export const instanceStop = powerAction('stop');
+export const instanceReset = powerAction('reset');

@@ -1,0 +1,27 @@
+// instances.list and instance.get: read-only selections of instances.
+import picomatch from 'picomatch';
+import { resolveInstance } from './resolve.js';
+import { type Action, done } from './types.js';
+
+const asList = (v: string | string[] | undefined): string[] | undefined =>
+  v === undefined ? undefined : Array.isArray(v) ? v : [v];
+
+export const instancesList: Action<'instances.list'> = async (ctx) => {
+  const p = ctx.params;
+  const nameMatches = p.name === undefined ? () => true : picomatch(p.name);
+  const statuses = asList(p.status);
+  const ids = p.ids === undefined ? undefined : new Set(p.ids);
+  const instances = (await ctx.client.instances.listAll({ signal: ctx.signal })).filter(
+    (i) =>
+      nameMatches(i.name) &&
+      (statuses === undefined || statuses.includes(i.status)) &&
+      (p.region === undefined || i.region === p.region) &&
+      (p.type === undefined || i.type === p.type) &&
+      (ids === undefined || ids.has(i.id)),
+  );
+  instances.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  return done({ instances, count: instances.length });
+};
+
+export const instanceGet: Action<'instance.get'> = async (ctx) =>
+  done({ instance: await resolveInstance(ctx.client, ctx.params.instance, ctx.signal) });

@@ -1,0 +1,169 @@
+// Coalesced instance status reads. Every waiter in every replica reads through a
+// short-lived Redis cache; a stale entry is refreshed once for everybody. With
+// many distinct instances in demand, one sweep of the list pages (100 per call)
+// refreshes them all, so API calls grow with instances watched, not with runs,
+// and a fleet of waiting runs stays under the client's rate limit.
+import type { Redis } from 'ioredis';
+import { type GenesisClient, type Instance, isNotFound } from '../genesis/index.js';
+import { runKeys, type RunKeys } from '../runs/keys.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+
+export type StatusSnapshot = { at: number; instance: Instance } | { at: number; gone: true };
+
+export interface StatusReaderOptions {
+  client: GenesisClient;
+  redis: Redis;
+  prefix: string;
+  clock: Clock;
+  logger: Logger;
+  /** With at least this many distinct instances in demand, sweep the list instead of GETs. */
+  listThreshold: number;
+  /** Cached entries expire after this long (they are only ever read while fresh). */
+  cacheTtlMs?: number;
+  /** Demand gathered over this window is served by one refresh. */
+  batchWindowMs?: number;
+}
+
+interface Demand {
+  id: string;
+  notBefore: number;
+  resolve: (s: StatusSnapshot) => void;
+  reject: (err: unknown) => void;
+}
+
+export class StatusReader {
+  private readonly keys: RunKeys;
+  private batch: Demand[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  /** id -> last time a waiter asked for it: how many instances are watched now. */
+  private readonly watched = new Map<string, number>();
+  /** API calls made by this reader, for the benchmark and metrics. */
+  calls = 0;
+
+  constructor(private readonly options: StatusReaderOptions) {
+    this.keys = runKeys(options.prefix);
+  }
+
+  /**
+   * The instance's status, read no earlier than `maxAgeMs` ago and no earlier than
+   * `notBefore` (e.g. the time an action was sent, so a stale status is never taken
+   * for its result).
+   */
+  async get(id: string, opts: { maxAgeMs: number; notBefore?: number }): Promise<StatusSnapshot> {
+    const now = this.options.clock.now();
+    this.watched.set(id, now);
+    const fresh = Math.max(now - opts.maxAgeMs, opts.notBefore ?? 0);
+    const cached = await this.cached(id);
+    if (cached && cached.at >= fresh) return cached;
+    return new Promise<StatusSnapshot>((resolve, reject) => {
+      this.batch.push({ id, notBefore: fresh, resolve, reject });
+      this.flushTimer ??= setTimeout(() => void this.flush(), this.options.batchWindowMs ?? 5);
+    });
+  }
+
+  /** Forgets the cached status, e.g. right after an action changed it. */
+  async invalidate(id: string): Promise<void> {
+    await this.options.redis.del(this.keys.status(id));
+  }
+
+  private async cached(id: string): Promise<StatusSnapshot | undefined> {
+    const json = await this.options.redis.get(this.keys.status(id));
+    return json === null ? undefined : (JSON.parse(json) as StatusSnapshot);
+  }
+
+  private async flush(): Promise<void> {
+    const demands = this.batch;
+    this.batch = [];
+    this.flushTimer = undefined;
+    try {
+      const ids = [...new Set(demands.map((d) => d.id))];
+      const snapshots =
+        this.watchedCount() >= this.options.listThreshold ? await this.sweep(ids) : await this.getEach(ids);
+      for (const d of demands) d.resolve(snapshots.get(d.id)!);
+    } catch (err) {
+      for (const d of demands) d.reject(err);
+    }
+  }
+
+  private watchedCount(): number {
+    const horizon = this.options.clock.now() - (this.options.cacheTtlMs ?? 60_000);
+    for (const [id, at] of this.watched) if (at < horizon) this.watched.delete(id);
+    return this.watched.size;
+  }
+
+  private async getEach(ids: string[]): Promise<Map<string, StatusSnapshot>> {
+    const out = new Map<string, StatusSnapshot>();
+    await Promise.all(
+      ids.map(async (id) => {
+        const at = this.options.clock.now();
+        this.calls += 1;
+        try {
+          out.set(id, { at, instance: await this.options.client.instances.get(id) });
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+          out.set(id, { at, gone: true });
+        }
+      }),
+    );
+    await this.store(out);
+    return out;
+  }
+
+  /**
+   * One sweep of every list page refreshes all watched instances. A Redis lock keeps
+   * replicas from sweeping at once: the loser waits briefly for the winner's results.
+   */
+  private async sweep(ids: string[]): Promise<Map<string, StatusSnapshot>> {
+    const { redis, clock } = this.options;
+    const started = clock.now();
+    const gotLock = await redis.set(this.keys.statusSweepLock, String(started), 'PX', 30_000, 'NX');
+    if (gotLock !== 'OK') {
+      const fromOthers = await this.awaitOtherSweep(ids, started);
+      if (fromOthers) return fromOthers;
+      return this.getEach(ids);
+    }
+    try {
+      const out = new Map<string, StatusSnapshot>();
+      const instances = await this.options.client.instances.listAll();
+      this.calls += Math.max(1, Math.ceil(instances.length / 100));
+      const at = clock.now();
+      for (const instance of instances) out.set(instance.id, { at, instance });
+      const missing = ids.filter((id) => !out.has(id));
+      // Absent from the list: confirm with a GET rather than assume it is gone.
+      if (missing.length > 0) for (const [id, s] of await this.getEach(missing)) out.set(id, s);
+      await this.store(out);
+      return out;
+    } finally {
+      await redis.del(this.keys.statusSweepLock);
+    }
+  }
+
+  private async awaitOtherSweep(
+    ids: string[],
+    since: number,
+  ): Promise<Map<string, StatusSnapshot> | undefined> {
+    const deadline = since + 5_000;
+    while (this.options.clock.now() < deadline) {
+      await this.options.clock.sleep(50);
+      const values = await this.options.redis.mget(ids.map((id) => this.keys.status(id)));
+      const out = new Map<string, StatusSnapshot>();
+      values.forEach((json, i) => {
+        if (json === null) return;
+        const snap = JSON.parse(json) as StatusSnapshot;
+        if (snap.at >= since) out.set(ids[i]!, snap);
+      });
+      if (out.size === ids.length) return out;
+      if ((await this.options.redis.exists(this.keys.statusSweepLock)) === 0) break;
+    }
+    return undefined;
+  }
+
+  private async store(snapshots: Map<string, StatusSnapshot>): Promise<void> {
+    if (snapshots.size === 0) return;
+    const ttl = this.options.cacheTtlMs ?? 60_000;
+    const pipeline = this.options.redis.pipeline();
+    for (const [id, snap] of snapshots) pipeline.set(this.keys.status(id), JSON.stringify(snap), 'PX', ttl);
+    await pipeline.exec();
+  }
+}

@@ -1,0 +1,324 @@
+// The run state machine: given a definition, the run's state and the time, moves
+// the run forward as far as it can without I/O and says what must happen next:
+// execute these tasks, park until a time, or the run is complete.
+// Pure and deterministic: it mutates only the state it is given and returns the
+// events of every transition. Imports no I/O.
+import type { StepSpec, WorkflowDefinition } from '../dsl/types.js';
+import { evaluateCondition, interpolate } from '../expr/index.js';
+import { parseDuration } from '../shared/duration.js';
+import { exprContext } from './context.js';
+import { event, type RunEvent } from './events.js';
+import { isTerminalStep, type ItemState, type Phase, type RunState, type StepState } from './state.js';
+
+/** One unit of work to execute now: a step, or one item of a for_each step. */
+export interface TaskRef {
+  stepId: string;
+  index?: number;
+}
+
+export type Decision =
+  | { type: 'execute'; tasks: TaskRef[] }
+  | { type: 'park'; until: number }
+  | { type: 'complete' };
+
+export interface CancelRequest {
+  at: number;
+  reason: string;
+}
+
+export interface AdvanceInput {
+  def: WorkflowDefinition;
+  state: RunState;
+  now: number;
+  secrets: Record<string, string>;
+  cancel: CancelRequest | null;
+}
+
+export interface Transition {
+  decision: Decision;
+  events: RunEvent[];
+}
+
+export function stepsOf(def: WorkflowDefinition, phase: Phase): StepSpec[] {
+  if (phase === 'main') return def.steps;
+  if (phase === 'on_failure') return def.on_failure;
+  if (phase === 'finally') return def.finally;
+  return [];
+}
+
+export function findStep(def: WorkflowDefinition, id: string): { spec: StepSpec; phase: Phase } | undefined {
+  for (const phase of ['main', 'on_failure', 'finally'] as const) {
+    const spec = stepsOf(def, phase).find((s) => s.id === id);
+    if (spec) return { spec, phase };
+  }
+  return undefined;
+}
+
+/** Moves the run forward; mutates `input.state`. */
+export function advance(input: AdvanceInput): Transition {
+  const { def, state, now } = input;
+  const events: RunEvent[] = [];
+  for (let guard = 0; guard < 100_000; guard++) {
+    if (state.phase === 'done') return { decision: { type: 'complete' }, events };
+    if (state.outcome === null) interruptIfDue(input, events);
+
+    const list = stepsOf(def, state.phase);
+    const spec = list.find((s) => !isTerminalStep(state.steps[s.id]!));
+    if (!spec) {
+      finishPhase(state, now, events);
+      continue;
+    }
+    const step = state.steps[spec.id]!;
+    if (step.status === 'pending') {
+      startStep(input, spec, step, events);
+      continue;
+    }
+    if (step.deadline_at !== undefined && now >= step.deadline_at) {
+      cancelUnits(step, now);
+      failStep(def, state, spec, step, `timed out after ${spec.timeout}`, now, events);
+      continue;
+    }
+    const decision =
+      spec.for_each === undefined
+        ? nextForStep(state, spec, step, now, events)
+        : nextForItems(def, state, spec, step, now, events);
+    if (decision) return { decision, events };
+  }
+  throw new Error(`engine did not settle for run ${state.id}: a bug, please report it`);
+}
+
+/** Cancellation (by a user) and the run timeout end the main steps. */
+function interruptIfDue(input: AdvanceInput, events: RunEvent[]): void {
+  const { state, now, cancel, def } = input;
+  if (cancel) {
+    endMainSteps(state, def, now);
+    state.outcome = 'cancelled';
+    state.error = `cancelled: ${cancel.reason}`;
+    state.cancelled_at = new Date(now).toISOString();
+    state.phase = 'finally';
+    events.push(event('run.cancelling', now, { message: cancel.reason }));
+  } else if (state.deadline_at !== null && now >= state.deadline_at) {
+    endMainSteps(state, def, now);
+    state.outcome = 'failed';
+    state.error = `run timed out after ${def.timeout}`;
+    state.phase = 'on_failure';
+    events.push(event('run.timed_out', now, { message: state.error }));
+  }
+}
+
+function endMainSteps(state: RunState, def: WorkflowDefinition, now: number): void {
+  for (const spec of def.steps) {
+    const step = state.steps[spec.id]!;
+    if (step.status === 'pending') step.status = 'skipped';
+    else if (!isTerminalStep(step)) {
+      cancelUnits(step, now);
+      step.status = 'cancelled';
+      step.finished_at = new Date(now).toISOString();
+    }
+  }
+}
+
+function cancelUnits(step: StepState, now: number): void {
+  for (const item of step.items ?? []) {
+    if (item.status === 'pending') item.status = 'skipped';
+    else if (!isTerminalStep(item)) {
+      item.status = 'cancelled';
+      item.finished_at = new Date(now).toISOString();
+    }
+  }
+  delete step.wake_at;
+}
+
+function finishPhase(state: RunState, now: number, events: RunEvent[]): void {
+  if (state.phase === 'main') {
+    state.outcome ??= 'succeeded';
+    state.phase = state.outcome === 'failed' ? 'on_failure' : 'finally';
+  } else if (state.phase === 'on_failure') {
+    state.phase = 'finally';
+  } else {
+    state.phase = 'done';
+    state.status = state.outcome ?? 'succeeded';
+    state.finished_at = new Date(now).toISOString();
+    for (const step of Object.values(state.steps)) if (step.status === 'pending') step.status = 'skipped';
+    events.push(
+      event(`run.${state.status}` as 'run.succeeded', now, state.error ? { message: state.error } : {}),
+    );
+  }
+}
+
+function startStep(input: AdvanceInput, spec: StepSpec, step: StepState, events: RunEvent[]): void {
+  const { def, state, now, secrets } = input;
+  const ctx = exprContext(state, secrets);
+  try {
+    if (spec.if !== undefined && !evaluateCondition(spec.if, ctx)) {
+      step.status = 'skipped';
+      events.push(event('step.skipped', now, { step: spec.id, message: `if: ${spec.if}` }));
+      return;
+    }
+    if (spec.timeout !== undefined)
+      step.deadline_at = now + durationOf(interpolate(spec.timeout, ctx), 'timeout');
+    if (spec.for_each !== undefined) {
+      const list = interpolate(spec.for_each, ctx);
+      if (!Array.isArray(list)) throw new Error(`for_each must give a list, got ${describe(list)}`);
+      step.for_each = list;
+      step.items = list.map((_, index) => ({
+        index,
+        status: 'pending',
+        attempts: 0,
+        started_at: null,
+        finished_at: null,
+        outputs: {},
+        error: null,
+      }));
+    } else {
+      step.attempts = 1;
+    }
+  } catch (err) {
+    step.started_at = new Date(now).toISOString();
+    failStep(def, state, spec, step, (err as Error).message, now, events);
+    return;
+  }
+  step.status = 'running';
+  step.started_at = new Date(now).toISOString();
+  events.push(event('step.started', now, { step: spec.id, attempt: step.attempts || undefined }));
+}
+
+function nextForStep(
+  state: RunState,
+  spec: StepSpec,
+  step: StepState,
+  now: number,
+  events: RunEvent[],
+): Decision | undefined {
+  if (step.status === 'waiting') {
+    if ((step.wake_at ?? 0) > now) return { type: 'park', until: wakeTime(state, step, step.wake_at!) };
+    if (step.retry_pending) {
+      step.attempts += 1;
+      step.retry_pending = false;
+      events.push(event('step.started', now, { step: spec.id, attempt: step.attempts }));
+    }
+  }
+  step.status = 'running';
+  delete step.wake_at;
+  return { type: 'execute', tasks: [{ stepId: spec.id }] };
+}
+
+function nextForItems(
+  def: WorkflowDefinition,
+  state: RunState,
+  spec: StepSpec,
+  step: StepState,
+  now: number,
+  events: RunEvent[],
+): Decision | undefined {
+  const items = step.items ?? [];
+  let active = items.filter((i) => i.status === 'running' || i.status === 'waiting').length;
+  for (const item of items) {
+    if (active >= spec.max_parallel) break;
+    if (item.status !== 'pending') continue;
+    item.status = 'running';
+    item.attempts = 1;
+    item.started_at = new Date(now).toISOString();
+    active += 1;
+  }
+  if (items.every(isTerminalStep)) {
+    finishItems(def, state, spec, step, now, events);
+    return undefined;
+  }
+  const tasks: TaskRef[] = [];
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const item of items) {
+    if (item.status === 'waiting' && (item.wake_at ?? 0) > now) {
+      earliest = Math.min(earliest, item.wake_at!);
+      continue;
+    }
+    if (item.status !== 'running' && item.status !== 'waiting') continue;
+    if (item.retry_pending) {
+      item.attempts += 1;
+      item.retry_pending = false;
+    }
+    item.status = 'running';
+    delete item.wake_at;
+    tasks.push({ stepId: spec.id, index: item.index });
+  }
+  if (tasks.length > 0) return { type: 'execute', tasks };
+  return { type: 'park', until: wakeTime(state, step, earliest) };
+}
+
+function finishItems(
+  def: WorkflowDefinition,
+  state: RunState,
+  spec: StepSpec,
+  step: StepState,
+  now: number,
+  events: RunEvent[],
+): void {
+  const items = step.items ?? [];
+  step.outputs = { items: items.map((i) => i.outputs), count: items.length };
+  const failed = items.filter((i) => i.status === 'failed');
+  if (failed.length > 0) {
+    const first = failed[0] as ItemState;
+    failStep(
+      def,
+      state,
+      spec,
+      step,
+      `${failed.length} of ${items.length} items failed; item ${first.index}: ${first.error}`,
+      now,
+      events,
+    );
+    return;
+  }
+  step.status = 'succeeded';
+  step.finished_at = new Date(now).toISOString();
+  events.push(event('step.succeeded', now, { step: spec.id }));
+}
+
+/** A step failed for good: record it and decide what the run does next. */
+export function failStep(
+  def: WorkflowDefinition,
+  state: RunState,
+  spec: StepSpec,
+  step: StepState,
+  message: string,
+  now: number,
+  events: RunEvent[],
+): void {
+  step.status = 'failed';
+  step.error = message;
+  step.finished_at = new Date(now).toISOString();
+  delete step.wake_at;
+  delete step.retry_pending;
+  events.push(event('step.failed', now, { step: spec.id, attempt: step.attempts || undefined, message }));
+  if (spec.continue_on_error) return;
+  if (state.phase === 'main') {
+    state.outcome = 'failed';
+    state.error = `step ${spec.id} failed: ${message}`;
+    // The main steps after it never run; on_failure and finally steps still do.
+    for (const other of def.steps) {
+      const st = state.steps[other.id]!;
+      if (st.status === 'pending') st.status = 'skipped';
+    }
+  } else if (state.phase === 'finally' && state.outcome === 'succeeded') {
+    state.outcome = 'failed';
+    state.error = `finally step ${spec.id} failed: ${message}`;
+  }
+}
+
+function wakeTime(state: RunState, step: StepState, at: number): number {
+  let until = at;
+  if (step.deadline_at !== undefined) until = Math.min(until, step.deadline_at);
+  if (state.outcome === null && state.deadline_at !== null) until = Math.min(until, state.deadline_at);
+  return until;
+}
+
+function durationOf(value: unknown, what: string): number {
+  const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+  if (ms === undefined) throw new Error(`${what} must be a duration such as 15m, got ${describe(value)}`);
+  return ms;
+}
+
+function describe(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

@@ -1,0 +1,126 @@
+// The durable state of one run: what is checkpointed to Redis after every step and
+// every for_each item, and what `gcflow status` shows. Pure data; imports nothing
+// that does I/O.
+
+export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
+export type Trigger = 'schedule' | 'manual' | 'api';
+export type Phase = 'main' | 'on_failure' | 'finally' | 'done';
+export type Outcome = 'succeeded' | 'failed' | 'cancelled';
+
+export type StepStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+
+export const TERMINAL_STEP: ReadonlySet<StepStatus> = new Set([
+  'succeeded',
+  'failed',
+  'skipped',
+  'cancelled',
+]);
+export const TERMINAL_RUN: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
+
+/** One execution unit: a step, or one item of a for_each step. */
+export interface Attempted {
+  status: StepStatus;
+  /** Attempts started so far (a resumed wait is the same attempt). */
+  attempts: number;
+  started_at: string | null;
+  finished_at: string | null;
+  outputs: Record<string, unknown>;
+  error: string | null;
+  /** Absolute time (ms) to resume a waiting unit: the next poll or the retry. */
+  wake_at?: number;
+  /** Set while waiting out a retry backoff: the next wake starts a new attempt. */
+  retry_pending?: boolean;
+  /** What a waiting unit waits for, as shown to users ("status active"). */
+  waiting_for?: string;
+  /** The action's own resumable state (e.g. "POST sent for name X"). Small JSON. */
+  cursor?: unknown;
+}
+
+export interface ItemState extends Attempted {
+  index: number;
+}
+
+export interface StepState extends Attempted {
+  id: string;
+  /** Absolute deadline (ms) from the step's `timeout`, fixed at its first start. */
+  deadline_at?: number;
+  /** for_each steps: the list evaluated at start, and one state per element. */
+  for_each?: unknown[];
+  items?: ItemState[];
+}
+
+export interface RunState {
+  id: string;
+  workflow: string;
+  /** Content hash of the definition this run executes (stored once per version). */
+  definition_hash: string;
+  status: RunStatus;
+  trigger: Trigger;
+  /** The slot time of a scheduled run (ISO), else null. */
+  scheduled_at: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  inputs: Record<string, unknown>;
+  error: string | null;
+  phase: Phase;
+  /** Decided when the main steps end (or on cancel/timeout); finally may turn success into failure. */
+  outcome: Outcome | null;
+  /** Absolute deadline (ms) from the workflow's `timeout`, fixed when the run first starts. */
+  deadline_at: number | null;
+  /** Set once cancellation was taken into account by the engine. */
+  cancelled_at: string | null;
+  /** How many times a worker began executing this run (1 on the first start; more after crashes). */
+  attempt: number;
+  steps: Record<string, StepState>;
+}
+
+export interface NewRun {
+  id: string;
+  workflow: string;
+  definitionHash: string;
+  trigger: Trigger;
+  scheduledAt: string | null;
+  inputs: Record<string, unknown>;
+  now: number;
+  stepIds: string[];
+}
+
+export function newRunState(run: NewRun): RunState {
+  const steps: Record<string, StepState> = {};
+  for (const id of run.stepIds) steps[id] = newStepState(id);
+  return {
+    id: run.id,
+    workflow: run.workflow,
+    definition_hash: run.definitionHash,
+    status: 'queued',
+    trigger: run.trigger,
+    scheduled_at: run.scheduledAt,
+    created_at: new Date(run.now).toISOString(),
+    started_at: null,
+    finished_at: null,
+    inputs: run.inputs,
+    error: null,
+    phase: 'main',
+    outcome: null,
+    deadline_at: null,
+    cancelled_at: null,
+    attempt: 0,
+    steps,
+  };
+}
+
+export function newStepState(id: string): StepState {
+  return {
+    id,
+    status: 'pending',
+    attempts: 0,
+    started_at: null,
+    finished_at: null,
+    outputs: {},
+    error: null,
+  };
+}
+
+export const isTerminalStep = (s: { status: StepStatus }): boolean => TERMINAL_STEP.has(s.status);
+export const isTerminalRun = (s: { status: RunStatus }): boolean => TERMINAL_RUN.has(s.status);

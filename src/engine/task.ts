@@ -1,0 +1,99 @@
+// Prepares a task for execution: evaluates the step's `with` against the run
+// state (secrets included, in memory only), checks the result against the step
+// kind's run-time schema, and resolves its wait settings. Pure.
+import type { StepKind, StepSpec, WorkflowDefinition } from '../dsl/types.js';
+import { DEFAULT_WAIT_STATUS, RUNTIME_STEP_PARAMS } from '../dsl/step-params.js';
+import { interpolate } from '../expr/index.js';
+import { parseDuration } from '../shared/duration.js';
+import { findStep, type TaskRef } from './advance.js';
+import { exprContext } from './context.js';
+import type { RunState } from './state.js';
+
+export interface WaitSettings {
+  statuses: string[];
+  timeoutMs: number;
+  pollMs: number;
+}
+
+export interface WaitDefaults {
+  pollMs: number;
+  timeoutMs: number;
+}
+
+export interface PreparedTask {
+  ref: TaskRef;
+  spec: StepSpec;
+  kind: StepKind;
+  /** Evaluated and checked parameters; may hold secrets: never store or log. */
+  params: unknown;
+  /** Undefined when the step does not wait for a status. */
+  wait: WaitSettings | undefined;
+  /** `runId/stepId` or `runId/stepId/index`: unique per unit, an idempotency key. */
+  key: string;
+  attempt: number;
+  cursor: unknown;
+}
+
+export type Prepared = { ok: true; task: PreparedTask } | { ok: false; message: string };
+
+export function prepareTask(
+  def: WorkflowDefinition,
+  state: RunState,
+  ref: TaskRef,
+  secrets: Record<string, string>,
+  defaults: WaitDefaults,
+): Prepared {
+  const spec = findStep(def, ref.stepId)?.spec;
+  const step = state.steps[ref.stepId];
+  if (!spec || !step) return { ok: false, message: `no step ${ref.stepId}` };
+  const unit = ref.index === undefined ? step : step.items?.[ref.index];
+  if (!unit) return { ok: false, message: `step ${ref.stepId} has no item ${ref.index}` };
+  const item = ref.index === undefined ? undefined : { value: step.for_each?.[ref.index], index: ref.index };
+  try {
+    const ctx = exprContext(state, secrets, item);
+    const raw = interpolate(spec.with, ctx);
+    const checked = RUNTIME_STEP_PARAMS[spec.uses].safeParse(raw);
+    if (!checked.success) {
+      const issue = checked.error.issues[0]!;
+      const path = issue.path.length > 0 ? `with.${issue.path.join('.')}` : 'with';
+      return { ok: false, message: `${path}: ${issue.message} (after evaluating expressions)` };
+    }
+    const wait = resolveWait(spec, interpolate(spec.wait, ctx), defaults);
+    const key = ref.index === undefined ? `${state.id}/${spec.id}` : `${state.id}/${spec.id}/${ref.index}`;
+    return {
+      ok: true,
+      task: {
+        ref,
+        spec,
+        kind: spec.uses,
+        params: checked.data,
+        wait,
+        key,
+        attempt: unit.attempts,
+        cursor: unit.cursor,
+      },
+    };
+  } catch (err) {
+    return { ok: false, message: (err as Error).message };
+  }
+}
+
+function resolveWait(spec: StepSpec, evaluated: unknown, defaults: WaitDefaults): WaitSettings | undefined {
+  if (evaluated === false) return undefined;
+  const fallback = DEFAULT_WAIT_STATUS[spec.uses];
+  const given = (evaluated ?? {}) as { status?: string | string[]; timeout?: string; poll?: string };
+  const status = given.status ?? fallback;
+  if (status === undefined) return undefined;
+  return {
+    statuses: Array.isArray(status) ? status : [status],
+    timeoutMs: given.timeout === undefined ? defaults.timeoutMs : mustDuration(given.timeout, 'wait.timeout'),
+    pollMs: given.poll === undefined ? defaults.pollMs : mustDuration(given.poll, 'wait.poll'),
+  };
+}
+
+function mustDuration(value: unknown, what: string): number {
+  const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+  if (ms === undefined)
+    throw new Error(`${what} must be a duration such as 15m, got ${JSON.stringify(value)}`);
+  return ms;
+}

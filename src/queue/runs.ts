@@ -1,0 +1,120 @@
+// The run queue: one BullMQ job per run (job id = run id, data = { runId } only, so
+// no input or secret ever sits in job data). A waiting run parks its job with
+// moveToDelayed + DelayedError and holds no worker slot. The only module family
+// that imports bullmq; the rest of gcflow sees RunProcessor and plain results.
+import { DelayedError, type Job, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Fence } from '../runs/store.js';
+import type { Logger } from '../shared/logger.js';
+
+export const RUNS_QUEUE = 'runs';
+
+/** What one processing turn of a run ended with. */
+export type RunTurn = { type: 'park'; until: number } | { type: 'done' };
+
+export type RunProcessor = (runId: string, fence: Fence) => Promise<RunTurn>;
+
+interface RunJobData {
+  runId: string;
+}
+
+/** Infrastructure failures (Redis gone mid-step, a bug) retry the whole job; the run resumes from its checkpoint. */
+const JOB_ATTEMPTS = 25;
+
+export class RunQueue {
+  readonly queue: Queue<RunJobData>;
+
+  constructor(connection: Redis, prefix: string) {
+    this.queue = new Queue<RunJobData>(RUNS_QUEUE, { connection, prefix });
+  }
+
+  /** Queues a run; a second add with the same id is a no-op (BullMQ keeps job ids unique). */
+  async add(runId: string, delayMs = 0): Promise<void> {
+    await this.queue.add(
+      'run',
+      { runId },
+      {
+        jobId: runId,
+        delay: delayMs > 0 ? delayMs : undefined,
+        attempts: JOB_ATTEMPTS,
+        backoff: { type: 'exponential', delay: 1_000 },
+        removeOnComplete: { age: 86_400, count: 1_000 },
+        removeOnFail: { age: 7 * 86_400 },
+      },
+    );
+  }
+
+  /** Wakes a parked run now (cancel, or a concurrency slot freed). False when it is not parked. */
+  async wake(runId: string): Promise<boolean> {
+    const job = await this.queue.getJob(runId);
+    if (!job || !(await job.isDelayed())) return false;
+    try {
+      await job.promote();
+      return true;
+    } catch {
+      return false; // it left the delayed set meanwhile: it is running or done
+    }
+  }
+
+  async exists(runId: string): Promise<boolean> {
+    return (await this.queue.getJob(runId)) !== undefined;
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized');
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}
+
+export interface RunWorkerOptions {
+  connection: Redis;
+  prefix: string;
+  concurrency: number;
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  processor: RunProcessor;
+  /** Called when a run's job failed for good (the engine could not go on). */
+  onGaveUp: (runId: string, error: Error) => Promise<void>;
+  logger: Logger;
+}
+
+export function startRunWorker(options: RunWorkerOptions): Worker<RunJobData> {
+  const { processor, logger } = options;
+  const worker = new Worker<RunJobData>(
+    RUNS_QUEUE,
+    async (job: Job<RunJobData>, token?: string) => {
+      const fence: Fence = { lockKey: `${job.queueQualifiedName}:${job.id}:lock`, token: token ?? '' };
+      const turn = await processor(job.data.runId, fence);
+      if (turn.type === 'park') {
+        await job.moveToDelayed(turn.until, token);
+        throw new DelayedError();
+      }
+      return null;
+    },
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      lockDuration: options.lockDurationMs,
+      stalledInterval: options.stalledIntervalMs,
+      // A worker killed mid-run leaves its job stalled; another worker resumes it.
+      // Allow many such recoveries: the run's own checkpoints make resuming safe.
+      maxStalledCount: 100,
+      autorun: true,
+    },
+  );
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError';
+    logger.error({ runId: job.data.runId, err, attempt: job.attemptsMade, final }, 'run job failed');
+    if (final)
+      void options
+        .onGaveUp(job.data.runId, err)
+        .catch((e) => logger.error({ err: e }, 'could not record run failure'));
+  });
+  worker.on('error', (err) => logger.error({ err }, 'run worker error'));
+  return worker;
+}

@@ -1,0 +1,29 @@
+// Every Redis key gcflow writes outside BullMQ's own, in one place. All share the
+// configured prefix; on Redis Cluster use a hash-tagged prefix such as "{gcflow}"
+// so a run's keys and its BullMQ job lock live in one slot (checkpoints are fenced
+// by a Lua script that reads both). Pure.
+
+export function runKeys(prefix: string) {
+  return {
+    run: (id: string) => `${prefix}:run:${id}`,
+    events: (id: string) => `${prefix}:run:${id}:events`,
+    cancel: (id: string) => `${prefix}:run:${id}:cancel`,
+    definition: (hash: string) => `${prefix}:def:${hash}`,
+    /** Sorted set of every run id by creation time. */
+    allRuns: `${prefix}:runs`,
+    workflowRuns: (workflow: string) => `${prefix}:runs:wf:${workflow}`,
+    /** Set of runs not yet finished. */
+    activeRuns: `${prefix}:runs:active`,
+    /** Hash: instance id -> ownership record. */
+    owned: `${prefix}:owned`,
+    /** Hash: task key -> create intent (written before POST /instances). */
+    intents: `${prefix}:intents`,
+    /** Cached instance statuses shared by every waiter and replica. */
+    status: (instanceId: string) => `${prefix}:status:${instanceId}`,
+    statusSweepLock: `${prefix}:status:sweep`,
+    /** Pub/sub channel announcing cancel requests. */
+    cancelChannel: `${prefix}:cancel`,
+  };
+}
+
+export type RunKeys = ReturnType<typeof runKeys>;
