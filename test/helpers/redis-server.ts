@@ -66,6 +66,7 @@ async function start(args: string[], port: number): Promise<ChildProcess> {
   while (Date.now() < deadline) {
     if (spawnError) throw spawnError;
     const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => undefined); // refused until the server is up: expected
     try {
       await probe.connect();
       await probe.ping();
