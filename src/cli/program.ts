@@ -9,6 +9,7 @@ export type RegisterCommand = (program: Command, io: CliIO) => void;
 
 const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
   // Keep alphabetical; one line per command file.
+  () => import('./simulator.js'),
 ];
 
 export async function buildProgram(io: CliIO): Promise<Command> {
