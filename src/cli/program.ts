@@ -9,7 +9,15 @@ export type RegisterCommand = (program: Command, io: CliIO) => void;
 
 const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
   // Keep alphabetical; one line per command file.
+  () => import('./cancel.js'),
+  () => import('./daemon.js'),
+  () => import('./dev.js'),
+  () => import('./janitor.js'),
+  () => import('./logs.js'),
+  () => import('./run.js'),
+  () => import('./runs.js'),
   () => import('./simulator.js'),
+  () => import('./status.js'),
 ];
 
 export async function buildProgram(io: CliIO): Promise<Command> {

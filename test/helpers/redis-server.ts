@@ -3,10 +3,12 @@
 // that must own the Redis they kill or restart.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort } from '../../src/shared/net.js';
+
+export { freePort };
 
 export interface SpawnedRedis {
   url: string;
@@ -17,17 +19,6 @@ export interface SpawnedRedis {
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts again on the same port and dir (after stop), e.g. to test a restart. */
   restart(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export async function spawnRedis(options: { appendonly?: boolean } = {}): Promise<SpawnedRedis> {

@@ -1,0 +1,61 @@
+// Shared plumbing of CLI commands: config from the global --config flag and the
+// environment, a quiet logger, and services opened for the command's duration.
+import type { Command } from 'commander';
+import type { LoadOptions } from '../config/load.js';
+import { loadConfig } from '../config/load.js';
+import type { Config, Secrets } from '../config/schema.js';
+import { openServices, redactorFor, type Services } from '../daemon/services.js';
+import { UsageError } from '../shared/errors.js';
+import { createLogger, type Logger } from '../shared/logger.js';
+import type { CliIO } from './io.js';
+
+export interface CliConfig {
+  config: Config;
+  secrets: Secrets;
+}
+
+/** Config for a command: the global `--config`, the environment, then `flags`. */
+export function cliConfig(command: Command, io: CliIO, flags: LoadOptions['flags'] = {}): CliConfig {
+  const configFile = command.optsWithGlobals()['config'] as string | undefined;
+  const { config, secrets } = loadConfig({ env: io.env, ...(configFile ? { configFile } : {}), flags });
+  return { config, secrets };
+}
+
+/** Commands that only talk to Redis log warnings and errors only, to stderr. */
+export function cliLogger(config: Config, secrets: Secrets, level?: string): Logger {
+  return createLogger({
+    level: level ?? (config.log.level === 'info' ? 'warn' : config.log.level),
+    redactor: redactorFor(secrets),
+  });
+}
+
+export async function withServices<T>(
+  command: Command,
+  io: CliIO,
+  fn: (services: Services) => Promise<T>,
+): Promise<T> {
+  const { config, secrets } = cliConfig(command, io);
+  const services = await openServices({ config, secrets, logger: cliLogger(config, secrets) });
+  try {
+    return await fn(services);
+  } finally {
+    await services.close();
+  }
+}
+
+/** `-i key=value` (repeatable) -> { key: "value" }; values are coerced later against the inputs. */
+export function collectInput(pair: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = pair.indexOf('=');
+  if (eq <= 0)
+    throw new UsageError(
+      `input "${pair}" is not key=value`,
+      'write -i name=value, e.g. -i region=NORD-NO-KRS-1',
+    );
+  return { ...previous, [pair.slice(0, eq)]: pair.slice(eq + 1) };
+}
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`"${value}" is not a positive whole number`);
+  return n;
+}

@@ -1,0 +1,43 @@
+// Follows a run's event history until it ends: `gcflow run --wait` and
+// `gcflow logs --follow`. Polls the event stream with a short interval; stops on
+// a terminal status or when the user interrupts.
+import type { RunEvent } from '../engine/events.js';
+import { isTerminalRun, type RunState } from '../engine/state.js';
+import type { RunStore } from '../runs/store.js';
+
+export interface FollowOptions {
+  store: RunStore;
+  runId: string;
+  onEvent: (e: RunEvent) => void;
+  signal: AbortSignal;
+  intervalMs?: number;
+}
+
+/** Resolves with the final state, or undefined when interrupted. */
+export async function followRun(options: FollowOptions): Promise<RunState | undefined> {
+  const { store, runId, onEvent, signal } = options;
+  let after = '0';
+  for (;;) {
+    const state = await store.mustLoad(runId);
+    for (const { id, event } of await store.events(runId, after)) {
+      after = id;
+      onEvent(event);
+    }
+    if (isTerminalRun(state)) {
+      for (const { event } of await store.events(runId, after)) onEvent(event);
+      return state;
+    }
+    if (signal.aborted) return undefined;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, options.intervalMs ?? 250);
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+  }
+}

@@ -1,0 +1,43 @@
+// `gcflow runs [--workflow W] [--status S] [--limit N] [--json]`: run history, newest first.
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { RunStatus } from '../engine/state.js';
+import { positiveInt, withServices } from './context.js';
+import { formatRunsTable } from './format.js';
+import { type CliIO, print, printJson } from './io.js';
+import type { RegisterCommand } from './program.js';
+
+export const register: RegisterCommand = (program: Command, io: CliIO) => {
+  program
+    .command('runs')
+    .description('list runs, newest first')
+    .option('--workflow <name>', 'only runs of this workflow')
+    .addOption(
+      new Option('--status <status>', 'only runs in this status').choices([
+        'queued',
+        'running',
+        'waiting',
+        'succeeded',
+        'failed',
+        'cancelled',
+      ]),
+    )
+    .option('--limit <n>', 'at most this many', positiveInt, 50)
+    .option('--json', 'print a JSON array')
+    .action(
+      async (
+        opts: { workflow?: string; status?: RunStatus; limit: number; json?: boolean },
+        command: Command,
+      ) => {
+        await withServices(command, io, async (services) => {
+          const runs = await services.runs.list({
+            limit: opts.limit,
+            ...(opts.workflow ? { workflow: opts.workflow } : {}),
+            ...(opts.status ? { status: opts.status } : {}),
+          });
+          if (opts.json) printJson(io, runs);
+          else print(io.stdout, formatRunsTable(runs));
+        });
+      },
+    );
+};

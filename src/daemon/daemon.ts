@@ -1,0 +1,113 @@
+// `gcflow daemon`: the composition root. Opens Redis and the API client, loads
+// the workflows (hot-reloaded), runs the workers, the scheduler and the HTTP
+// API, and shuts all of it down in reverse order on SIGTERM within a grace
+// period, so no run is lost: an interrupted turn resumes from its checkpoint.
+import type { Config, Secrets } from '../config/schema.js';
+import { startScheduler, type Scheduler } from '../scheduler/index.js';
+import { type Clock, systemClock } from '../shared/clock.js';
+import { parseDuration } from '../shared/duration.js';
+import type { Logger } from '../shared/logger.js';
+import { createHttpApp, serveHttp, type HttpServer } from './http/index.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { WorkflowRegistry } from './registry.js';
+import { openServices, type Services, startWorkers, type Workers } from './services.js';
+
+export interface DaemonOptions {
+  config: Config;
+  secrets: Secrets;
+  logger: Logger;
+  clock?: Clock;
+  /** Serve HTTP (default true). */
+  http?: boolean;
+  /** Fire schedules (default true). */
+  scheduler?: boolean;
+  /** Worker concurrency override. */
+  concurrency?: number;
+  /** `dev` when running against the embedded simulator; shown by /healthz. */
+  mode?: 'production' | 'dev';
+  fetch?: typeof globalThis.fetch;
+}
+
+export interface RunningDaemon {
+  services: Services;
+  workers: Workers;
+  registry: WorkflowRegistry;
+  scheduler: Scheduler | undefined;
+  metrics: Metrics;
+  /** http://host:port when serving HTTP. */
+  url: string | undefined;
+  close(): Promise<void>;
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+  const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const services = await openServices({ config, secrets: options.secrets, logger, clock });
+  const { releasers } = services;
+  try {
+    const metrics = createMetrics();
+    const registry = await WorkflowRegistry.open({ dir: config.workflows, logger, watch: true });
+    releasers.add('workflow registry', () => registry.close());
+
+    let scheduler: Scheduler | undefined;
+    const workers = await startWorkers(services, {
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      onCall: (call) => metrics.onApiCall(call),
+      onEvents: (state, events) => metrics.onRunEvents(state, events),
+      gate: {
+        enter: (run, def) => scheduler?.gate.enter(run, def) ?? Promise.resolve(true),
+        leave: (run, def) => scheduler?.gate.leave(run, def) ?? Promise.resolve(),
+      },
+    });
+    releasers.add('workers', () => workers.close(parseDuration(config.worker.shutdown_grace) ?? 25_000));
+
+    if (options.scheduler !== false) {
+      scheduler = await startScheduler({
+        services,
+        registry,
+        metrics,
+        logger: logger.child({ component: 'scheduler' }),
+      });
+      releasers.add('scheduler', () => scheduler!.close());
+    } else {
+      scheduler = undefined;
+    }
+
+    let server: HttpServer | undefined;
+    if (options.http !== false) {
+      const app = createHttpApp({
+        services,
+        registry,
+        scheduler,
+        metrics,
+        workers,
+        mode: options.mode ?? 'production',
+      });
+      server = await serveHttp(app, { listen: config.http.listen, token: options.secrets.httpToken, logger });
+      releasers.add('http', () => server!.close());
+    }
+    metrics.watchQueues(services, releasers);
+    logger.info(
+      { workflows: registry.names(), http: server?.url, mode: options.mode ?? 'production' },
+      'gcflow daemon started',
+    );
+    return {
+      services,
+      workers,
+      registry,
+      scheduler,
+      metrics,
+      url: server?.url,
+      close: async () => {
+        logger.info('gcflow daemon stopping');
+        const errors = await releasers.releaseAll();
+        for (const { name, error } of errors)
+          logger.error({ err: error, resource: name }, 'error while shutting down');
+      },
+    };
+  } catch (err) {
+    await releasers.releaseAll();
+    throw err;
+  }
+}

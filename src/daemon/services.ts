@@ -1,0 +1,216 @@
+// The composition root's building blocks: opens Redis, the run store and queue,
+// the API client, and (for processes that execute runs) the workers. CLI commands
+// and the daemon call these instead of wiring modules themselves.
+import type { Redis } from 'ioredis';
+import { createExecutor, StatusReader } from '../actions/index.js';
+import type { Config, Secrets } from '../config/schema.js';
+import {
+  type ApiCall,
+  createGenesisClient,
+  createRateLimiter,
+  type GenesisClient,
+} from '../genesis/index.js';
+import { assertRedisReachable, createRedis } from '../queue/connection.js';
+import { RunQueue, startRunWorker } from '../queue/runs.js';
+import { RedisCancelWatcher } from '../runs/cancel-watcher.js';
+import { Ownership } from '../runs/ownership.js';
+import { createRunner, type ConcurrencyGate } from '../runs/runner.js';
+import { RunService } from '../runs/service.js';
+import { RunStore } from '../runs/store.js';
+import { type Clock, systemClock } from '../shared/clock.js';
+import { parseDuration } from '../shared/duration.js';
+import { ExitCode, GcflowError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import { Redactor } from '../shared/redact.js';
+import { Releasers } from '../shared/releasers.js';
+
+export interface Services {
+  config: Config;
+  secrets: Secrets;
+  logger: Logger;
+  clock: Clock;
+  redactor: Redactor;
+  redis: Redis;
+  store: RunStore;
+  queue: RunQueue;
+  runs: RunService;
+  ownership: Ownership;
+  releasers: Releasers;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  config: Config;
+  secrets: Secrets;
+  logger: Logger;
+  clock?: Clock;
+}
+
+const ms = (text: string): number => parseDuration(text) ?? 0;
+
+/** Redactor that knows every secret of this process. */
+export function redactorFor(secrets: Secrets): Redactor {
+  return new Redactor([secrets.apiToken, secrets.httpToken, ...Object.values(secrets.workflowSecrets)]);
+}
+
+export async function openServices(options: OpenOptions): Promise<Services> {
+  const { config, secrets, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const releasers = new Releasers();
+  const redis = createRedis(config.redis, { name: 'gcflow' });
+  releasers.add('redis', () => void redis.disconnect());
+  try {
+    await assertRedisReachable(redis, config.redis.url);
+  } catch (err) {
+    await releasers.releaseAll();
+    throw err;
+  }
+  const store = new RunStore(
+    redis,
+    config.redis.prefix,
+    Math.round(ms(config.engine.history_retention) / 1000),
+  );
+  const queue = new RunQueue(redis, config.redis.prefix);
+  releasers.add('run queue', () => queue.close());
+  return {
+    config,
+    secrets,
+    logger,
+    clock,
+    redactor: redactorFor(secrets),
+    redis,
+    store,
+    queue,
+    runs: new RunService(store, queue, clock),
+    ownership: new Ownership(redis, config.redis.prefix),
+    releasers,
+    close: async () => {
+      await releasers.releaseAll();
+    },
+  };
+}
+
+export interface ApiOptions {
+  onCall?: (call: ApiCall) => void;
+  fetch?: typeof globalThis.fetch;
+}
+
+export function openApiClient(services: Services, options: ApiOptions = {}): GenesisClient {
+  const { config, secrets } = services;
+  if (!secrets.apiToken) {
+    throw new GcflowError(
+      'E_NO_API_TOKEN',
+      'GENESISCLOUD_TOKEN is not set: gcflow cannot call the Genesis Cloud API',
+      {
+        hint: 'export GENESISCLOUD_TOKEN=... (an API token from the Genesis Cloud console), or try `gcflow dev`, which uses the simulator',
+        exitCode: ExitCode.usage,
+      },
+    );
+  }
+  return createGenesisClient({
+    baseUrl: config.genesis.api_url,
+    token: secrets.apiToken,
+    timeoutMs: ms(config.genesis.request_timeout),
+    maxAttempts: config.genesis.max_attempts,
+    maxRetryTimeMs: ms(config.genesis.max_retry_time),
+    rateLimiter: createRateLimiter({
+      ratePerSecond: config.genesis.rate_limit_per_s,
+      burst: config.genesis.rate_limit_burst,
+      clock: services.clock,
+    }),
+    clock: services.clock,
+    logger: services.logger.child({ component: 'genesis' }),
+    ...(options.onCall ? { onCall: options.onCall } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+}
+
+export interface WorkerOptions extends ApiOptions {
+  concurrency?: number;
+  gate?: ConcurrencyGate;
+  onEvents?: Parameters<typeof createRunner>[0]['onEvents'];
+}
+
+export interface Workers {
+  client: GenesisClient;
+  statuses: StatusReader;
+  /** Stops taking runs, lets in-flight turns finish within `graceMs`, then closes. */
+  close(graceMs: number): Promise<void>;
+}
+
+/** Starts run workers in this process. */
+export async function startWorkers(services: Services, options: WorkerOptions = {}): Promise<Workers> {
+  const { config, logger, clock, redis, store, ownership } = services;
+  const client = openApiClient(services, options);
+  const statuses = new StatusReader({
+    client,
+    redis,
+    prefix: config.redis.prefix,
+    clock,
+    logger,
+    listThreshold: config.engine.list_poll_threshold,
+  });
+  const execute = createExecutor({
+    client,
+    statuses,
+    ownership,
+    clock,
+    fetch: options.fetch ?? globalThis.fetch,
+  });
+  const cancels = await RedisCancelWatcher.start(redis.duplicate(), config.redis.prefix, logger);
+  const workerConnection = createRedis(config.redis, { blocking: true, name: 'gcflow-worker' });
+  const runner = createRunner({
+    store,
+    execute,
+    clock,
+    secrets: () => services.secrets.workflowSecrets,
+    redactor: services.redactor,
+    waitDefaults: { pollMs: ms(config.engine.poll_interval), timeoutMs: ms(config.engine.wait_timeout) },
+    cancels,
+    logger,
+    ...(options.gate ? { gate: options.gate } : {}),
+    ...(options.onEvents ? { onEvents: options.onEvents } : {}),
+  });
+  const worker = startRunWorker({
+    connection: workerConnection,
+    prefix: config.redis.prefix,
+    concurrency: options.concurrency ?? config.worker.concurrency,
+    lockDurationMs: ms(config.worker.lock_duration),
+    stalledIntervalMs: ms(config.worker.stalled_interval),
+    processor: runner,
+    onGaveUp: async (runId, error) => {
+      const state = await store.load(runId);
+      if (!state || state.status === 'succeeded' || state.status === 'failed' || state.status === 'cancelled')
+        return;
+      state.status = 'failed';
+      state.phase = 'done';
+      state.error = `gcflow gave up on this run: ${services.redactor.scrubString(error.message)}`;
+      state.finished_at = new Date(clock.now()).toISOString();
+      await store.checkpoint(state, []);
+    },
+    logger,
+  });
+  return {
+    client,
+    statuses,
+    close: async (graceMs) => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        worker.close(),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            logger.warn(
+              { graceMs },
+              'shutdown grace period over; runs still in flight resume on another worker from their last checkpoint',
+            );
+            resolve();
+          }, graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      await worker.close(true).catch(() => undefined);
+      await cancels.close();
+      workerConnection.disconnect();
+    },
+  };
+}
