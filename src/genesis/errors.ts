@@ -161,8 +161,11 @@ export const CAPACITY_ERROR = {
     /insufficient/i,
     /out of stock/i,
   ],
-  /** "action stop is not available for status stopped" is about state, not capacity. */
-  notCapacity: /\baction\b/i,
+  /**
+   * "action stop is not available for instance ... in status stopped" is about state, and
+   * "image X is not available in region Y" about the image: neither is a capacity answer.
+   */
+  notCapacity: /\baction\b|\bimage\b/i,
   /** Auth, missing resource and rate limit are never capacity answers. */
   excludedStatuses: new Set([401, 404, 429]),
 } as const;

@@ -143,6 +143,16 @@ describe('predicates', () => {
     expect(isCapacityError(httpError(400, '{"code":"02040","message":"nope"}'))).toBe(true);
   });
 
+  it('isCapacityError tells the simulator capacity answer from its look-alikes', () => {
+    const answer = (status: number, code: string, message: string) =>
+      isCapacityError(httpError(status, JSON.stringify({ code, message })));
+    expect(answer(409, '02040', 'no capacity for instance type t in region r (capacity 0, in use 0)')).toBe(
+      true,
+    );
+    expect(answer(409, '02004', 'action stop is not available for instance x in status stopped')).toBe(false);
+    expect(answer(400, '02002', 'image ubuntu-ml is not available in region EUC-DE-MUC-1')).toBe(false);
+  });
+
   it('isCapacityError rejects other errors: wrong status, state conflicts, other messages', () => {
     expect(
       isCapacityError(httpError(400, '{"code":"02035","message":"the selected image cannot be run"}')),
