@@ -8,7 +8,8 @@ import type { StepKind } from './types.js';
 /** A string that holds a `${{ }}` expression: its type is only known at run time. */
 export const expression = z.string().regex(/\$\{\{[\s\S]*\}\}/, 'an expression ${{ ... }}');
 
-const durationText = z
+/** Duration text as written (`30s`, `15m`, `1h30m`, `7d`); the same grammar as shared/duration. */
+export const durationText = z
   .string()
   .regex(/^(?:\d+(?:ms|s|m|h|d|w))+$/, 'a duration such as 30s, 15m, 1h30m or 7d');
 const glob = z.string().min(1);

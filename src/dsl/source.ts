@@ -1,0 +1,272 @@
+// YAML text -> a parsed document with positions. Refuses what could be expensive or
+// ambiguous before anything is resolved: files over 1 MiB, anchors and aliases (an
+// alias bomb costs nothing), deep nesting. Maps a key path back to line:col.
+// Pure: imports only yaml.
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+} from 'yaml';
+import { type Diagnostic, severityOf } from './diagnostics.js';
+
+export const MAX_FILE_BYTES = 1024 * 1024;
+const MAX_DEPTH = 64;
+const MAX_ALIAS_DIAGNOSTICS = 10;
+
+export type Path = ReadonlyArray<string | number>;
+
+export interface Span {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export interface Located {
+  /** The node at the path, or the deepest one that exists. */
+  node: Node | null | undefined;
+  /** The key of the pair that holds `node`, when it is a mapping value. */
+  key: Node | undefined;
+  found: boolean;
+}
+
+export class SourceFile {
+  constructor(
+    readonly file: string,
+    readonly text: string,
+    readonly doc: Document.Parsed,
+    private readonly lines: LineCounter,
+  ) {}
+
+  span(start: number, end = start): Span {
+    const a = this.lines.linePos(Math.max(0, Math.min(start, this.text.length)));
+    const b = this.lines.linePos(Math.max(0, Math.min(Math.max(end, start), this.text.length)));
+    return { line: a.line, column: a.col, endLine: b.line, endColumn: b.col };
+  }
+
+  locate(path: Path): Located {
+    let node: Node | null | undefined = this.doc.contents;
+    let key: Node | undefined;
+    for (const segment of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+        if (!pair) return { node, key, found: false };
+        key = pair.key as Node;
+        node = pair.value as Node | null;
+      } else if (isSeq(node) && Number.isInteger(Number(segment))) {
+        const item = node.items[Number(segment)] as Node | undefined;
+        if (item === undefined) return { node, key, found: false };
+        key = undefined;
+        node = item;
+      } else {
+        return { node, key, found: false };
+      }
+    }
+    return { node, key, found: true };
+  }
+
+  /** Where to point for `path`: its value (or key), or the closest place that exists. */
+  spanOf(path: Path, part: 'value' | 'key' = 'value'): Span {
+    const { node, key, found } = this.locate(path);
+    if (found && part === 'key' && key?.range) return this.span(key.range[0], key.range[1]);
+    if (found && node?.range && node.range[1] > node.range[0]) return this.span(node.range[0], node.range[1]);
+    if (key?.range) return this.span(key.range[0], key.range[1]);
+    if (node?.range) return this.span(node.range[0]);
+    return this.span(0);
+  }
+}
+
+export interface ReadResult {
+  source?: SourceFile;
+  /** The plain value, only when the YAML is sound (duplicate keys aside). */
+  value?: unknown;
+  diagnostics: Diagnostic[];
+}
+
+/** UTF-8 length without allocating the encoding. */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+export function tooLarge(file: string, bytes: number): Diagnostic {
+  return {
+    file,
+    line: 1,
+    column: 1,
+    severity: 'error',
+    code: 'E_FILE_TOO_LARGE',
+    message: `file is ${(bytes / 1024 / 1024).toFixed(1)} MiB; workflow files may be at most 1 MiB`,
+    hint: 'a workflow this large is almost certainly not one: split it, or move data out of the file',
+  };
+}
+
+export function readYaml(text: string, file: string): ReadResult {
+  if (text.length > MAX_FILE_BYTES || utf8Length(text) > MAX_FILE_BYTES) {
+    return { diagnostics: [tooLarge(file, utf8Length(text))] };
+  }
+  const lines = new LineCounter();
+  const diagnostics: Diagnostic[] = [];
+  const at = (code: string, span: Span, message: string, hint?: string): Diagnostic => ({
+    file,
+    ...span,
+    severity: severityOf(code),
+    code,
+    message,
+    ...(hint ? { hint } : {}),
+  });
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, {
+      lineCounter: lines,
+      keepSourceTokens: true,
+      prettyErrors: false,
+      uniqueKeys: true,
+    });
+  } catch (err) {
+    return {
+      diagnostics: [
+        at(
+          'E_YAML_SYNTAX',
+          { line: 1, column: 1, endLine: 1, endColumn: 1 },
+          `cannot parse: ${(err as Error).message}`,
+        ),
+      ],
+    };
+  }
+  const source = new SourceFile(file, text, doc, lines);
+  let fatal = false;
+  for (const e of doc.errors) {
+    const span = source.span(e.pos[0], e.pos[1]);
+    if (e.code === 'DUPLICATE_KEY') {
+      const key = text.slice(e.pos[0], e.pos[1]).trim() || '?';
+      diagnostics.push(
+        at(
+          'E_DUPLICATE_KEY',
+          span,
+          `duplicate key '${key}'`,
+          'each key may appear once in a mapping: remove or merge one of them',
+        ),
+      );
+    } else if (e.code === 'MULTIPLE_DOCS') {
+      fatal = true;
+      diagnostics.push(
+        at(
+          'E_YAML_MULTIPLE_DOCUMENTS',
+          span,
+          'a workflow file holds one YAML document; this one has more (---)',
+          'put each workflow in its own file',
+        ),
+      );
+    } else {
+      fatal = true;
+      diagnostics.push(at('E_YAML_SYNTAX', span, firstLine(e.message), yamlHint(e.code)));
+    }
+  }
+  for (const w of doc.warnings) {
+    diagnostics.push(
+      at(
+        'W_YAML',
+        source.span(w.pos[0], w.pos[1]),
+        firstLine(w.message),
+        'gcflow reads plain YAML: remove the tag',
+      ),
+    );
+  }
+  if (fatal) return { source, diagnostics };
+
+  const refused = refuseAliasesAndDepth(doc, source, at);
+  if (refused.length > 0) return { source, diagnostics: [...diagnostics, ...refused] };
+  try {
+    return { source, value: doc.toJS({ maxAliasCount: 0 }), diagnostics };
+  } catch (err) {
+    diagnostics.push(
+      at('E_YAML_SYNTAX', source.span(0), `cannot read the document: ${(err as Error).message}`),
+    );
+    return { source, diagnostics };
+  }
+}
+
+/** One pass over the nodes, without resolving anything. */
+function refuseAliasesAndDepth(
+  doc: Document.Parsed,
+  source: SourceFile,
+  at: (code: string, span: Span, message: string, hint?: string) => Diagnostic,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const hint =
+    'gcflow refuses YAML anchors and aliases (they can expand a small file into a huge one): write the value out';
+  const stack: Array<{ node: unknown; depth: number }> = [{ node: doc.contents, depth: 0 }];
+  while (stack.length > 0 && out.length < MAX_ALIAS_DIAGNOSTICS) {
+    const { node, depth } = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > MAX_DEPTH) {
+      const range = (node as Node).range;
+      return [
+        at(
+          'E_YAML_SYNTAX',
+          source.span(range?.[0] ?? 0),
+          `nested deeper than ${MAX_DEPTH} levels`,
+          'flatten the structure',
+        ),
+      ];
+    }
+    if (isAlias(node)) {
+      out.push(
+        at(
+          'E_YAML_ALIAS',
+          source.span(node.range?.[0] ?? 0, node.range?.[1]),
+          `alias *${node.source} refused`,
+          hint,
+        ),
+      );
+      continue;
+    }
+    if (isPair(node)) {
+      stack.push({ node: node.value, depth }, { node: node.key, depth });
+      continue;
+    }
+    const n = node as Node;
+    if (n.anchor) {
+      out.push(at('E_YAML_ALIAS', source.span(n.range?.[0] ?? 0), `anchor &${n.anchor} refused`, hint));
+    }
+    if (isMap(n) || isSeq(n)) for (const item of n.items) stack.push({ node: item, depth: depth + 1 });
+  }
+  return out;
+}
+
+function firstLine(message: string): string {
+  const line = message.split('\n')[0] ?? message;
+  return line.replace(/ at line \d+, column \d+:?$/, '').replace(/^(\w)/, (c) => c.toLowerCase());
+}
+
+function yamlHint(code: string): string {
+  switch (code) {
+    case 'TAB_AS_INDENT':
+      return 'indent with spaces, not tabs';
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+    case 'UNEXPECTED_TOKEN':
+      return 'check the indentation and punctuation of this line against the lines around it';
+    case 'BLOCK_AS_IMPLICIT_KEY':
+    case 'MULTILINE_IMPLICIT_KEY':
+      return 'a key must fit on one line and be followed by ": "; quote values that contain ": " or " #"';
+    default:
+      return 'fix the YAML here; quote values that contain ": ", " #" or start with a special character';
+  }
+}
