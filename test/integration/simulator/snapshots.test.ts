@@ -1,0 +1,138 @@
+// Snapshots in the simulator over real HTTP: creating → created, listing, rename,
+// delete → deleting → 404, clone across regions, replicas, import.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createInstance, type Json, pollUntil, type TestSim, startTestSim, waitForGone } from './harness.js';
+import { modelErrors } from './shape.js';
+
+let sim: TestSim;
+
+beforeAll(async () => {
+  sim = await startTestSim();
+});
+
+afterAll(async () => {
+  await sim?.close();
+});
+
+beforeEach(async () => {
+  await sim.admin('POST', '/reset');
+});
+
+const waitCreated = (id: string) =>
+  pollUntil(
+    () => sim.api('GET', `/snapshots/${id}`),
+    (r) => r.body.snapshot?.status === 'created',
+  );
+
+async function snapshotOf(name = 'nightly', extra: Record<string, unknown> = {}) {
+  const instance = await createInstance(sim, { disk_size: 100 });
+  const reply = await sim.api('POST', `/instances/${instance.id}/snapshots`, { name, ...extra });
+  expect(reply.status).toBe(201);
+  return { instance, snapshot: reply.body.snapshot };
+}
+
+describe('snapshots', () => {
+  it('starts creating and becomes created after the transition, with every model key', async () => {
+    const { instance, snapshot } = await snapshotOf();
+    expect(snapshot).toMatchObject({
+      name: 'nightly',
+      status: 'creating',
+      size: 100,
+      resource_id: instance.id,
+      region: 'NORD-NO-KRS-1',
+      os_type: 'linux',
+    });
+    const created = await waitCreated(snapshot.id);
+    expect(Object.keys(created.body)).toEqual(['snapshot']);
+    expect(modelErrors(created.body.snapshot, 'Snapshot')).toEqual([]);
+  });
+
+  it('lists all snapshots on GET /snapshots and only its own on GET /instances/{id}/snapshots', async () => {
+    const a = await snapshotOf('a');
+    const b = await snapshotOf('b');
+    const all = await sim.api('GET', '/snapshots?per_page=1&page=2');
+    expect(all.body).toMatchObject({ total_count: 2, page: 2, per_page: 1 });
+    expect(all.body.snapshots.map((s: Json) => s.name)).toEqual(['b']);
+    const own = await sim.api('GET', `/instances/${a.instance.id}/snapshots`);
+    expect(own.body.snapshots.map((s: Json) => s.id)).toEqual([a.snapshot.id]);
+    expect(own.body.snapshots.map((s: Json) => s.id)).not.toContain(b.snapshot.id);
+    expect((await sim.api('GET', '/instances/nope/snapshots')).status).toBe(404);
+  });
+
+  it('renames with PATCH and answers 200 {snapshot}', async () => {
+    const { snapshot } = await snapshotOf();
+    const reply = await sim.api('PATCH', `/snapshots/${snapshot.id}`, { name: 'renamed' });
+    expect(reply.status).toBe(200);
+    expect(reply.body.snapshot).toMatchObject({ id: snapshot.id, name: 'renamed' });
+  });
+
+  it('deletes: 204, then deleting, then 404 with an error body', async () => {
+    const { snapshot } = await snapshotOf();
+    await waitCreated(snapshot.id);
+    const reply = await sim.api('DELETE', `/snapshots/${snapshot.id}`);
+    expect(reply.status).toBe(204);
+    expect(reply.text).toBe('');
+    expect((await sim.api('GET', `/snapshots/${snapshot.id}`)).body.snapshot.status).toBe('deleting');
+    const gone = await waitForGone(sim, `/snapshots/${snapshot.id}`);
+    expect(gone.body.code).toBe('02003');
+  });
+
+  it('clones a created snapshot into another region as a new creating snapshot', async () => {
+    const { snapshot } = await snapshotOf();
+    const early = await sim.api('POST', `/snapshots/${snapshot.id}/clone`, {
+      name: 'copy',
+      region: 'EUC-DE-MUC-1',
+    });
+    expect(early.status).toBe(409);
+    await waitCreated(snapshot.id);
+    const reply = await sim.api('POST', `/snapshots/${snapshot.id}/clone`, {
+      name: 'copy',
+      region: 'EUC-DE-MUC-1',
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.body.snapshot).toMatchObject({
+      name: 'copy',
+      region: 'EUC-DE-MUC-1',
+      status: 'creating',
+      size: 100,
+    });
+    expect(reply.body.snapshot.id).not.toBe(snapshot.id);
+    await waitCreated(reply.body.snapshot.id);
+    const bad = await sim.api('POST', `/snapshots/${snapshot.id}/clone`, { name: 'copy' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toBe('missing required field: region');
+  });
+
+  it('also creates a replica in replicated_region', async () => {
+    const { instance } = await snapshotOf('replicated', { replicated_region: 'ARC-IS-HAF-1' });
+    const own = await sim.api('GET', `/instances/${instance.id}/snapshots`);
+    expect(own.body.snapshots.map((s: Json) => s.region).sort()).toEqual(['ARC-IS-HAF-1', 'NORD-NO-KRS-1']);
+  });
+
+  it('imports a snapshot from a URL with POST /snapshots', async () => {
+    const reply = await sim.api('POST', '/snapshots', {
+      name: 'imported',
+      region: 'NORD-NO-KRS-1',
+      size: 20,
+      url: 'https://example.com/disk.raw.zst',
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.body.snapshot).toMatchObject({ name: 'imported', size: 20, status: 'creating' });
+    const missing = await sim.api('POST', '/snapshots', { name: 'imported' });
+    expect(missing.body.message).toBe('missing required fields: region, size, url');
+  });
+
+  it('refuses to snapshot an instance that is still creating (409) and requires a name (400)', async () => {
+    const created = await sim.api('POST', '/instances', {
+      name: 'x',
+      hostname: 'x',
+      type: 'vcpu-2_memory-4g',
+      region: 'NORD-NO-KRS-1',
+      image: 'ubuntu-22.04',
+      password: 'a-password-of-16+',
+    });
+    const id = created.body.instance.id;
+    expect((await sim.api('POST', `/instances/${id}/snapshots`, { name: 'early' })).status).toBe(409);
+    expect((await sim.api('POST', `/instances/${id}/snapshots`, {})).status).toBe(400);
+  });
+});
