@@ -16,8 +16,10 @@ const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
   () => import('./logs.js'),
   () => import('./run.js'),
   () => import('./runs.js'),
+  () => import('./schema.js'),
   () => import('./simulator.js'),
   () => import('./status.js'),
+  () => import('./validate.js'),
 ];
 
 export async function buildProgram(io: CliIO): Promise<Command> {

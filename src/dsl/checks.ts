@@ -16,7 +16,13 @@ const WAITING_KINDS = Object.keys(DEFAULT_WAIT_STATUS);
 
 export function checkWorkflow(source: SourceFile, root: Record<string, unknown>): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const add = (code: string, path: Path, message: string, hint?: string, part: 'value' | 'key' | 'point' = 'value') => {
+  const add = (
+    code: string,
+    path: Path,
+    message: string,
+    hint?: string,
+    part: 'value' | 'key' | 'point' = 'value',
+  ) => {
     const span = part === 'point' ? pointAt(source, path) : source.spanOf(path, part);
     const d: Diagnostic = { file: source.file, ...span, severity: severityOf(code), code, message };
     if (hint) d.hint = hint;
@@ -27,7 +33,13 @@ export function checkWorkflow(source: SourceFile, root: Record<string, unknown>)
   return out;
 }
 
-type Add = (code: string, path: Path, message: string, hint?: string, part?: 'value' | 'key' | 'point') => void;
+type Add = (
+  code: string,
+  path: Path,
+  message: string,
+  hint?: string,
+  part?: 'value' | 'key' | 'point',
+) => void;
 
 function checkSteps(source: SourceFile, root: Record<string, unknown>, add: Add, out: Diagnostic[]) {
   const seen = new Map<string, Path>();
@@ -43,35 +55,77 @@ function checkSteps(source: SourceFile, root: Record<string, unknown>, add: Add,
         const first = seen.get(id);
         if (first) {
           const line = source.spanOf([...first, 'id']).line;
-          add('E_DUPLICATE_STEP_ID', [...base, 'id'], `step id '${id}' is already used at line ${line}`, 'step ids must be unique across steps, finally and on_failure: outputs are read by id');
+          add(
+            'E_DUPLICATE_STEP_ID',
+            [...base, 'id'],
+            `step id '${id}' is already used at line ${line}`,
+            'step ids must be unique across steps, finally and on_failure: outputs are read by id',
+          );
         } else seen.set(id, base);
       }
       const uses = step['uses'];
-      const kind = typeof uses === 'string' && (STEP_KINDS as readonly string[]).includes(uses) ? (uses as StepKind) : undefined;
+      const kind =
+        typeof uses === 'string' && (STEP_KINDS as readonly string[]).includes(uses)
+          ? (uses as StepKind)
+          : undefined;
       if (typeof uses === 'string' && !kind) {
-        add('E_UNKNOWN_STEP_KIND', [...base, 'uses'], `${who}: unknown step kind '${uses}'${didYouMean(uses, STEP_KINDS)}`, `step kinds: ${STEP_KINDS.join(', ')}`);
+        add(
+          'E_UNKNOWN_STEP_KIND',
+          [...base, 'uses'],
+          `${who}: unknown step kind '${uses}'${didYouMean(uses, STEP_KINDS)}`,
+          `step kinds: ${STEP_KINDS.join(', ')}`,
+        );
       }
       if (kind && (step['with'] === undefined || isRecord(step['with']))) {
         const params = STEP_PARAMS[kind];
         const value = step['with'] ?? {};
-        out.push(...validate(params, { source, root, prefix: [...base, 'with'], schema: params, kind, value }).diagnostics);
+        out.push(
+          ...validate(params, { source, root, prefix: [...base, 'with'], schema: params, kind, value })
+            .diagnostics,
+        );
       }
       if (kind && 'keep' in step && kind !== 'instance.create') {
-        add('E_KEEP_NOT_CREATE', [...base, 'keep'], `${who}: keep applies only to instance.create, not ${kind}`, 'remove keep here; put keep: true on the instance.create step whose box should outlive the run', 'key');
+        add(
+          'E_KEEP_NOT_CREATE',
+          [...base, 'keep'],
+          `${who}: keep applies only to instance.create, not ${kind}`,
+          'remove keep here; put keep: true on the instance.create step whose box should outlive the run',
+          'key',
+        );
       }
       if (kind && step['wait'] !== undefined && step['wait'] !== false && !WAITING_KINDS.includes(kind)) {
-        add('E_WAIT_NOT_SUPPORTED', [...base, 'wait'], `${who}: ${kind} does not wait for a status`, `wait applies to ${WAITING_KINDS.join(', ')}; use an instance.wait step to wait for a status`, 'key');
+        add(
+          'E_WAIT_NOT_SUPPORTED',
+          [...base, 'wait'],
+          `${who}: ${kind} does not wait for a status`,
+          `wait applies to ${WAITING_KINDS.join(', ')}; use an instance.wait step to wait for a status`,
+          'key',
+        );
       }
       const forEach = step['for_each'];
       if (typeof forEach === 'string' && forEach.includes('${{')) {
         const { segments } = scanExpressions(forEach);
-        const only = segments.length === 1 && forEach.trim() === forEach.slice(segments[0]!.start, segments[0]!.end);
-        if (!only) add('E_FOR_EACH', [...base, 'for_each'], `${who}: for_each must be exactly one \${{ }} that yields a list, not text around it`, 'e.g. for_each: ${{ steps.boxes.outputs.instances }}');
+        const only =
+          segments.length === 1 && forEach.trim() === forEach.slice(segments[0]!.start, segments[0]!.end);
+        if (!only)
+          add(
+            'E_FOR_EACH',
+            [...base, 'for_each'],
+            `${who}: for_each must be exactly one \${{ }} that yields a list, not text around it`,
+            'e.g. for_each: ${{ steps.boxes.outputs.instances }}',
+          );
       }
       if ('max_parallel' in step && forEach === undefined) {
-        add('E_MAX_PARALLEL_WITHOUT_FOR_EACH', [...base, 'max_parallel'], `${who}: max_parallel has no effect without for_each`, 'add for_each, or remove max_parallel', 'key');
+        add(
+          'E_MAX_PARALLEL_WITHOUT_FOR_EACH',
+          [...base, 'max_parallel'],
+          `${who}: max_parallel has no effect without for_each`,
+          'add for_each, or remove max_parallel',
+          'key',
+        );
       }
-      if (kind === 'instance.create' || kind === 'instance.snapshot') checkUniqueName(kind, step, base, who, add);
+      if (kind === 'instance.create' || kind === 'instance.snapshot')
+        checkUniqueName(kind, step, base, who, add);
     });
   }
 }
@@ -101,19 +155,38 @@ function checkUniqueName(kind: StepKind, step: Record<string, unknown>, base: Pa
       `${who}: the ${what} name does not contain \${{ ${runKeys.join(' }} or ${{ ')} }}`,
       `after a crash gcflow adopts the ${what} with this exact name instead of creating a second one; a name shared by several runs would adopt another run's ${what}. Put \${{ run.id }} in the name`,
     );
-  } else if (step['for_each'] !== undefined && !read.has('item') && !read.has('index') && ![...read].some((r) => r.startsWith('item.'))) {
-    add(code, path, `${who}: the ${what} name is the same for every for_each item`, `put \${{ item.name }} or \${{ index }} in the name, so each item gets its own ${what}`);
+  } else if (
+    step['for_each'] !== undefined &&
+    !read.has('item') &&
+    !read.has('index') &&
+    ![...read].some((r) => r.startsWith('item.'))
+  ) {
+    add(
+      code,
+      path,
+      `${who}: the ${what} name is the same for every for_each item`,
+      `put \${{ item.name }} or \${{ index }} in the name, so each item gets its own ${what}`,
+    );
   }
 }
 
 function checkInputsAndTriggers(root: Record<string, unknown>, add: Add) {
   const inputs = root['inputs'] === undefined ? {} : root['inputs'];
   if (!isRecord(inputs)) return;
-  const specs = new Map<string, { type: InputType; enum?: unknown[]; required: boolean; hasDefault: boolean }>();
+  const specs = new Map<
+    string,
+    { type: InputType; enum?: unknown[]; required: boolean; hasDefault: boolean }
+  >();
   for (const [name, spec] of Object.entries(inputs)) {
     const path: Path = ['inputs', name];
     if (!INPUT_NAME_RE.test(name)) {
-      add('E_INPUT_NAME', path, `input name '${name}' cannot be read as inputs.${name}`, 'use letters, digits, _ and -, starting with a letter or _', 'key');
+      add(
+        'E_INPUT_NAME',
+        path,
+        `input name '${name}' cannot be read as inputs.${name}`,
+        'use letters, digits, _ and -, starting with a letter or _',
+        'key',
+      );
     }
     if (!isRecord(spec) || !(INPUT_TYPES as readonly string[]).includes(String(spec['type']))) continue;
     const type = spec['type'] as InputType;
@@ -121,14 +194,25 @@ function checkInputsAndTriggers(root: Record<string, unknown>, add: Add) {
     enumValues?.forEach((value, i) => {
       const checked = checkInputValue({ type }, value, 'trigger');
       if (!checked.ok) {
-        add('E_INPUT_ENUM', [...path, 'enum', i], `input '${name}': enum value ${checked.error}`, `every enum value must be of the input's type (${type})`);
+        add(
+          'E_INPUT_ENUM',
+          [...path, 'enum', i],
+          `input '${name}': enum value ${checked.error}`,
+          `every enum value must be of the input's type (${type})`,
+        );
         enumValues = undefined;
       }
     });
     const hasDefault = spec['default'] !== undefined && spec['default'] !== null;
     if (hasDefault) {
       const checked = checkInputValue({ type, enum: enumValues }, spec['default'], 'trigger');
-      if (!checked.ok) add('E_INPUT_DEFAULT', [...path, 'default'], `input '${name}': default ${checked.error}`, `the default must be a valid ${type}${enumValues ? ' from the enum' : ''}`);
+      if (!checked.ok)
+        add(
+          'E_INPUT_DEFAULT',
+          [...path, 'default'],
+          `input '${name}': default ${checked.error}`,
+          `the default must be a valid ${type}${enumValues ? ' from the enum' : ''}`,
+        );
     }
     specs.set(name, { type, enum: enumValues, required: spec['required'] === true, hasDefault });
   }
@@ -154,11 +238,18 @@ function checkInputsAndTriggers(root: Record<string, unknown>, add: Add) {
       const spec = specs.get(name);
       if (!spec || value === null) continue;
       const checked = checkInputValue(spec, value, 'trigger');
-      if (!checked.ok) add('E_TRIGGER_INPUT_TYPE', [...base, name], `triggers[${i}]: input '${name}' ${checked.error}`);
+      if (!checked.ok)
+        add('E_TRIGGER_INPUT_TYPE', [...base, name], `triggers[${i}]: input '${name}' ${checked.error}`);
     }
     for (const [name, spec] of specs) {
       if (spec.required && !spec.hasDefault && (given[name] === undefined || given[name] === null)) {
-        add('E_TRIGGER_INPUT_MISSING', trigger['inputs'] === undefined ? ['triggers', i] : base, `triggers[${i}]: required input '${name}' has no value`, `set it under this trigger's inputs:, or give the input a default`, 'point');
+        add(
+          'E_TRIGGER_INPUT_MISSING',
+          trigger['inputs'] === undefined ? ['triggers', i] : base,
+          `triggers[${i}]: required input '${name}' has no value`,
+          `set it under this trigger's inputs:, or give the input a default`,
+          'point',
+        );
       }
     }
   });

@@ -4,13 +4,27 @@
 import type { z } from 'zod';
 import type { workflowSchema } from './schema.js';
 import type { SourceFile } from './source.js';
-import type { InputSpec, RetrySpec, StepKind, StepSpec, TriggerSpec, WaitSpec, WorkflowDefinition } from './types.js';
+import type {
+  InputSpec,
+  RetrySpec,
+  StepKind,
+  StepSpec,
+  TriggerSpec,
+  WaitSpec,
+  WorkflowDefinition,
+} from './types.js';
 
 type Written = z.output<typeof workflowSchema>;
 type WrittenStep = Written['steps'][number];
 
 /** Used when a step has `retry:` but leaves keys out (the engine's RETRY_DEFAULTS hold the same). */
-export const RETRY_DEFAULTS: RetrySpec = { attempts: 3, backoff: 'exponential', delay: '10s', max_delay: '5m', jitter: 0.2 };
+export const RETRY_DEFAULTS: RetrySpec = {
+  attempts: 3,
+  backoff: 'exponential',
+  delay: '10s',
+  max_delay: '5m',
+  jitter: 0.2,
+};
 export const TRIGGER_DEFAULTS = { timezone: 'UTC', catch_up: 'last', catch_up_window: '1h' } as const;
 
 export function normalise(value: Written, source: SourceFile, hash: string): WorkflowDefinition {
@@ -25,7 +39,9 @@ export function normalise(value: Written, source: SourceFile, hash: string): Wor
   const triggers: TriggerSpec[] = (value.triggers ?? []).map((t) => ({
     cron: t.cron.trim(),
     timezone: t.timezone ?? TRIGGER_DEFAULTS.timezone,
-    inputs: Object.fromEntries(Object.entries(t.inputs ?? {}).filter(([, v]) => v !== null && v !== undefined)),
+    inputs: Object.fromEntries(
+      Object.entries(t.inputs ?? {}).filter(([, v]) => v !== null && v !== undefined),
+    ),
     catch_up: t.catch_up ?? TRIGGER_DEFAULTS.catch_up,
     catch_up_window: t.catch_up_window ?? TRIGGER_DEFAULTS.catch_up_window,
   }));
@@ -35,7 +51,10 @@ export function normalise(value: Written, source: SourceFile, hash: string): Wor
     name: value.name,
     inputs,
     triggers,
-    concurrency: { group: value.concurrency?.group ?? value.name, overlap: value.concurrency?.overlap ?? 'skip' },
+    concurrency: {
+      group: value.concurrency?.group ?? value.name,
+      overlap: value.concurrency?.overlap ?? 'skip',
+    },
     steps: steps('steps'),
     finally: steps('finally'),
     on_failure: steps('on_failure'),

@@ -12,7 +12,10 @@ import { STEP_LISTS, type StepList, workflowSchema } from './schema.js';
 import { readYaml } from './source.js';
 import type { WorkflowDefinition } from './types.js';
 
-export function parseWorkflow(text: string, file: string): { definition?: WorkflowDefinition; diagnostics: Diagnostic[] } {
+export function parseWorkflow(
+  text: string,
+  file: string,
+): { definition?: WorkflowDefinition; diagnostics: Diagnostic[] } {
   const read = readYaml(text, file);
   const { source } = read;
   if (!source || !('value' in read)) return { diagnostics: sortDiagnostics(read.diagnostics) };
@@ -25,14 +28,17 @@ export function parseWorkflow(text: string, file: string): { definition?: Workfl
       ...source.span(start),
       severity: 'error',
       code: 'E_NOT_A_WORKFLOW',
-      message: empty ? 'the file is empty' : `a workflow file must be a mapping (name:, steps:, ...), got ${Array.isArray(root) ? 'a list' : 'a single value'}`,
+      message: empty
+        ? 'the file is empty'
+        : `a workflow file must be a mapping (name:, steps:, ...), got ${Array.isArray(root) ? 'a list' : 'a single value'}`,
       hint: 'a workflow needs at least name: and steps: (see workflows/README.md)',
     };
     return { diagnostics: sortDiagnostics([...read.diagnostics, d]) };
   }
   const diagnostics = [
     ...read.diagnostics,
-    ...validate(workflowSchema, { source, root, prefix: [], schema: workflowSchema, value: root }).diagnostics,
+    ...validate(workflowSchema, { source, root, prefix: [], schema: workflowSchema, value: root })
+      .diagnostics,
     ...checkWorkflow(source, root),
     ...checkExpressions({ source, root, inputs: declaredInputs(root), steps: stepIndex(root) }),
   ];
@@ -49,14 +55,17 @@ function declaredInputs(root: Record<string, unknown>): Set<string> | undefined 
   return isRecord(inputs) ? new Set(Object.keys(inputs).map((k) => k.toLowerCase())) : undefined;
 }
 
-function stepIndex(root: Record<string, unknown>): Map<string, { list: StepList; index: number; id: string }> {
+function stepIndex(
+  root: Record<string, unknown>,
+): Map<string, { list: StepList; index: number; id: string }> {
   const out = new Map<string, { list: StepList; index: number; id: string }>();
   for (const list of STEP_LISTS) {
     const steps = root[list];
     if (!Array.isArray(steps)) continue;
     steps.forEach((step, index) => {
       const id = isRecord(step) ? step['id'] : undefined;
-      if (typeof id === 'string' && id !== '' && !out.has(id.toLowerCase())) out.set(id.toLowerCase(), { list, index, id });
+      if (typeof id === 'string' && id !== '' && !out.has(id.toLowerCase()))
+        out.set(id.toLowerCase(), { list, index, id });
     });
   }
   return out;

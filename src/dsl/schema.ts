@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { cronProblem, timezoneProblem } from './schedule.js';
 import { durationText, expression, STEP_PARAMS } from './step-params.js';
 import { STEP_KINDS } from './types.js';
+import { requiredKeysAt } from './zod-keys.js';
 
 export const WORKFLOW_NAME_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const STEP_ID_RE = /^[a-z][a-z0-9_-]*$/;
@@ -157,13 +158,33 @@ export const workflowSchema = workflowShape(stepSchema(z.string(), z.record(z.st
 export const genericStepSchema = stepSchema(z.string(), z.record(z.string(), z.unknown()));
 
 /** The JSON Schema of workflow files, for editors (yaml-language-server) and `gcflow schema`. */
-export function workflowJsonSchema(): object {
-  const perKind = STEP_KINDS.map((kind) => stepSchema(z.literal(kind), STEP_PARAMS[kind]));
-  const step = z.union(perKind as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);
-  const schema = workflowShape(step).describe('A gcflow workflow: see workflows/README.md');
+export function workflowJsonSchema(): Record<string, unknown> {
+  const options = { target: 'draft-7', unrepresentable: 'any', io: 'input' } as const;
+  const toJson = (schema: z.ZodType) => {
+    const { $schema: _, ...rest } = z.toJSONSchema(schema, options) as Record<string, unknown>;
+    return rest;
+  };
+  // One step schema; `with` is narrowed per kind with if/then, so editors complete
+  // each kind's parameters without 17 copies of every step key.
+  const step = toJson(stepSchema(z.enum(STEP_KINDS), z.record(z.string(), z.unknown())));
+  step['allOf'] = STEP_KINDS.map((kind) => ({
+    if: { properties: { uses: { const: kind } }, required: ['uses'] },
+    then: {
+      properties: { with: toJson(STEP_PARAMS[kind]) },
+      ...(requiredKeysAt(STEP_PARAMS[kind], []).length > 0 ? { required: ['with'] } : {}),
+    },
+  }));
+  const root = toJson(
+    workflowShape(z.record(z.string(), z.unknown())).describe('A gcflow workflow: see workflows/README.md'),
+  );
+  const properties = root['properties'] as Record<string, Record<string, unknown>>;
+  for (const list of STEP_LISTS)
+    properties[list] = { ...properties[list], items: { $ref: '#/definitions/step' } };
   return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'https://gcflow.dev/schema/workflow.schema.json',
     title: 'gcflow workflow',
-    ...z.toJSONSchema(schema, { target: 'draft-7', unrepresentable: 'any', io: 'input' }),
+    ...root,
+    definitions: { step },
   };
 }

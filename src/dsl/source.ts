@@ -17,7 +17,6 @@ import { type Diagnostic, severityOf } from './diagnostics.js';
 
 export const MAX_FILE_BYTES = 1024 * 1024;
 const MAX_DEPTH = 64;
-const MAX_ALIAS_DIAGNOSTICS = 10;
 
 export type Path = ReadonlyArray<string | number>;
 
@@ -154,15 +153,11 @@ export function readYaml(text: string, file: string): ReadResult {
   for (const e of doc.errors) {
     const span = source.span(e.pos[0], e.pos[1]);
     if (e.code === 'DUPLICATE_KEY') {
-      const key = text.slice(e.pos[0], e.pos[1]).trim() || '?';
-      diagnostics.push(
-        at(
-          'E_DUPLICATE_KEY',
-          span,
-          `duplicate key '${key}'`,
-          'each key may appear once in a mapping: remove or merge one of them',
-        ),
-      );
+      const keyNode = keyAt(doc, e.pos[0]);
+      const key = isScalar(keyNode) ? String(keyNode.value) : text.slice(e.pos[0], e.pos[1]);
+      const place = keyNode?.range ? source.span(keyNode.range[0], keyNode.range[1]) : span;
+      const hint = 'each key may appear once in a mapping: remove or merge one of them';
+      diagnostics.push(at('E_DUPLICATE_KEY', place, `duplicate key '${key}'`, hint));
     } else if (e.code === 'MULTIPLE_DOCS') {
       fatal = true;
       diagnostics.push(
@@ -202,17 +197,23 @@ export function readYaml(text: string, file: string): ReadResult {
   }
 }
 
-/** One pass over the nodes, without resolving anything. */
+/**
+ * One pass over the nodes in document order, without resolving anything: reports the
+ * first anchor and the first alias (with how many there are), and refuses deep nesting.
+ */
 function refuseAliasesAndDepth(
   doc: Document.Parsed,
   source: SourceFile,
   at: (code: string, span: Span, message: string, hint?: string) => Diagnostic,
 ): Diagnostic[] {
-  const out: Diagnostic[] = [];
   const hint =
     'gcflow refuses YAML anchors and aliases (they can expand a small file into a huge one): write the value out';
+  let anchors = 0;
+  let aliases = 0;
+  let firstAnchor: Node | undefined;
+  let firstAlias: Node | undefined;
   const stack: Array<{ node: unknown; depth: number }> = [{ node: doc.contents, depth: 0 }];
-  while (stack.length > 0 && out.length < MAX_ALIAS_DIAGNOSTICS) {
+  while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
     if (node === null || typeof node !== 'object') continue;
     if (depth > MAX_DEPTH) {
@@ -227,14 +228,8 @@ function refuseAliasesAndDepth(
       ];
     }
     if (isAlias(node)) {
-      out.push(
-        at(
-          'E_YAML_ALIAS',
-          source.span(node.range?.[0] ?? 0, node.range?.[1]),
-          `alias *${node.source} refused`,
-          hint,
-        ),
-      );
+      aliases++;
+      firstAlias ??= node;
       continue;
     }
     if (isPair(node)) {
@@ -243,11 +238,52 @@ function refuseAliasesAndDepth(
     }
     const n = node as Node;
     if (n.anchor) {
-      out.push(at('E_YAML_ALIAS', source.span(n.range?.[0] ?? 0), `anchor &${n.anchor} refused`, hint));
+      anchors++;
+      firstAnchor ??= n;
     }
-    if (isMap(n) || isSeq(n)) for (const item of n.items) stack.push({ node: item, depth: depth + 1 });
+    if (isMap(n) || isSeq(n))
+      for (let i = n.items.length - 1; i >= 0; i--) stack.push({ node: n.items[i], depth: depth + 1 });
+  }
+  const out: Diagnostic[] = [];
+  const counts = `(${anchors} anchor${anchors === 1 ? '' : 's'} and ${aliases} alias${aliases === 1 ? '' : 'es'} in this file)`;
+  if (firstAnchor) {
+    out.push(
+      at(
+        'E_YAML_ALIAS',
+        source.span(firstAnchor.range?.[0] ?? 0),
+        `anchor &${firstAnchor.anchor} refused ${counts}`,
+        hint,
+      ),
+    );
+  }
+  if (firstAlias && isAlias(firstAlias)) {
+    const r = firstAlias.range;
+    out.push(
+      at(
+        'E_YAML_ALIAS',
+        source.span(r?.[0] ?? 0, r?.[1]),
+        `alias *${firstAlias.source} refused ${counts}`,
+        hint,
+      ),
+    );
   }
   return out;
+}
+
+/** The key a DUPLICATE_KEY error points at (the error's own range is one character). */
+function keyAt(doc: Document.Parsed, offset: number): Node | undefined {
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const key = pair.key as Node | null;
+        if (key?.range?.[0] === offset) return key;
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) stack.push(...node.items);
+  }
+  return undefined;
 }
 
 function firstLine(message: string): string {
@@ -269,4 +305,10 @@ function yamlHint(code: string): string {
     default:
       return 'fix the YAML here; quote values that contain ": ", " #" or start with a special character';
   }
+}
+
+/** Where `path` is in `text` (for problems found outside the parser, e.g. duplicate names across files). */
+export function spanOfPath(text: string, file: string, path: Path): Span {
+  const read = readYaml(text, file);
+  return read.source ? read.source.spanOf(path) : { line: 1, column: 1, endLine: 1, endColumn: 1 };
 }
