@@ -62,7 +62,7 @@ export const instanceDelete: Action<'instance.delete'> = async (ctx) => {
       instanceId: c.instance_id!,
       statuses: [GONE],
       deadline: c.wait_deadline!,
-      pollMs: wait?.pollMs ?? 10_000,
+      pollMs: wait?.pollMs ?? ctx.task.defaults.pollMs,
       notBefore: c.sent_at,
     },
     ctx.now(),

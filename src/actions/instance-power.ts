@@ -41,8 +41,8 @@ function powerAction(
     const target = TARGET[action];
     const wait = ctx.task.wait;
     const waitFor = wait?.statuses ?? [target];
-    const pollMs = wait?.pollMs ?? 10_000;
-    const timeoutMs = wait?.timeoutMs ?? 20 * 60_000;
+    const pollMs = wait?.pollMs ?? ctx.task.defaults.pollMs;
+    const timeoutMs = wait?.timeoutMs ?? ctx.task.defaults.timeoutMs;
 
     if (c.sent_at === undefined) {
       const instance = c.instance_id

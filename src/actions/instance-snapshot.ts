@@ -20,7 +20,7 @@ const GOOD = new Set(['created', 'active']);
 export const instanceSnapshot: Action<'instance.snapshot'> = async (ctx) => {
   const c: SnapshotCursor = { ...(ctx.task.cursor as SnapshotCursor | undefined) };
   const wait = ctx.task.wait;
-  const pollMs = wait?.pollMs ?? 10_000;
+  const pollMs = wait?.pollMs ?? ctx.task.defaults.pollMs;
 
   if (c.snapshot_id === undefined) {
     c.instance_id ??= (await resolveInstance(ctx.client, ctx.params.instance, ctx.signal)).id;

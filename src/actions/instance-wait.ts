@@ -15,13 +15,13 @@ export const instanceWait: Action<'instance.wait'> = async (ctx) => {
   const p = ctx.params;
   const statuses = Array.isArray(p.status) ? p.status : [p.status];
   const pollMs =
-    (p.poll !== undefined ? parseDuration(p.poll) : undefined) ?? ctx.task.wait?.pollMs ?? 10_000;
+    (p.poll !== undefined ? parseDuration(p.poll) : undefined) ?? ctx.task.wait?.pollMs ?? ctx.task.defaults.pollMs;
   if (c.instance_id === undefined) {
     c.instance_id = (await resolveInstance(ctx.client, p.instance, ctx.signal)).id;
     const timeoutMs =
       (p.timeout !== undefined ? parseDuration(p.timeout) : undefined) ??
       ctx.task.wait?.timeoutMs ??
-      20 * 60_000;
+      ctx.task.defaults.timeoutMs;
     c.deadline = ctx.now() + timeoutMs;
   }
   return pollStatus(

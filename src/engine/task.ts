@@ -32,6 +32,8 @@ export interface PreparedTask {
   key: string;
   attempt: number;
   cursor: unknown;
+  /** The engine's poll interval and wait timeout, for actions that wait without a `wait` setting. */
+  defaults: WaitDefaults;
 }
 
 export type Prepared = { ok: true; task: PreparedTask } | { ok: false; message: string };
@@ -71,6 +73,7 @@ export function prepareTask(
         key,
         attempt: unit.attempts,
         cursor: unit.cursor,
+        defaults,
       },
     };
   } catch (err) {

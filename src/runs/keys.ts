@@ -1,7 +1,8 @@
 // Every Redis key gcflow writes outside BullMQ's own, in one place. All share the
 // configured prefix; on Redis Cluster use a hash-tagged prefix such as "{gcflow}"
 // so a run's keys and its BullMQ job lock live in one slot (checkpoints are fenced
-// by a Lua script that reads both). Pure.
+// by a Lua script that reads both). BullMQ owns `${prefix}:<queue>:*` for its
+// queues (`runs`, `triggers`): nothing here may start with a queue's name. Pure.
 
 export function runKeys(prefix: string) {
   return {
@@ -10,10 +11,10 @@ export function runKeys(prefix: string) {
     cancel: (id: string) => `${prefix}:run:${id}:cancel`,
     definition: (hash: string) => `${prefix}:def:${hash}`,
     /** Sorted set of every run id by creation time. */
-    allRuns: `${prefix}:runs`,
-    workflowRuns: (workflow: string) => `${prefix}:runs:wf:${workflow}`,
+    allRuns: `${prefix}:index:runs`,
+    workflowRuns: (workflow: string) => `${prefix}:index:workflow:${workflow}`,
     /** Set of runs not yet finished. */
-    activeRuns: `${prefix}:runs:active`,
+    activeRuns: `${prefix}:index:active`,
     /** Hash: instance id -> ownership record. */
     owned: `${prefix}:owned`,
     /** Hash: task key -> create intent (written before POST /instances). */

@@ -1,0 +1,39 @@
+// Raw BullMQ baseline for the benchmark: no-op jobs through a queue and a worker
+// at a given concurrency, on the same Redis the engine benchmark uses.
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+
+export async function rawBullmqNoop(
+  redisUrl: string,
+  prefix: string,
+  jobs: number,
+  concurrency: number,
+): Promise<{ jobsPerSecond: number }> {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue('noop', { connection, prefix });
+  const batch = Array.from({ length: jobs }, (_, i) => ({
+    name: 'noop',
+    data: { i },
+    opts: { removeOnComplete: true },
+  }));
+  for (let i = 0; i < batch.length; i += 1000) await queue.addBulk(batch.slice(i, i + 1000));
+  let finished = 0;
+  let resolveDone: () => void = () => {};
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  const started = performance.now();
+  const worker = new Worker('noop', async () => null, {
+    connection: new Redis(redisUrl, { maxRetriesPerRequest: null }),
+    prefix,
+    concurrency,
+  });
+  worker.on('completed', () => {
+    if (++finished === jobs) resolveDone();
+  });
+  await done;
+  const seconds = (performance.now() - started) / 1000;
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  connection.disconnect();
+  return { jobsPerSecond: jobs / seconds };
+}

@@ -1,0 +1,94 @@
+// An in-process gcflow for integration tests: real Redis (the injected URL, a
+// fresh prefix), the simulator over real HTTP on a free port, real workers.
+import { inject } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import { openServices, type Services, startWorkers, type Workers } from '../../src/daemon/services.js';
+import { parseWorkflow } from '../../src/dsl/index.js';
+import type { WorkflowDefinition } from '../../src/dsl/types.js';
+import { isTerminalRun } from '../../src/engine/state.js';
+import type { RunView } from '../../src/runs/service.js';
+import { createLogger, silentLogger } from '../../src/shared/logger.js';
+import { type RunningSimulator, type SimulatorSettings, startSimulator } from '../../src/simulator/index.js';
+import { testPrefix } from './prefix.js';
+
+export interface StackOptions {
+  sim?: Partial<SimulatorSettings>;
+  concurrency?: number;
+  /** Tweaks to the loaded config (e.g. a lower client rate limit). */
+  tune?: (config: Config) => void;
+  secrets?: Record<string, string>;
+}
+
+export interface Stack {
+  sim: RunningSimulator;
+  services: Services;
+  workers: Workers;
+  config: Config;
+  /** Parses YAML; fails the test on any error diagnostic. */
+  workflow(yaml: string): WorkflowDefinition;
+  start(def: WorkflowDefinition, inputs?: Record<string, unknown>): Promise<string>;
+  waitFor(runId: string, until?: (run: RunView) => boolean, timeoutMs?: number): Promise<RunView>;
+  close(): Promise<void>;
+}
+
+export const TEST_TOKEN = 'test-token-5f1c9e2a7b';
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const sim = await startSimulator({
+    settings: { transition_ms: 50, script_runtime_ms: 300, ...options.sim },
+  });
+  const env: Record<string, string> = {
+    REDIS_URL: inject('redisUrl'),
+    GCFLOW_REDIS_PREFIX: testPrefix('stack'),
+    GENESISCLOUD_API_URL: sim.apiUrl,
+    GENESISCLOUD_TOKEN: TEST_TOKEN,
+  };
+  for (const [k, v] of Object.entries(options.secrets ?? {})) env[`GCFLOW_SECRET_${k.toUpperCase()}`] = v;
+  const { config, secrets } = loadConfig({ env });
+  config.engine.poll_interval = '100ms';
+  config.worker.shutdown_grace = '2s';
+  options.tune?.(config);
+  // GCFLOW_TEST_LOG=debug shows what the workers do.
+  const logger = process.env['GCFLOW_TEST_LOG']
+    ? createLogger({ level: process.env['GCFLOW_TEST_LOG'], pretty: false })
+    : silentLogger();
+  const services = await openServices({ config, secrets, logger });
+  const workers = await startWorkers(services, { concurrency: options.concurrency ?? 10 });
+  const stack: Stack = {
+    sim,
+    services,
+    workers,
+    config,
+    workflow(yaml) {
+      const { definition, diagnostics } = parseWorkflow(yaml, 'test.yaml');
+      const errors = diagnostics.filter((d) => d.severity === 'error');
+      if (!definition || errors.length > 0)
+        throw new Error(
+          `invalid test workflow: ${errors.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`).join('; ')}`,
+        );
+      return definition;
+    },
+    async start(def, inputs = {}) {
+      return (await services.runs.start({ def, inputs, trigger: 'manual' })).runId;
+    },
+    async waitFor(runId, until = (r) => isTerminalRun(r), timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const run = await services.runs.get(runId);
+        if (until(run)) return run;
+        if (Date.now() > deadline)
+          throw new Error(
+            `run ${runId} did not get there in ${timeoutMs} ms; it is ${run.status}: ${JSON.stringify(run.steps.map((s) => [s.id, s.status, s.error]))}`,
+          );
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async close() {
+      await workers.close(2_000);
+      await services.close();
+      await sim.close();
+    },
+  };
+  return stack;
+}
