@@ -56,4 +56,4 @@ export function createExecutor(deps: ActionDeps): TaskExecutor {
 }
 
 export { StatusReader, type StatusReaderOptions } from './status-reader.js';
-export type { ActionDeps } from './types.js';
+export type { ActionDeps, OwnershipRecorder, StatusSource } from './types.js';

@@ -14,11 +14,17 @@ import type { StatusReader } from './status-reader.js';
 
 export type ActionResult = Extract<TaskOutcome, { type: 'done' } | { type: 'wait' }>;
 
+/** Where actions read instance statuses: the coalesced reader, or a plan's overlay. */
+export type StatusSource = Pick<StatusReader, 'get' | 'invalidate'>;
+
+/** Where actions record the instances they create: Redis, or nowhere for a plan. */
+export type OwnershipRecorder = Pick<Ownership, 'recordIntent' | 'recordOwned' | 'markDeleted' | 'ownedByOthers'>;
+
 /** Long-lived services shared by every action in a process. */
 export interface ActionDeps {
   client: GenesisClient;
-  statuses: StatusReader;
-  ownership: Ownership;
+  statuses: StatusSource;
+  ownership: OwnershipRecorder;
   clock: Clock;
   /** For notify.webhook; injectable for tests. */
   fetch: typeof globalThis.fetch;

@@ -4,8 +4,7 @@
 // `error` fails at once unless it is one of the awaited statuses.
 import type { Instance } from '../genesis/index.js';
 import { StepFailure } from './errors.js';
-import type { StatusReader } from './status-reader.js';
-import { type ActionResult, done, waitUntil } from './types.js';
+import { type ActionResult, done, type StatusSource, waitUntil } from './types.js';
 
 /** `deleted` is not an API status: it means GET answers 404. */
 export const GONE = 'deleted';
@@ -21,7 +20,7 @@ export interface StatusWait {
 }
 
 export async function pollStatus(
-  statuses: StatusReader,
+  statuses: StatusSource,
   wait: StatusWait,
   now: number,
   cursor: unknown,
