@@ -5,7 +5,12 @@ import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import { REDACTED, Redactor } from './redact.js';
 
 const SECRET_KEYS = ['token', 'authorization', 'password', 'secret', 'secrets', 'api_token'];
-const REDACT_PATHS = [...SECRET_KEYS, ...SECRET_KEYS.map((k) => `*.${k}`), 'headers["x-auth-token"]', '*.headers.authorization'];
+const REDACT_PATHS = [
+  ...SECRET_KEYS,
+  ...SECRET_KEYS.map((k) => `*.${k}`),
+  'headers["x-auth-token"]',
+  '*.headers.authorization',
+];
 
 export type Logger = PinoLogger;
 

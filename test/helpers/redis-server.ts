@@ -24,7 +24,18 @@ export interface SpawnedRedis {
 export async function spawnRedis(options: { appendonly?: boolean } = {}): Promise<SpawnedRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'gcflow-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--maxmemory-policy', 'noeviction'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
+  ];
   args.push('--appendonly', options.appendonly ? 'yes' : 'no');
   const handle: SpawnedRedis = {
     url: `redis://127.0.0.1:${port}`,
@@ -56,7 +67,13 @@ async function start(args: string[], port: number): Promise<ChildProcess> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (spawnError) throw spawnError;
-    const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const probe = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     probe.on('error', () => undefined); // refused until the server is up: expected
     try {
       await probe.connect();
