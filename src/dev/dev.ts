@@ -11,11 +11,12 @@ import { type DevRedis, ensureRedis } from './redis.js';
 /** The token gcflow dev uses against its own simulator (never a real one). */
 const DEV_TOKEN = 'gcflow-dev-token';
 
-/** Boxes the example workflows act on: office-hours stops/starts dev-*, nightly-snapshots snapshots them all. */
+/** Boxes the example workflows act on: office-hours stops/starts dev-*, nightly-snapshots snapshots prod-*. */
 export const DEV_INSTANCES = [
   { name: 'dev-alice', type: 'vcpu-4_memory-12g_nvidia-rtx-3080-1' },
   { name: 'dev-bob', type: 'vcpu-4_memory-12g_nvidia-rtx-3080-1' },
-  { name: 'db-primary', type: 'vcpu-2_memory-4g' },
+  { name: 'prod-db', type: 'vcpu-2_memory-4g' },
+  { name: 'prod-web', type: 'vcpu-2_memory-4g' },
 ];
 
 export interface DevOptions {
@@ -114,8 +115,8 @@ function banner(p: {
     '',
     '  Try, in another terminal (gcflow = node dist/main.js, or run `npm link` once):',
     env + "  gcflow run gpu-batch -i script='echo training' --wait",
-    '  gcflow run office-hours-stop --wait      # stops the dev-* boxes',
-    '  gcflow run nightly-snapshots --wait',
+    '  gcflow run office-hours -i action=stop --wait    # stops the dev-* boxes',
+    '  gcflow run nightly-snapshots --wait              # snapshots the prod-* boxes',
     '  gcflow runs        gcflow schedules        gcflow validate',
     '',
     '  Ctrl-C stops everything.',
