@@ -17,7 +17,7 @@ import type {
 type Written = z.output<typeof workflowSchema>;
 type WrittenStep = Written['steps'][number];
 
-/** Used when a step has `retry:` but leaves keys out (the engine's RETRY_DEFAULTS hold the same). */
+/** Used when a step has `retry:` but leaves keys out; the engine's backoff uses the same. */
 export const RETRY_DEFAULTS: RetrySpec = {
   attempts: 3,
   backoff: 'exponential',

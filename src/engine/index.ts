@@ -9,7 +9,7 @@ export {
   type TaskRef,
   type Transition,
 } from './advance.js';
-export { retryDelayMs, RETRY_DEFAULTS } from './backoff.js';
+export { retryDelayMs } from './backoff.js';
 export { exprContext } from './context.js';
 export { event, type RunEvent, type RunEventType } from './events.js';
 export { applyOutcome, type TaskOutcome } from './outcome.js';
