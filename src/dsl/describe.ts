@@ -78,6 +78,7 @@ const EXPECTED: Record<string, string> = {
   tuple: 'a list',
   null: 'nothing',
   expression: 'an expression ${{ }}',
+  duration: 'a duration such as 30s',
 };
 
 export function expectedName(expected: string): string {

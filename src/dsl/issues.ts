@@ -9,7 +9,7 @@ import { STEP_ID_RE, WORKFLOW_NAME_RE } from './schema.js';
 import type { Path, SourceFile } from './source.js';
 import { durationText, expression } from './step-params.js';
 import { didYouMean } from './suggest.js';
-import { keysAt, requiredKeysAt } from './zod-keys.js';
+import { keysAt, kindsAt, requiredKeysAt } from './zod-keys.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -42,10 +42,11 @@ const patternOf = (schema: z.ZodType): string =>
     (schema.def as { checks?: Array<{ _zod: { def: { pattern?: RegExp } } }> }).checks?.[0]?._zod.def.pattern,
   );
 const EXPRESSION_PATTERN = patternOf(expression);
+const DURATION_PATTERN = patternOf(durationText);
 const PATTERN_CODES: Record<string, string> = {
   [String(WORKFLOW_NAME_RE)]: 'E_WORKFLOW_NAME',
   [String(STEP_ID_RE)]: 'E_STEP_ID',
-  [patternOf(durationText)]: 'E_DURATION',
+  [DURATION_PATTERN]: 'E_DURATION',
 };
 
 export function validate(schema: z.ZodType, scope: IssueScope): { ok: boolean; diagnostics: Diagnostic[] } {
@@ -141,7 +142,7 @@ function toDiagnostics(issue: Issue, base: Path, scope: IssueScope): Diagnostic[
         ),
       ];
     case 'invalid_format':
-      return [formatIssue(issue as Issue & { pattern?: string }, input, w, param, make)];
+      return [formatIssue(issue as Issue & { pattern?: string }, input, w, param, make, scope, rel)];
     case 'custom': {
       const params = (issue.params ?? {}) as { code?: string; hint?: string };
       const code = params.code ?? (param ? 'E_PARAM_VALUE' : 'E_VALUE');
@@ -234,6 +235,8 @@ function formatIssue(
   w: ReturnType<typeof where>,
   param: boolean,
   make: Make,
+  scope: IssueScope,
+  rel: Path,
 ): Diagnostic {
   const code = PATTERN_CODES[issue.pattern ?? ''];
   const name = fieldName(w);
@@ -257,9 +260,14 @@ function formatIssue(
   if (code === 'E_DURATION')
     return make(code, owned(w, `${name} ${describeValue(input)} is not a duration`), DURATION_HINT);
   if (issue.pattern === EXPRESSION_PATTERN) {
+    // zod reports only the expression branch of `X or an expression` when the value is a string.
+    const kinds = kindsAt(scope.schema, rel, { expression: EXPRESSION_PATTERN, duration: DURATION_PATTERN });
+    if (kinds.includes('duration'))
+      return make('E_DURATION', owned(w, `${name} ${describeValue(input)} is not a duration`), DURATION_HINT);
+    const words = oneOf((kinds.length > 0 ? kinds : ['expression']).map(expectedName));
     return make(
       param ? 'E_PARAM_TYPE' : 'E_TYPE',
-      owned(w, `${name} must be an expression \${{ ... }}, got ${describeValue(input)}`),
+      owned(w, `${name} must be ${words}, got ${describeValue(input)}`),
     );
   }
   return make(

@@ -12,6 +12,7 @@ import {
   LineCounter,
   type Node,
   parseDocument,
+  type YAMLMap,
 } from 'yaml';
 import { type Diagnostic, severityOf } from './diagnostics.js';
 
@@ -150,14 +151,24 @@ export function readYaml(text: string, file: string): ReadResult {
   }
   const source = new SourceFile(file, text, doc, lines);
   let fatal = false;
+  const later: unknown[] = [];
   for (const e of doc.errors) {
     const span = source.span(e.pos[0], e.pos[1]);
     if (e.code === 'DUPLICATE_KEY') {
-      const keyNode = keyAt(doc, e.pos[0]);
+      const found = pairAt(doc, e.pos[0]);
+      const keyNode = found?.map.items[found.index]?.key as Node | undefined;
       const key = isScalar(keyNode) ? String(keyNode.value) : text.slice(e.pos[0], e.pos[1]);
       const place = keyNode?.range ? source.span(keyNode.range[0], keyNode.range[1]) : span;
+      const first = found?.map.items.find((p) => isScalar(p.key) && String(p.key.value) === key)?.key as
+        | Node
+        | undefined;
+      const firstLine =
+        first?.range && first !== keyNode
+          ? ` (the first, at line ${source.span(first.range[0]).line}, is used)`
+          : '';
       const hint = 'each key may appear once in a mapping: remove or merge one of them';
-      diagnostics.push(at('E_DUPLICATE_KEY', place, `duplicate key '${key}'`, hint));
+      diagnostics.push(at('E_DUPLICATE_KEY', place, `duplicate key '${key}'${firstLine}`, hint));
+      if (found && firstLine) later.push(found.map.items[found.index]);
     } else if (e.code === 'MULTIPLE_DOCS') {
       fatal = true;
       diagnostics.push(
@@ -184,6 +195,11 @@ export function readYaml(text: string, file: string): ReadResult {
     );
   }
   if (fatal) return { source, diagnostics };
+  // The first of duplicate keys wins, so the rest of the file is checked against one value.
+  for (const pair of later) {
+    const found = pairAt(doc, (pair as { key: Node }).key.range?.[0] ?? -1);
+    found?.map.items.splice(found.index, 1);
+  }
 
   const refused = refuseAliasesAndDepth(doc, source, at);
   if (refused.length > 0) return { source, diagnostics: [...diagnostics, ...refused] };
@@ -247,14 +263,12 @@ function refuseAliasesAndDepth(
   const out: Diagnostic[] = [];
   const counts = `(${anchors} anchor${anchors === 1 ? '' : 's'} and ${aliases} alias${aliases === 1 ? '' : 'es'} in this file)`;
   if (firstAnchor) {
-    out.push(
-      at(
-        'E_YAML_ALIAS',
-        source.span(firstAnchor.range?.[0] ?? 0),
-        `anchor &${firstAnchor.anchor} refused ${counts}`,
-        hint,
-      ),
-    );
+    // The node's range starts after its properties: find the `&name` before it.
+    const start = firstAnchor.range?.[0] ?? 0;
+    const mark = source.text.lastIndexOf(`&${firstAnchor.anchor}`, start);
+    const from = mark >= 0 ? mark : start;
+    const span = source.span(from, from + 1 + String(firstAnchor.anchor).length);
+    out.push(at('E_YAML_ALIAS', span, `anchor &${firstAnchor.anchor} refused ${counts}`, hint));
   }
   if (firstAlias && isAlias(firstAlias)) {
     const r = firstAlias.range;
@@ -270,17 +284,15 @@ function refuseAliasesAndDepth(
   return out;
 }
 
-/** The key a DUPLICATE_KEY error points at (the error's own range is one character). */
-function keyAt(doc: Document.Parsed, offset: number): Node | undefined {
+/** The pair whose key starts at `offset` (a DUPLICATE_KEY error points at it with a one-character range). */
+function pairAt(doc: Document.Parsed, offset: number): { map: YAMLMap; index: number } | undefined {
   const stack: unknown[] = [doc.contents];
   while (stack.length > 0) {
     const node = stack.pop();
     if (isMap(node)) {
-      for (const pair of node.items) {
-        const key = pair.key as Node | null;
-        if (key?.range?.[0] === offset) return key;
-        stack.push(pair.value);
-      }
+      const index = node.items.findIndex((p) => (p.key as Node | null)?.range?.[0] === offset);
+      if (index >= 0) return { map: node, index };
+      for (const pair of node.items) stack.push(pair.value);
     } else if (isSeq(node)) stack.push(...node.items);
   }
   return undefined;

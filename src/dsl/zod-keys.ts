@@ -4,6 +4,7 @@ import type { z } from 'zod';
 
 interface Def {
   type: string;
+  checks?: Array<{ _zod: { def: { check?: string; format?: string; pattern?: RegExp } } }>;
   innerType?: z.ZodType;
   in?: z.ZodType;
   options?: z.ZodType[];
@@ -33,10 +34,7 @@ function child(schema: z.ZodType, segment: string | number): z.ZodType | undefin
   return undefined;
 }
 
-function objectsAt(
-  schema: z.ZodType,
-  path: ReadonlyArray<string | number>,
-): Array<Record<string, z.ZodType>> {
+function schemasAt(schema: z.ZodType, path: ReadonlyArray<string | number>): z.ZodType[] {
   let level = [schema];
   for (const segment of path) {
     level = level.flatMap(open).flatMap((s) => {
@@ -44,8 +42,14 @@ function objectsAt(
       return c ? [c] : [];
     });
   }
-  return level
-    .flatMap(open)
+  return level.flatMap(open);
+}
+
+function objectsAt(
+  schema: z.ZodType,
+  path: ReadonlyArray<string | number>,
+): Array<Record<string, z.ZodType>> {
+  return schemasAt(schema, path)
     .map(defOf)
     .filter((d) => d.type === 'object' && d.shape)
     .map((d) => d.shape!);
@@ -63,4 +67,26 @@ export function requiredKeysAt(schema: z.ZodType, path: ReadonlyArray<string | n
   return Object.entries(shape)
     .filter(([, s]) => defOf(s).type !== 'optional')
     .map(([k]) => k);
+}
+
+/**
+ * What a value at `path` may be, as zod's type names (`string`, `int`, `array`, ...),
+ * with two refinements of `string`: `expression` and `duration` (by their patterns).
+ */
+export function kindsAt(
+  schema: z.ZodType,
+  path: ReadonlyArray<string | number>,
+  patterns: { expression: string; duration: string },
+): string[] {
+  return schemasAt(schema, path).map((s) => {
+    const def = defOf(s);
+    const checks = (def.checks ?? []).map((c) => c._zod.def);
+    if (def.type === 'number' && checks.some((c) => c.format?.includes('int'))) return 'int';
+    if (def.type === 'string') {
+      const pattern = String(checks.find((c) => c.pattern)?.pattern);
+      if (pattern === patterns.expression) return 'expression';
+      if (pattern === patterns.duration) return 'duration';
+    }
+    return def.type;
+  });
 }
