@@ -1,6 +1,7 @@
 // Checks that need more than one key at a time: step kinds and their `with`,
 // duplicate step ids, keep/wait/for_each rules, input declarations and the inputs
 // triggers set, and names that must be unique per run. Pure.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ }} is the workflow expression syntax, not a JS template
 import { collectReferences, parseExpression, scanExpressions } from '../expr/index.js';
 import { type Diagnostic, severityOf } from './diagnostics.js';
 import { isRecord, where } from './describe.js';

@@ -1,5 +1,6 @@
 // Words for diagnostics: where in the file a path is ("step 'keep': retry.attempts")
 // and what a value is ("'abc'", "a list"). Pure; imports nothing that does I/O.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ }} is the workflow expression syntax, not a JS template
 import type { Path } from './source.js';
 
 const LIST_LABEL: Record<string, string> = {

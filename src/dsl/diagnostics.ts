@@ -1,6 +1,7 @@
 // What the validator reports: Diagnostic (file:line:col, a stable code, message,
 // hint), the list of every code, and the human format with a short code frame.
 // Pure; imports nothing.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ }} is the workflow expression syntax, not a JS template
 
 export interface Diagnostic {
   file: string;

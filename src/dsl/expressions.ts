@@ -2,6 +2,7 @@
 // functions, declared inputs, steps that exist and run earlier, run keys, item/index
 // only inside for_each; and refuses expressions where values are read literally.
 // Pure.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ }} is the workflow expression syntax, not a JS template
 import {
   collectReferences,
   ExpressionError,
@@ -334,8 +335,9 @@ function refuseAll(scope: ExpressionScope, path: Path, value: unknown, out: Diag
 function forEachString(value: unknown, path: Path, visit: (text: string, path: Path) => void, depth = 0) {
   if (depth > 64) return;
   if (typeof value === 'string') visit(value, path);
-  else if (Array.isArray(value)) value.forEach((v, i) => forEachString(v, [...path, i], visit, depth + 1));
-  else if (isRecord(value))
+  else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) forEachString(value[i], [...path, i], visit, depth + 1);
+  } else if (isRecord(value))
     for (const [k, v] of Object.entries(value)) forEachString(v, [...path, k], visit, depth + 1);
 }
 

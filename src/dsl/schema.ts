@@ -169,6 +169,7 @@ export function workflowJsonSchema(): Record<string, unknown> {
   const step = toJson(stepSchema(z.enum(STEP_KINDS), z.record(z.string(), z.unknown())));
   step['allOf'] = STEP_KINDS.map((kind) => ({
     if: { properties: { uses: { const: kind } }, required: ['uses'] },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a promise
     then: {
       properties: { with: toJson(STEP_PARAMS[kind]) },
       ...(requiredKeysAt(STEP_PARAMS[kind], []).length > 0 ? { required: ['with'] } : {}),

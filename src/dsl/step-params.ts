@@ -2,6 +2,7 @@
 // three readers: the validator (unknown / missing / wrong-typed parameters), the
 // JSON Schema for editors, and the engine, which re-checks evaluated parameters
 // at run time before an action sees them. Pure: imports only zod.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ }} is the workflow expression syntax, not a JS template
 import { z } from 'zod';
 import type { StepKind } from './types.js';
 

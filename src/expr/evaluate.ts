@@ -1,6 +1,7 @@
 // Evaluates `${{ }}` over a run's context with GitHub Actions semantics: typed
 // results for a value that is exactly one expression, text otherwise, GitHub
 // truthiness for `if:`. Never uses eval or Function. Pure.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ }} is the workflow expression syntax, not a JS template
 import { data, Evaluator } from '@actions/expressions';
 import { truthy } from '@actions/expressions/result';
 import { fromData, toData, toText } from './data.js';

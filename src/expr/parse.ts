@@ -1,6 +1,7 @@
 // Parses one expression (the text between `${{` and `}}`) with GitHub's own parser
 // (@actions/expressions) and turns its errors into ExpressionError with an offset.
 // Parsed trees are cached by text. Pure: no eval, no Function, no I/O.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ }} is the workflow expression syntax, not a JS template
 import { type Expr, Lexer, Parser } from '@actions/expressions';
 import { FunctionCall } from '@actions/expressions/ast';
 import { ErrorType, ExpressionError as ActionsExpressionError } from '@actions/expressions/errors';
@@ -78,7 +79,11 @@ function translate(inner: string, err: unknown): ExpressionError {
     }
     if (typ === ErrorType.ErrorUnrecognizedFunction) return unknownFunction(inner, tok.lexeme, offset);
     const detail = err.message.replace(/^(\w)/, (c) => c.toLowerCase());
-    return new ExpressionError('E_EXPR_SYNTAX', inner, detail, { hint: syntaxHint(typ), offset, length: Math.max(1, tok.lexeme.length) });
+    return new ExpressionError('E_EXPR_SYNTAX', inner, detail, {
+      hint: syntaxHint(typ),
+      offset,
+      length: Math.max(1, tok.lexeme.length),
+    });
   }
   const message = err instanceof Error ? err.message : String(err);
   const located = /^Unexpected symbol: '([\s\S]*)'\. Located at position (\d+)/.exec(message);

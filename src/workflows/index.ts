@@ -2,7 +2,7 @@
 // the text to the pure parser (src/dsl). The only part of the workflow language that
 // does I/O.
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   type Diagnostic,
   didYouMean,

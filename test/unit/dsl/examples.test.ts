@@ -1,5 +1,6 @@
 // The example workflows are valid, warning-free, point editors at the schema, and
 // their expressions evaluate against a sample run into parameters each step kind accepts.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ }} is the workflow expression syntax, not a JS template
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

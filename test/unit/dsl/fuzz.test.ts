@@ -2,6 +2,7 @@
 // indentation, random scalars, truncation, ...) never make the validator throw, and
 // every diagnostic it returns is well-formed. Seeded: a failure names its seed and case.
 // Reproduce with FUZZ_SEED=<seed> npx vitest run test/unit/dsl/fuzz.test.ts
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ }} is the workflow expression syntax, not a JS template
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';

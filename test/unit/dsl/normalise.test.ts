@@ -1,5 +1,6 @@
 // What the engine receives: every default filled in, `wait` in one shape, each step's
 // place in the file, the source hash; plain JSON.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ }} is the workflow expression syntax, not a JS template
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseWorkflow, type WorkflowDefinition } from '../../../src/dsl/index.js';

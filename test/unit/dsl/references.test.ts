@@ -1,5 +1,6 @@
 // Which step a step may read, where item/index exist, and where a diagnostic points
 // inside quoted and block scalars.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ }} is the workflow expression syntax, not a JS template
 import { describe, expect, it } from 'vitest';
 import { parseWorkflow } from '../../../src/dsl/index.js';
 

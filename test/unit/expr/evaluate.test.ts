@@ -1,5 +1,6 @@
 // The `${{ }}` language at run time: GitHub Actions semantics for typed values, text,
 // truthiness, loose equality, missing properties and functions.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ }} is the workflow expression syntax, not a JS template
 import { describe, expect, it } from 'vitest';
 import {
   evaluateCondition,
