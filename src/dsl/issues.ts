@@ -144,9 +144,13 @@ function toDiagnostics(issue: Issue, base: Path, scope: IssueScope): Diagnostic[
     case 'invalid_format':
       return [formatIssue(issue as Issue & { pattern?: string }, input, w, param, make, scope, rel)];
     case 'custom': {
-      const params = (issue.params ?? {}) as { code?: string; hint?: string };
+      const params = (issue.params ?? {}) as { code?: string; hint?: string; field?: boolean };
       const code = params.code ?? (param ? 'E_PARAM_VALUE' : 'E_VALUE');
-      const text = params.code ? issue.message : `${fieldName(w)}: ${issue.message}`;
+      const text = params.field
+        ? `${fieldName(w)} ${issue.message}`
+        : params.code
+          ? issue.message
+          : `${fieldName(w)}: ${issue.message}`;
       return [make(code, owned(w, text), params.hint)];
     }
     case 'invalid_key':
@@ -182,6 +186,21 @@ function typeMismatch(
   );
 }
 
+/** The value is not of this branch's type at all (as opposed to a right type with a wrong detail). */
+function shallow(i: Issue): boolean {
+  if (i.path.length > 0) return false;
+  if (i.code === 'invalid_type') return true;
+  if (i.code === 'invalid_format') return (i as { pattern?: string }).pattern === EXPRESSION_PATTERN;
+  if (i.code === 'invalid_union') return i.errors.every((b) => b.length === 1 && shallow(b[0]!));
+  return false;
+}
+
+function expectedOf(i: Issue): string[] {
+  if (i.code === 'invalid_union') return i.errors.flatMap((b) => (b[0] ? expectedOf(b[0]) : []));
+  if (i.code === 'invalid_type') return [i.expected ?? 'value'];
+  return ['expression'];
+}
+
 /** A union failed: report the branch the value came closest to, or the types it could have had. */
 function fromUnion(
   issue: Extract<Issue, { code: 'invalid_union' }>,
@@ -191,20 +210,13 @@ function fromUnion(
   scope: IssueScope,
   make: Make,
 ): Diagnostic[] {
-  const shallow = (i: Issue) =>
-    i.path.length === 0 &&
-    (i.code === 'invalid_type' ||
-      (i.code === 'invalid_format' && (i as { pattern?: string }).pattern === EXPRESSION_PATTERN));
   const branches = issue.errors.filter((b) => b.length > 0);
   const deep = branches.filter((b) => !(b.length === 1 && shallow(b[0]!)));
   if (deep.length > 0) {
     const best = deep.reduce((a, b) => (b.length < a.length ? b : a));
     return best.flatMap((i) => toDiagnostics(i, rel, scope));
   }
-  const expected = branches.map((b) => {
-    const first = b[0] as Issue & { expected?: string };
-    return first.code === 'invalid_type' ? (first.expected ?? 'value') : 'expression';
-  });
+  const expected = branches.flatMap((b) => expectedOf(b[0]!));
   return [typeMismatch(expected, input, rel, w, scope.kind !== undefined, make)];
 }
 
@@ -250,10 +262,7 @@ function formatIssue(
   if (code === 'E_STEP_ID') {
     return make(
       code,
-      owned(
-        w,
-        `step id ${describeValue(input)} must start with a lower-case letter and hold only a-z, 0-9, _ and -`,
-      ),
+      `step id ${describeValue(input)} must start with a lower-case letter and hold only a-z, 0-9, _ and -`,
       `e.g. '${slug(String(input), /[^a-z0-9_-]+/g).replace(/^[^a-z]+/, '') || 'step'}'`,
     );
   }

@@ -2,6 +2,7 @@
 // `gcflow schema` turns the same definitions into a JSON Schema for editors.
 // Pure: imports zod and the pure checks of schedules.
 import { z } from 'zod';
+import { parseDuration } from '../shared/duration.js';
 import { cronProblem, timezoneProblem } from './schedule.js';
 import { durationText, expression, STEP_PARAMS } from './step-params.js';
 import { STEP_KINDS } from './types.js';
@@ -18,7 +19,16 @@ export const BACKOFFS = ['fixed', 'exponential'] as const;
 export const STEP_LISTS = ['steps', 'finally', 'on_failure'] as const;
 export type StepList = (typeof STEP_LISTS)[number];
 
-const durationOrExpression = z.union([durationText, expression]);
+/** A duration that must not be zero (timeouts, polling, windows). */
+const positiveDuration = durationText.refine((text) => parseDuration(text) !== 0, {
+  message: 'must be longer than 0',
+  params: {
+    code: 'E_DURATION',
+    field: true,
+    hint: 'give a duration above zero, such as 30s or 15m',
+  },
+});
+const durationOrExpression = z.union([positiveDuration, expression]);
 const statuses = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
 const cron = z
@@ -68,7 +78,9 @@ const trigger = z.strictObject({
     .describe(
       'after downtime: last = run the most recent missed fire (within catch_up_window), none = skip; default last',
     ),
-  catch_up_window: durationText.optional().describe('how old a missed fire may be and still run; default 1h'),
+  catch_up_window: positiveDuration
+    .optional()
+    .describe('how old a missed fire may be and still run; default 1h'),
 });
 
 const concurrency = z.strictObject({
@@ -105,7 +117,7 @@ const wait = z
     z.strictObject({
       status: statuses.optional(),
       timeout: durationOrExpression.optional(),
-      poll: durationText.optional(),
+      poll: positiveDuration.optional(),
     }),
   ])
   .describe(
@@ -142,7 +154,7 @@ function workflowShape<S extends z.ZodType>(step: S) {
     inputs: z.record(z.string(), inputSpec).optional(),
     triggers: z.array(trigger).optional().describe('schedules; manual runs are always allowed'),
     concurrency: concurrency.optional(),
-    timeout: durationText.optional().describe('the whole run; on expiry: cancel, then finally steps'),
+    timeout: positiveDuration.optional().describe('the whole run; on expiry: cancel, then finally steps'),
     steps: z.array(step).min(1),
     finally: z
       .array(step)
