@@ -9,7 +9,7 @@ import { checkExpressions } from './expressions.js';
 import { validate } from './issues.js';
 import { normalise } from './normalise.js';
 import { STEP_LISTS, type StepList, workflowSchema } from './schema.js';
-import { readYaml } from './source.js';
+import { readYaml } from './read-yaml.js';
 import type { WorkflowDefinition } from './types.js';
 
 export function parseWorkflow(
