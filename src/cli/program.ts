@@ -16,6 +16,7 @@ const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
   () => import('./logs.js'),
   () => import('./run.js'),
   () => import('./runs.js'),
+  () => import('./schedules.js'),
   () => import('./schema.js'),
   () => import('./simulator.js'),
   () => import('./status.js'),

@@ -1,0 +1,154 @@
+// The `triggers` queue: one BullMQ Job Scheduler per workflow trigger (id
+// `${workflow}:${index}`, cron pattern + IANA tz) and the worker every replica runs
+// to take the fires. A fire carries its slot: BullMQ stores the scheduled time as
+// `opts.prevMillis` (also the tail of the job id `repeat:<scheduler>:<ms>`).
+// One of the src/queue modules allowed to import bullmq.
+import { type Job, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../shared/logger.js';
+import { TRIGGERS_QUEUE } from './dashboard.js';
+
+export { TRIGGERS_QUEUE };
+
+/** What a trigger job carries (no inputs, no secrets). */
+export interface TriggerJobData {
+  workflow: string;
+  trigger: number;
+  /** Hash of cron, timezone and inputs at registration. */
+  key: string;
+}
+
+/** One fire as the scheduler sees it. */
+export interface TriggerFire extends TriggerJobData {
+  schedulerId: string;
+  /** The slot: when BullMQ meant to fire (ms). */
+  slotMs: number;
+  /** 1 on the first delivery; more when a failed fire is retried. */
+  attempt: number;
+}
+
+export interface RegisteredScheduler {
+  id: string;
+  /** When its pending fire is due (ms); undefined when BullMQ holds none. */
+  next: number | undefined;
+  pattern: string | undefined;
+  tz: string | undefined;
+}
+
+/** A fire that failed (Redis gone mid-fire) is retried; the slot's stored decision makes that safe. */
+const FIRE_ATTEMPTS = 5;
+
+export class TriggerQueue {
+  private readonly queue: Queue<TriggerJobData>;
+
+  constructor(connection: Redis, prefix: string) {
+    this.queue = new Queue<TriggerJobData>(TRIGGERS_QUEUE, { connection, prefix });
+  }
+
+  /**
+   * Creates or replaces the scheduler. BullMQ removes its pending fire and adds one
+   * at the cron's next time after now: an overdue fire is dropped, so callers upsert
+   * only what changed and catch up before.
+   */
+  async upsert(
+    id: string,
+    schedule: { cron: string; timezone: string },
+    data: TriggerJobData,
+  ): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      id,
+      { pattern: schedule.cron, tz: schedule.timezone },
+      {
+        name: 'fire',
+        data,
+        opts: {
+          attempts: FIRE_ATTEMPTS,
+          backoff: { type: 'fixed', delay: 1_000 },
+          removeOnComplete: true,
+          removeOnFail: { age: 7 * 86_400, count: 1_000 },
+        },
+      },
+    );
+  }
+
+  /** Removes the scheduler and its pending fire; false when there was none. */
+  async remove(id: string): Promise<boolean> {
+    return this.queue.removeJobScheduler(id);
+  }
+
+  async list(): Promise<RegisteredScheduler[]> {
+    const all = await this.queue.getJobSchedulers(0, -1, true);
+    return all.map((s) => ({
+      id: s.key,
+      next: typeof s.next === 'number' && Number.isFinite(s.next) ? s.next : undefined,
+      pattern: s.pattern ?? undefined,
+      tz: s.tz ?? undefined,
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}
+
+export interface TriggerWorkerOptions {
+  /** A blocking connection (maxRetriesPerRequest: null). */
+  connection: Redis;
+  prefix: string;
+  concurrency: number;
+  handler: (fire: TriggerFire) => Promise<void>;
+  logger: Logger;
+}
+
+export interface TriggerWorker {
+  close(): Promise<void>;
+}
+
+/** The slot of a trigger job: `opts.prevMillis`, else the job id's tail. */
+export function slotOfJob(job: Pick<Job, 'id' | 'opts' | 'timestamp'>): number {
+  const prev = job.opts.prevMillis;
+  if (typeof prev === 'number' && prev > 0) return prev;
+  const tail = Number(job.id?.split(':').pop());
+  return Number.isFinite(tail) && tail > 0 ? tail : job.timestamp;
+}
+
+export function startTriggerWorker(options: TriggerWorkerOptions): TriggerWorker {
+  const { logger } = options;
+  const worker = new Worker<TriggerJobData>(
+    TRIGGERS_QUEUE,
+    async (job: Job<TriggerJobData>) => {
+      await options.handler({
+        ...job.data,
+        schedulerId: job.repeatJobKey ?? `${job.data.workflow}:${job.data.trigger}`,
+        slotMs: slotOfJob(job),
+        attempt: job.attemptsMade + 1,
+      });
+    },
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      // Fires take milliseconds: a fire held by a replica that died comes back quickly.
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
+      maxStalledCount: 3,
+      autorun: true,
+    },
+  );
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+    logger.error(
+      { workflow: job.data.workflow, trigger: job.data.trigger, slot: slotOfJob(job), err, final },
+      final
+        ? 'schedule fire failed for good: no run was started for this slot; retry it from the dashboard (/ui, queue triggers) once the cause is fixed'
+        : 'schedule fire failed; BullMQ retries it',
+    );
+  });
+  worker.on('error', (err) => logger.error({ err }, 'trigger worker error'));
+  return {
+    close: async () => {
+      await worker.close();
+    },
+  };
+}

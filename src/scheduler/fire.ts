@@ -1,0 +1,221 @@
+// One schedule fire, from a trigger job or a catch-up: resolve the slot it stands
+// for (late fires, DST), take the overlap decision once per slot, and start the run
+// with the slot's deterministic id. Every step can be repeated: a redelivered fire
+// finds the stored decision and repeats it, and RunService.start is idempotent by id.
+// Must not import bullmq.
+import type { WorkflowDefinition } from '../dsl/types.js';
+import type { RunService } from '../runs/service.js';
+import { InputError } from '../runs/service.js';
+import { RunNotFoundError, type RunStore } from '../runs/store.js';
+import type { Clock } from '../shared/clock.js';
+import { parseDuration } from '../shared/duration.js';
+import { describeError } from '../shared/errors.js';
+import { scheduledRunId } from '../shared/ids.js';
+import type { Logger } from '../shared/logger.js';
+import {
+  decideOverlap,
+  type DropReason,
+  type FireDecision,
+  MAX_GRACE_MS,
+  resolveFire,
+  type SlotResolution,
+  type TriggerTiming,
+} from './decisions.js';
+import type { GroupView } from './gate.js';
+import type { SchedulerRecords } from './records.js';
+import type { Registration } from './reconcile.js';
+import { zonedIso } from './slots.js';
+
+/** The metrics a fire reports (a subset of the daemon's Metrics). */
+export interface FireMetrics {
+  onScheduleFire(workflow: string, lagMs: number): void;
+  /** A slot that started no run (overlap, late, DST repeat); optional until the daemon's Metrics has it. */
+  onScheduleSkip?(workflow: string, reason: string): void;
+}
+
+export interface FireDeps {
+  records: SchedulerRecords;
+  store: RunStore;
+  runs: RunService;
+  groups: GroupView;
+  /** Names of the workflows of a concurrency group (from the loaded workflows). */
+  groupMembers(group: string): string[];
+  metrics: FireMetrics;
+  clock: Clock;
+  logger: Logger;
+  /** catch_up_window when a registration's own cannot be read. */
+  defaultWindowMs: number;
+}
+
+export type FireOutcome =
+  | { type: 'started'; runId: string; slotMs: number; created: boolean }
+  | { type: 'skipped'; runId: string; slotMs: number; reason: string }
+  | { type: 'dropped'; slotMs: number; reason: DropReason | 'unregistered' | 'invalid_inputs' };
+
+/** How long a slot's decision is kept: as long as a late fire may still pick that slot. */
+const decisionTtl = (t: TriggerTiming): number => t.catchUpWindowMs + MAX_GRACE_MS + 10 * 60_000;
+
+const DROP_WHY: Record<DropReason, string> = {
+  dst_repeat: 'the wall-clock time repeats as clocks fall back, and a fixed-hour schedule fires once',
+  late: 'it was delivered late (daemons down or overloaded) and the trigger has catch_up: none',
+  outside_window: 'the most recent slot lies outside the trigger’s catch_up_window',
+  before_registration: 'the slot lies before the schedule was registered',
+  no_slot: 'the cron has no slot before now',
+};
+
+export function timingOf(r: Registration, defaultWindowMs: number): TriggerTiming {
+  return {
+    cron: r.cron,
+    timezone: r.timezone,
+    catch_up: r.catch_up,
+    catchUpWindowMs: parseDuration(r.catch_up_window) ?? defaultWindowMs,
+    registeredAt: r.registeredAt,
+  };
+}
+
+export function createFireHandler(deps: FireDeps) {
+  const defs = new Map<string, Promise<WorkflowDefinition>>();
+  const definition = (hash: string): Promise<WorkflowDefinition> => {
+    let def = defs.get(hash);
+    if (!def) {
+      def = deps.store.loadDefinition(hash);
+      def.catch(() => defs.delete(hash));
+      defs.set(hash, def);
+    }
+    return def;
+  };
+
+  const skipped = (
+    r: Registration,
+    reason: string,
+    detail: Record<string, unknown>,
+    level: 'info' | 'warn',
+  ) => {
+    deps.metrics.onScheduleSkip?.(r.workflow, reason);
+    deps.logger[level](
+      { workflow: r.workflow, trigger: r.trigger, ...detail },
+      `skipped a schedule slot: ${reason}`,
+    );
+  };
+
+  /** Runs the stored decision of a slot; safe to repeat. */
+  async function execute(
+    r: Registration,
+    slotMs: number,
+    decision: FireDecision,
+    mine: boolean,
+  ): Promise<FireOutcome> {
+    const runId = scheduledRunId(r.workflow, r.trigger, slotMs);
+    const slot = zonedIso(slotMs, r.timezone);
+    if (decision.action === 'skip') {
+      if (mine) skipped(r, decision.reason, { slot, runId, active: decision.active }, 'info');
+      return { type: 'skipped', runId, slotMs, reason: decision.reason };
+    }
+    for (const id of decision.cancel) {
+      await deps.runs
+        .cancel(id, `cancelled by the schedule fire of ${slot} (concurrency.overlap: cancel_running)`)
+        .catch((err) => {
+          if (!(err instanceof RunNotFoundError)) throw err;
+        });
+    }
+    const def = await definition(r.definitionHash);
+    try {
+      const started = await deps.runs.start({
+        def,
+        inputs: r.inputs,
+        trigger: 'schedule',
+        id: runId,
+        scheduledAt: new Date(slotMs).toISOString(),
+      });
+      const lagMs = deps.clock.now() - slotMs;
+      if (started.created) {
+        deps.metrics.onScheduleFire(r.workflow, lagMs);
+        deps.logger.info(
+          { workflow: r.workflow, trigger: r.trigger, slot, runId, lagMs, cancelled: decision.cancel },
+          'schedule fired',
+        );
+      }
+      return { type: 'started', runId, slotMs, created: started.created };
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      deps.logger.error(
+        { workflow: r.workflow, trigger: r.trigger, slot, err },
+        `schedule fire started no run: ${describeError(err)}; fix the trigger's inputs in the workflow file`,
+      );
+      return { type: 'dropped', slotMs, reason: 'invalid_inputs' };
+    }
+  }
+
+  /** Fires `slotMs` (already resolved) of registration `r`. */
+  async function fireSlot(r: Registration, slotMs: number): Promise<FireOutcome> {
+    const stored = await deps.records.decision(r.id, slotMs);
+    if (stored) return execute(r, slotMs, stored, false);
+    const def = await definition(r.definitionHash);
+    const group = def.concurrency.group;
+    const members = [...new Set([def.name, ...deps.groupMembers(group)])];
+    const runId = scheduledRunId(r.workflow, r.trigger, slotMs);
+    const active = await deps.groups.active(group, members, runId);
+    const decision = decideOverlap(def.concurrency.overlap, active);
+    const ttl = decisionTtl(timingOf(r, deps.defaultWindowMs));
+    const claim = await deps.records.claim(r.id, slotMs, decision, ttl);
+    return execute(r, slotMs, claim.decision, claim.mine);
+  }
+
+  /** Acts on a resolution: logs a drop, fires a slot. */
+  async function act(
+    r: Registration,
+    resolution: SlotResolution,
+    deliveredSlot: number,
+  ): Promise<FireOutcome> {
+    if (resolution.type === 'drop') {
+      const level =
+        resolution.reason === 'dst_repeat' || resolution.reason === 'before_registration' ? 'info' : 'warn';
+      skipped(
+        r,
+        `missed fire of ${zonedIso(deliveredSlot, r.timezone)}: ${DROP_WHY[resolution.reason]}`,
+        {
+          slot: zonedIso(resolution.slotMs, r.timezone),
+          lateMs: deps.clock.now() - deliveredSlot,
+          hint:
+            resolution.reason === 'late'
+              ? 'keep at least one daemon running; use catch_up: last to run the most recent missed slot after downtime'
+              : undefined,
+        },
+        level,
+      );
+      return { type: 'dropped', slotMs: resolution.slotMs, reason: resolution.reason };
+    }
+    if (resolution.slotMs !== deliveredSlot)
+      deps.logger.info(
+        {
+          workflow: r.workflow,
+          trigger: r.trigger,
+          delivered: zonedIso(deliveredSlot, r.timezone),
+          slot: zonedIso(resolution.slotMs, r.timezone),
+        },
+        'late fire: catching up the most recent slot instead (catch_up: last)',
+      );
+    return fireSlot(r, resolution.slotMs);
+  }
+
+  return {
+    /** A fire delivered by BullMQ for scheduler `id` and slot `slotMs`. */
+    async onFire(id: string, slotMs: number): Promise<FireOutcome> {
+      const r = await deps.records.registration(id);
+      if (!r) {
+        deps.logger.info(
+          { scheduler: id, slot: new Date(slotMs).toISOString() },
+          'fire of a schedule no longer registered: ignored',
+        );
+        return { type: 'dropped', slotMs, reason: 'unregistered' };
+      }
+      return act(r, resolveFire(timingOf(r, deps.defaultWindowMs), slotMs, deps.clock.now()), slotMs);
+    },
+    /** A catch-up the scheduler computed for `r` (see catchUpSlot). */
+    catchUp(r: Registration, resolution: SlotResolution): Promise<FireOutcome> {
+      return act(r, resolution, resolution.slotMs);
+    },
+  };
+}
+
+export type FireHandler = ReturnType<typeof createFireHandler>;

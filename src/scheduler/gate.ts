@@ -1,0 +1,146 @@
+// Concurrency groups: which runs of a group are active (what the overlap policy of
+// a fire looks at), and the ConcurrencyGate that makes `overlap: queue` runs take
+// turns: one per group holds the group's slot in Redis, the others wait parked
+// (holding no worker) in arrival order; `leave` frees the slot and wakes the next.
+// Must not import bullmq (waking goes through the run queue's own module).
+import type { Redis } from 'ioredis';
+import type { WorkflowDefinition } from '../dsl/types.js';
+import { isTerminalRun, type RunState } from '../engine/state.js';
+import type { RunQueue } from '../queue/runs.js';
+import type { ConcurrencyGate } from '../runs/runner.js';
+import type { RunStore } from '../runs/store.js';
+import type { Logger } from '../shared/logger.js';
+import type { GroupRun } from './decisions.js';
+import { schedulerKeys } from './keys.js';
+
+// KEYS: holder, pending zset, active-runs set. ARGV: run id, arrival score.
+const ENTER_LUA = `
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then return 1 end
+if holder and redis.call('SISMEMBER', KEYS[3], holder) == 1 then
+  redis.call('ZADD', KEYS[2], 'NX', ARGV[2], ARGV[1])
+  return 0
+end
+local waiting = redis.call('ZRANGE', KEYS[2], 0, -1)
+for _, id in ipairs(waiting) do
+  if id == ARGV[1] then break end
+  if redis.call('SISMEMBER', KEYS[3], id) == 1 then
+    redis.call('ZADD', KEYS[2], 'NX', ARGV[2], ARGV[1])
+    return 0
+  end
+  redis.call('ZREM', KEYS[2], id)
+end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1
+`;
+
+// KEYS: holder, pending zset, active-runs set. ARGV: run id. Returns the next waiting run or false.
+const LEAVE_LUA = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+redis.call('ZREM', KEYS[2], ARGV[1])
+local waiting = redis.call('ZRANGE', KEYS[2], 0, -1)
+for _, id in ipairs(waiting) do
+  if redis.call('SISMEMBER', KEYS[3], id) == 1 then return id end
+  redis.call('ZREM', KEYS[2], id)
+end
+return false
+`;
+
+export interface GateDeps {
+  redis: Redis;
+  prefix: string;
+  store: RunStore;
+  queue: Pick<RunQueue, 'wake'>;
+  logger: Logger;
+}
+
+/**
+ * The gate the run workers consult. Only `overlap: queue` serialises runs, manual
+ * and API runs included (they wait their turn like scheduled ones); every other
+ * policy is decided when a schedule fires, so `enter` lets those runs through.
+ */
+export function createConcurrencyGate(deps: GateDeps): ConcurrencyGate {
+  const keys = schedulerKeys(deps.prefix);
+  const active = deps.store.keys.activeRuns;
+  return {
+    async enter(run: RunState, def: WorkflowDefinition): Promise<boolean> {
+      if (def.concurrency.overlap !== 'queue') return true;
+      const group = def.concurrency.group;
+      const entered = await deps.redis.eval(
+        ENTER_LUA,
+        3,
+        keys.gate(group),
+        keys.gatePending(group),
+        active,
+        run.id,
+        String(Date.parse(run.created_at) || 0),
+      );
+      if (entered !== 1) deps.logger.debug({ runId: run.id, group }, 'waits for its concurrency group');
+      return entered === 1;
+    },
+    async leave(run: RunState, def: WorkflowDefinition): Promise<void> {
+      if (def.concurrency.overlap !== 'queue') return;
+      const group = def.concurrency.group;
+      const next = (await deps.redis.eval(
+        LEAVE_LUA,
+        3,
+        keys.gate(group),
+        keys.gatePending(group),
+        active,
+        run.id,
+      )) as string | null;
+      if (next) await deps.queue.wake(next);
+    },
+  };
+}
+
+/** Reads the active runs of a concurrency group; caches definitions by their content hash. */
+export class GroupView {
+  private readonly defs = new Map<string, Promise<WorkflowDefinition | undefined>>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly store: RunStore,
+  ) {}
+
+  /**
+   * Runs not yet finished whose definition is in `group`. `workflows` names the
+   * workflows that may be in it (a run id starts with its workflow's name), so
+   * only their records are read; `exclude` is the firing slot's own run.
+   */
+  async active(group: string, workflows: string[], exclude: string): Promise<GroupRun[]> {
+    const prefixes = workflows.map((w) => `${w}-`);
+    const ids = (await this.redis.smembers(this.store.keys.activeRuns)).filter(
+      (id) => id !== exclude && prefixes.some((p) => id.startsWith(p)),
+    );
+    if (ids.length === 0) return [];
+    const [jsons, holder] = await Promise.all([
+      this.redis.mget(ids.map((id) => this.store.keys.run(id))),
+      this.redis.get(schedulerKeys(this.prefix).gate(group)),
+    ]);
+    const out: GroupRun[] = [];
+    for (const json of jsons) {
+      if (json === null) continue;
+      const state = JSON.parse(json) as RunState;
+      if (isTerminalRun(state) || !workflows.includes(state.workflow)) continue;
+      const def = await this.definition(state.definition_hash);
+      if ((def?.concurrency.group ?? state.workflow) !== group) continue;
+      out.push({ id: state.id, status: state.status as GroupRun['status'], holder: state.id === holder });
+    }
+    return out.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  private definition(hash: string): Promise<WorkflowDefinition | undefined> {
+    let def = this.defs.get(hash);
+    if (!def) {
+      def = this.store.loadDefinition(hash).catch(() => {
+        this.defs.delete(hash);
+        return undefined;
+      });
+      this.defs.set(hash, def);
+    }
+    return def;
+  }
+}

@@ -1,0 +1,257 @@
+// The scheduler: reconciles one BullMQ Job Scheduler per workflow trigger (from the
+// replica holding the lease), takes fires on every replica, catches up after
+// downtime, and watches for overdue schedules. BullMQ stays behind src/queue/triggers.
+import { EventEmitter } from 'node:events';
+import type { Services } from '../daemon/services.js';
+import type { WorkflowRegistry } from '../daemon/registry.js';
+import { createRedis } from '../queue/connection.js';
+import { startTriggerWorker, TriggerQueue } from '../queue/triggers.js';
+import type { ConcurrencyGate } from '../runs/runner.js';
+import { parseDuration } from '../shared/duration.js';
+import type { Logger } from '../shared/logger.js';
+import { catchUpSlot } from './decisions.js';
+import { createFireHandler, type FireMetrics, type FireOutcome, timingOf } from './fire.js';
+import { createConcurrencyGate, GroupView } from './gate.js';
+import { startLease } from './lease.js';
+import { SchedulerRecords } from './records.js';
+import { desiredTriggers, planReconcile, type Registration } from './reconcile.js';
+import { type ScheduleView, scheduleViews } from './views.js';
+import { startWatchdog } from './watchdog.js';
+
+export { createConcurrencyGate } from './gate.js';
+export type { FireOutcome } from './fire.js';
+export type { ScheduleView } from './views.js';
+
+/** The metrics the scheduler feeds (the daemon's Metrics has these). */
+export interface SchedulerMetrics extends FireMetrics {
+  setScheduleOverdue(workflow: string, trigger: number, overdueMs: number): void;
+}
+
+export interface SchedulerTuning {
+  /** Lease lifetime without renewal (default 15 s) and renewal period (default 5 s). */
+  leaseTtlMs?: number;
+  leaseIntervalMs?: number;
+  /** Watchdog period (default 15 s). */
+  watchdogMs?: number;
+  /** Fires taken at once by this replica (default 50). */
+  concurrency?: number;
+}
+
+export interface SchedulerDeps {
+  services: Services;
+  registry: WorkflowRegistry;
+  metrics: SchedulerMetrics;
+  logger: Logger;
+  tuning?: SchedulerTuning;
+}
+
+export interface Scheduler {
+  gate: ConcurrencyGate;
+  schedules(): Promise<ScheduleView[]>;
+  close(): Promise<void>;
+}
+
+/** What startScheduler returns: the Scheduler, plus hooks tests await instead of sleeping. */
+export interface RunningScheduler extends Scheduler {
+  /** 'fire' (FireOutcome) after each fire or catch-up; 'reconciled' (ReconcileSummary) after each reconcile. */
+  events: EventEmitter;
+  /** True while this replica holds the lease and reconciles. */
+  isLeader(): boolean;
+}
+
+export interface ReconcileSummary {
+  upserted: string[];
+  updated: string[];
+  removed: string[];
+}
+
+/** What is registered in Redis, as views; the CLI uses it without a daemon. */
+export async function listSchedules(services: Services): Promise<ScheduleView[]> {
+  const prefix = services.config.redis.prefix;
+  const records = new SchedulerRecords(services.redis, prefix);
+  const triggers = new TriggerQueue(services.redis, prefix);
+  try {
+    return (await readSchedules(records, triggers, services.clock.now())).views;
+  } finally {
+    await triggers.close();
+  }
+}
+
+/** The views, and the registered triggers BullMQ holds no scheduler for. */
+async function readSchedules(
+  records: SchedulerRecords,
+  triggers: TriggerQueue,
+  nowMs: number,
+): Promise<{ views: ScheduleView[]; missing: string[] }> {
+  const [registered, lastSlots, bull] = await Promise.all([
+    records.registrations(),
+    records.lastSlots(),
+    triggers.list(),
+  ]);
+  const next = new Map(bull.map((b) => [b.id, b.next]));
+  return {
+    views: scheduleViews(registered.values(), lastSlots, next, nowMs),
+    missing: [...registered.keys()].filter((id) => !next.has(id)),
+  };
+}
+
+export async function startScheduler(deps: SchedulerDeps): Promise<RunningScheduler> {
+  const { services, registry, logger } = deps;
+  const { config, redis, store, clock } = services;
+  const tuning = deps.tuning ?? {};
+  const prefix = config.redis.prefix;
+  const events = new EventEmitter();
+  const records = new SchedulerRecords(redis, prefix);
+  const triggers = new TriggerQueue(redis, prefix);
+  const gate = createConcurrencyGate({ redis, prefix, store, queue: services.queue, logger });
+  const defaultWindowMs = parseDuration(config.scheduler.catch_up_window) ?? 3_600_000;
+  const fires = createFireHandler({
+    records,
+    store,
+    runs: services.runs,
+    groups: new GroupView(redis, prefix, store),
+    groupMembers: (group) =>
+      registry
+        .all()
+        .filter((d) => d.concurrency.group === group)
+        .map((d) => d.name),
+    metrics: deps.metrics,
+    clock,
+    logger,
+    defaultWindowMs,
+  });
+  const report = (outcome: FireOutcome) => {
+    events.emit('fire', outcome);
+    return outcome;
+  };
+  let closed = false;
+
+  /** Runs the most recent missed slot of each trigger (catch_up: last) once. */
+  const catchUp = async (regs: Iterable<Registration>): Promise<void> => {
+    const lastSlots = await records.lastSlots();
+    for (const r of regs) {
+      if (!registry.get(r.workflow)) continue; // removed here: reconcile drops it
+      const resolution = catchUpSlot(timingOf(r, defaultWindowMs), clock.now(), lastSlots.get(r.id) ?? null);
+      if (!resolution || (resolution.type === 'drop' && resolution.reason === 'before_registration'))
+        continue;
+      try {
+        report(await fires.catchUp(r, resolution));
+      } catch (err) {
+        logger.error({ err, workflow: r.workflow, trigger: r.trigger }, 'catch-up of a missed slot failed');
+      }
+    }
+  };
+
+  const reconcileOnce = async (): Promise<void> => {
+    const defs = registry.all();
+    const hashes = new Map<string, string>();
+    for (const def of defs) hashes.set(def.name, await store.saveDefinition(def));
+    const [registered, bull] = await Promise.all([records.registrations(), triggers.list()]);
+    const plan = planReconcile(
+      desiredTriggers(defs, hashes),
+      registered,
+      new Set(bull.map((b) => b.id)),
+      clock.now(),
+    );
+    for (const id of plan.remove) await triggers.remove(id);
+    await records.forget(plan.remove);
+    // Records first: a fire of the new scheduler must find its registration.
+    await records.save([...plan.upsert, ...plan.update]);
+    for (const r of plan.upsert)
+      await triggers.upsert(r.id, r, { workflow: r.workflow, trigger: r.trigger, key: r.key });
+    const summary: ReconcileSummary = {
+      upserted: plan.upsert.map((r) => r.id),
+      updated: plan.update.map((r) => r.id),
+      removed: plan.remove,
+    };
+    if (summary.upserted.length + summary.updated.length + summary.removed.length > 0)
+      logger.info(summary, 'schedules reconciled');
+    events.emit('reconciled', summary);
+    // An upsert re-timed BullMQ's pending fire: catch up what it may have dropped.
+    await catchUp(plan.upsert);
+  };
+
+  let reconciling: Promise<void> | undefined;
+  let again = false;
+  const requestReconcile = (): Promise<void> => {
+    if (reconciling) {
+      again = true;
+      return reconciling;
+    }
+    reconciling = (async () => {
+      do {
+        again = false;
+        await reconcileOnce().catch((err) =>
+          logger.error(
+            { err },
+            'could not reconcile the schedules; retrying at the next workflow change or lease renewal',
+          ),
+        );
+      } while (again && !closed);
+    })().finally(() => {
+      reconciling = undefined;
+    });
+    return reconciling;
+  };
+
+  // What the previous daemons registered may have missed a fire while all were down.
+  await catchUp((await records.registrations()).values());
+
+  const lease = startLease({
+    redis,
+    key: records.keys.leader,
+    ttlMs: tuning.leaseTtlMs ?? 15_000,
+    intervalMs: tuning.leaseIntervalMs ?? 5_000,
+    onLead: requestReconcile,
+    logger,
+  });
+  await lease.firstAttempt;
+
+  const workerConnection = createRedis(config.redis, { blocking: true, name: 'gcflow-triggers' });
+  const worker = startTriggerWorker({
+    connection: workerConnection,
+    prefix,
+    concurrency: tuning.concurrency ?? 50,
+    handler: async (fire) => {
+      report(await fires.onFire(fire.schedulerId, fire.slotMs));
+    },
+    logger,
+  });
+
+  const onChange = (): void => {
+    if (lease.isLeader()) void requestReconcile();
+  };
+  registry.on('change', onChange);
+
+  const views = async (): Promise<ScheduleView[]> =>
+    (await readSchedules(records, triggers, clock.now())).views;
+  const watchdog = startWatchdog({
+    views: async () => {
+      const { views, missing } = await readSchedules(records, triggers, clock.now());
+      // A registered trigger without its BullMQ scheduler (keys lost): register it again.
+      if (lease.isLeader() && missing.length > 0) void requestReconcile();
+      return views;
+    },
+    setOverdue: (w, t, ms) => deps.metrics.setScheduleOverdue(w, t, ms),
+    graceMs: parseDuration(config.scheduler.watchdog_grace) ?? 60_000,
+    intervalMs: tuning.watchdogMs ?? 15_000,
+    logger,
+  });
+
+  return {
+    gate,
+    events,
+    isLeader: () => lease.isLeader(),
+    schedules: views,
+    close: async () => {
+      closed = true;
+      registry.off('change', onChange);
+      await watchdog.close();
+      await lease.close();
+      await reconciling;
+      await worker.close();
+      workerConnection.disconnect();
+      await triggers.close();
+    },
+  };
+}

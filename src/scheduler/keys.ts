@@ -1,0 +1,22 @@
+// The scheduler's Redis keys, built like src/runs/keys.ts under the same prefix (on
+// Redis Cluster use a hash-tagged prefix such as "{gcflow}": the Lua scripts of the
+// slot claim and the concurrency gate read several of these keys at once). Pure.
+
+export function schedulerKeys(prefix: string) {
+  return {
+    /** Hash: scheduler id -> Registration JSON (what the leader registered). */
+    registered: `${prefix}:sched:registered`,
+    /** Hash: scheduler id -> the most recent slot (ms) decided for it. */
+    lastSlot: `${prefix}:sched:last`,
+    /** The decision taken for one slot (FireDecision JSON), kept while a redelivery can come. */
+    slot: (id: string, slotMs: number) => `${prefix}:sched:slot:${id}:${slotMs}`,
+    /** Lease of the replica that reconciles (value: its replica id). */
+    leader: `${prefix}:sched:leader`,
+    /** The run holding a concurrency group's slot (`overlap: queue`). */
+    gate: (group: string) => `${prefix}:sched:gate:${group}`,
+    /** Sorted set of runs waiting for the group's slot, by arrival. */
+    gatePending: (group: string) => `${prefix}:sched:gate:${group}:pending`,
+  };
+}
+
+export type SchedulerKeys = ReturnType<typeof schedulerKeys>;

@@ -1,0 +1,92 @@
+// A leader lease in Redis (SET NX PX, renewed by its holder): one replica at a time
+// reconciles the Job Schedulers. When the holder dies its lease expires and another
+// replica takes over at its next attempt; a clean shutdown hands it over at once.
+// Must not import bullmq.
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../shared/logger.js';
+
+const RENEW_LUA = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+const RELEASE_LUA = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+export interface LeaseOptions {
+  redis: Redis;
+  key: string;
+  /** How long the lease lives without renewal. */
+  ttlMs: number;
+  /** How often the holder renews and the others try to take it. */
+  intervalMs: number;
+  /** Called when this replica becomes the leader (awaited before the next attempt). */
+  onLead: () => Promise<void>;
+  logger: Logger;
+}
+
+export interface Lease {
+  readonly holderId: string;
+  /** Settles after the first attempt to take the lease (and its onLead, when taken). */
+  readonly firstAttempt: Promise<void>;
+  isLeader(): boolean;
+  close(): Promise<void>;
+}
+
+export function startLease(options: LeaseOptions): Lease {
+  const { redis, key, logger } = options;
+  const holderId = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  let leader = false;
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+
+  const attempt = async (): Promise<void> => {
+    try {
+      if (leader) {
+        const renewed = await redis.eval(RENEW_LUA, 1, key, holderId, String(options.ttlMs));
+        if (renewed !== 1) {
+          leader = false;
+          logger.warn(
+            'lost the scheduler lease (this replica paused longer than the lease); another replica reconciles now',
+          );
+        }
+        return;
+      }
+      const taken = await redis.set(key, holderId, 'PX', options.ttlMs, 'NX');
+      if (taken === 'OK' && !closed) {
+        leader = true;
+        logger.info({ holder: holderId }, 'this replica now reconciles the schedules');
+        await options.onLead();
+      }
+    } catch (err) {
+      logger.warn({ err }, 'scheduler lease: Redis did not answer; trying again');
+    }
+  };
+
+  const loop = (): void => {
+    if (closed) return;
+    running = attempt().finally(() => {
+      if (!closed) timer = setTimeout(loop, options.intervalMs);
+    });
+  };
+  loop();
+  const firstAttempt = running;
+
+  return {
+    holderId,
+    firstAttempt,
+    isLeader: () => leader,
+    close: async () => {
+      closed = true;
+      clearTimeout(timer);
+      await running;
+      if (leader) {
+        leader = false;
+        await redis.eval(RELEASE_LUA, 1, key, holderId).catch(() => undefined);
+      }
+    },
+  };
+}

@@ -1,0 +1,96 @@
+// The scheduler's records in Redis: what the leader registered per trigger, the
+// most recent slot decided per trigger, and the decision taken for each slot.
+// A slot's decision is claimed once (SET NX); whoever fires the slot later (a
+// redelivered job, a catch-up on another replica) repeats that same decision.
+// Must not import bullmq.
+import type { Redis } from 'ioredis';
+import type { FireDecision } from './decisions.js';
+import { type SchedulerKeys, schedulerKeys } from './keys.js';
+import type { Registration } from './reconcile.js';
+
+// KEYS: slot decision, last-slot hash. ARGV: decision JSON, ttl ms, scheduler id, slot ms.
+// Returns {1, decision} when this call decided, {0, decision} when another did first.
+const CLAIM_LUA = `
+local ok = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
+if not ok then
+  local existing = redis.call('GET', KEYS[1])
+  if existing then return {0, existing} end
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+end
+local slot = tonumber(ARGV[4])
+local last = tonumber(redis.call('HGET', KEYS[2], ARGV[3]) or '0')
+if slot > last then redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) end
+return {1, ARGV[1]}
+`;
+
+export interface Claim {
+  decision: FireDecision;
+  /** True when this call took the decision; false when it repeats an earlier one. */
+  mine: boolean;
+}
+
+export class SchedulerRecords {
+  readonly keys: SchedulerKeys;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.keys = schedulerKeys(prefix);
+  }
+
+  async registrations(): Promise<Map<string, Registration>> {
+    const all = await this.redis.hgetall(this.keys.registered);
+    const out = new Map<string, Registration>();
+    for (const [id, json] of Object.entries(all)) out.set(id, JSON.parse(json) as Registration);
+    return out;
+  }
+
+  async registration(id: string): Promise<Registration | undefined> {
+    const json = await this.redis.hget(this.keys.registered, id);
+    return json === null ? undefined : (JSON.parse(json) as Registration);
+  }
+
+  async save(records: Registration[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.redis.hset(this.keys.registered, ...records.flatMap((r) => [r.id, JSON.stringify(r)]));
+  }
+
+  async forget(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const tx = this.redis.multi();
+    tx.hdel(this.keys.registered, ...ids);
+    tx.hdel(this.keys.lastSlot, ...ids);
+    await tx.exec();
+  }
+
+  async lastSlots(): Promise<Map<string, number>> {
+    const all = await this.redis.hgetall(this.keys.lastSlot);
+    return new Map(Object.entries(all).map(([id, ms]) => [id, Number(ms)]));
+  }
+
+  async lastSlot(id: string): Promise<number | null> {
+    const ms = await this.redis.hget(this.keys.lastSlot, id);
+    return ms === null ? null : Number(ms);
+  }
+
+  async decision(id: string, slotMs: number): Promise<FireDecision | undefined> {
+    const json = await this.redis.get(this.keys.slot(id, slotMs));
+    return json === null ? undefined : (JSON.parse(json) as FireDecision);
+  }
+
+  /** Stores `decision` for the slot unless one exists; returns the one that counts. */
+  async claim(id: string, slotMs: number, decision: FireDecision, ttlMs: number): Promise<Claim> {
+    const [mine, json] = (await this.redis.eval(
+      CLAIM_LUA,
+      2,
+      this.keys.slot(id, slotMs),
+      this.keys.lastSlot,
+      JSON.stringify(decision),
+      String(Math.max(1, Math.round(ttlMs))),
+      id,
+      String(slotMs),
+    )) as [number, string];
+    return { mine: mine === 1, decision: JSON.parse(json) as FireDecision };
+  }
+}
