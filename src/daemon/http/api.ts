@@ -3,26 +3,22 @@
 // secrets. Imports hono, runs/service and shared; no bullmq, no engine internals.
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { Diagnostic } from '../../dsl/diagnostics.js';
 import type { WorkflowDefinition } from '../../dsl/types.js';
 import type { RunStatus } from '../../engine/state.js';
 import type { RunView } from '../../runs/service.js';
+import type { ScheduleView } from '../../scheduler/index.js';
+import type { WorkflowRegistry } from '../registry.js';
 import type { Services } from '../services.js';
 import { errorResponse, HttpApiError } from './errors.js';
 
-/** What the API reads from the workflow registry (src/daemon/registry.ts implements it). */
-export interface WorkflowCatalog {
-  get(name: string): WorkflowDefinition | undefined;
-  all(): Iterable<WorkflowDefinition>;
-  /** Current problems of invalid files (their previous valid version, if any, keeps running). */
-  diagnostics(): Iterable<Diagnostic>;
-}
+/** What the API reads from the workflow registry (a narrow view, so tests may pass a stand-in). */
+export type WorkflowCatalog = Pick<WorkflowRegistry, 'get' | 'all' | 'diagnostics'>;
 
 export interface ApiDeps {
   services: Services;
   registry: WorkflowCatalog;
   /** The schedules with their next fire times (the scheduler's view). */
-  schedules: () => Promise<unknown[]>;
+  schedules: () => Promise<ScheduleView[]>;
 }
 
 /** One workflow as GET /api/workflows lists it. */
@@ -117,15 +113,18 @@ export function apiRoutes(deps: ApiDeps): Hono {
     '*',
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
-      onError: (c) =>
-        errorResponse(
+      onError: (c) => {
+        // Answered before the body was read: the connection cannot carry another request.
+        c.header('Connection', 'close');
+        return errorResponse(
           c,
           new HttpApiError(
             'E_HTTP_BODY_TOO_LARGE',
             `the request body is larger than ${MAX_BODY_BYTES} bytes`,
             'send a smaller JSON body',
           ),
-        ),
+        );
+      },
     }),
   );
 

@@ -2,7 +2,7 @@
 // hono app, plus serving it. daemon.ts calls createHttpApp and serveHttp; nothing
 // here starts at import time. Secrets never leave in a response (redaction.ts).
 import { Hono } from 'hono';
-import type { Scheduler } from '../../scheduler/index.js';
+import { listSchedules, type ScheduleView, type Scheduler } from '../../scheduler/index.js';
 import type { Metrics } from '../metrics.js';
 import type { Services, Workers } from '../services.js';
 import { apiRoutes, type WorkflowCatalog } from './api.js';
@@ -17,7 +17,7 @@ export type { WorkflowCatalog } from './api.js';
 
 export interface HttpDeps {
   services: Services;
-  /** The WorkflowRegistry (src/daemon/registry.ts), or anything with its read methods. */
+  /** The WorkflowRegistry (src/daemon/registry.ts); only its read methods are used. */
   registry: WorkflowCatalog;
   scheduler: Pick<Scheduler, 'schedules'> | undefined;
   metrics: Metrics;
@@ -52,8 +52,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
   return app;
 }
 
-async function schedulesOf(deps: HttpDeps): Promise<unknown[]> {
-  if (deps.scheduler) return deps.scheduler.schedules();
-  const { listSchedules } = await import('../../scheduler/index.js');
-  return listSchedules(deps.services);
+/** The running scheduler's view; without one in this process, what is registered in Redis. */
+function schedulesOf(deps: HttpDeps): Promise<ScheduleView[]> {
+  return deps.scheduler ? deps.scheduler.schedules() : listSchedules(deps.services);
 }

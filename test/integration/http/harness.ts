@@ -1,0 +1,199 @@
+// Test harness for the daemon's HTTP app: real Redis (the injected URL, a fresh
+// prefix), real HTTP on a free port, the real workflow registry over a temporary
+// directory, optionally real workers against the simulator (their hooks feed the
+// metrics) and the real scheduler.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { loadConfig } from '../../../src/config/load.js';
+import type { Secrets } from '../../../src/config/schema.js';
+import { createHttpApp, type HttpDeps, type HttpServer, serveHttp } from '../../../src/daemon/http/index.js';
+import { createMetrics, type Metrics } from '../../../src/daemon/metrics.js';
+import { WorkflowRegistry } from '../../../src/daemon/registry.js';
+import { openServices, type Services, startWorkers, type Workers } from '../../../src/daemon/services.js';
+import type { RunView } from '../../../src/runs/service.js';
+import { type RunningScheduler, startScheduler } from '../../../src/scheduler/index.js';
+import { silentLogger } from '../../../src/shared/logger.js';
+import { type RunningSimulator, startSimulator } from '../../../src/simulator/index.js';
+import { testPrefix } from '../../helpers/prefix.js';
+
+export interface HarnessOptions {
+  httpToken?: string;
+  apiToken?: string;
+  workflowSecrets?: Record<string, string>;
+  /** Workflow files as YAML text, written as w0.yaml, w1.yaml, ... */
+  workflows?: string[];
+  /** More files by name (e.g. an invalid one). */
+  files?: Record<string, string>;
+  /** Start run workers against an in-process simulator (needs an API token: a default is used). */
+  workers?: boolean;
+  /** The simulator accepts only this token (default: any). */
+  simToken?: string;
+  /** A stand-in, 'real' (startScheduler), or undefined (the API falls back to listSchedules). */
+  scheduler?: HttpDeps['scheduler'] | 'real';
+  mode?: HttpDeps['mode'];
+  /** Share another harness' Redis keys (default: a fresh prefix). */
+  prefix?: string;
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: test convenience over arbitrary JSON
+  json: any;
+}
+
+export interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  /** Bearer token to send; default the harness' httpToken; null sends none. */
+  token?: string | null;
+  headers?: Record<string, string>;
+}
+
+export interface Harness {
+  url: string;
+  services: Services;
+  metrics: Metrics;
+  workers: Workers | undefined;
+  sim: RunningSimulator | undefined;
+  registry: WorkflowRegistry;
+  scheduler: RunningScheduler | undefined;
+  /** The workflows directory. */
+  dir: string;
+  request(path: string, options?: RequestOptions): Promise<Reply>;
+  /** Polls GET /api/runs/{id} until `until` holds, with a deadline. */
+  waitForRun(runId: string, until: (run: RunView) => boolean, timeoutMs?: number): Promise<RunView>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const sim = options.workers
+    ? await startSimulator({
+        settings: { transition_ms: 50 },
+        ...(options.simToken ? { token: options.simToken } : {}),
+      })
+    : undefined;
+  const env: Record<string, string> = {
+    REDIS_URL: inject('redisUrl'),
+    GCFLOW_REDIS_PREFIX: options.prefix ?? testPrefix('http'),
+    ...(sim ? { GENESISCLOUD_API_URL: sim.apiUrl } : {}),
+  };
+  const { config } = loadConfig({ env });
+  config.engine.poll_interval = '100ms';
+  const secrets: Secrets = {
+    apiToken: options.apiToken ?? (options.workers ? 'sim-token-for-http-tests' : undefined),
+    httpToken: options.httpToken,
+    workflowSecrets: options.workflowSecrets ?? {},
+  };
+  const services = await openServices({ config, secrets, logger: silentLogger() });
+  const metrics = createMetrics({ queueSampleMs: 100 });
+  const workers = options.workers
+    ? await startWorkers(services, {
+        concurrency: 5,
+        onCall: (call) => metrics.onApiCall(call),
+        onEvents: (state, events) => metrics.onRunEvents(state, events),
+      })
+    : undefined;
+  const dir = await mkdtemp(join(tmpdir(), 'gcflow-http-'));
+  const files: Record<string, string> = { ...options.files };
+  for (const [i, yaml] of (options.workflows ?? []).entries()) files[`w${i}.yaml`] = yaml;
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+  const registry = await WorkflowRegistry.open({ dir, logger: silentLogger(), watch: false });
+  let server: HttpServer | undefined;
+  let scheduler: RunningScheduler | undefined;
+  try {
+    if (options.scheduler === 'real') {
+      scheduler = await startScheduler({ services, registry, metrics, logger: silentLogger() });
+    }
+    const app = createHttpApp({
+      services,
+      registry,
+      scheduler: options.scheduler === 'real' ? scheduler : options.scheduler,
+      metrics,
+      workers,
+      mode: options.mode ?? 'production',
+    });
+    metrics.watchQueues(services, services.releasers);
+    server = await serveHttp(app, {
+      listen: '127.0.0.1:0',
+      token: secrets.httpToken,
+      logger: silentLogger(),
+    });
+  } catch (err) {
+    await scheduler?.close();
+    await workers?.close(1_000);
+    await registry.close();
+    await services.close();
+    await sim?.close();
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const url = server.url;
+  const request = async (path: string, o: RequestOptions = {}): Promise<Reply> => {
+    const token = o.token === undefined ? options.httpToken : o.token;
+    const headers: Record<string, string> = { ...o.headers };
+    if (token) headers['authorization'] = `Bearer ${token}`;
+    if (o.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${url}${path}`, {
+      method: o.method ?? 'GET',
+      headers,
+      ...(o.body !== undefined ? { body: typeof o.body === 'string' ? o.body : JSON.stringify(o.body) } : {}),
+    });
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, json };
+  };
+  return {
+    url,
+    services,
+    metrics,
+    workers,
+    sim,
+    registry,
+    scheduler,
+    dir,
+    request,
+    async waitForRun(runId, until, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const reply = await request(`/api/runs/${runId}`);
+        if (reply.status === 200 && until(reply.json as RunView)) return reply.json as RunView;
+        if (Date.now() > deadline)
+          throw new Error(`run ${runId} not there in ${timeoutMs} ms: ${reply.text}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async close() {
+      await server?.close();
+      await scheduler?.close();
+      await workers?.close(2_000);
+      await registry.close();
+      await services.close();
+      await sim?.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `probe` until it returns a value, with a deadline. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
