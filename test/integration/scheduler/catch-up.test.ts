@@ -1,0 +1,91 @@
+// Catch-up after downtime: every scheduler is down across a fire time, then one
+// starts 3 s after the slot (later than the on-time grace of an every-5-s schedule).
+// `catch_up: last` runs the missed slot once; `none` does not and says so; a deploy
+// that changes the trigger (so BullMQ's pending fire is replaced) still runs it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listSchedules } from '../../../src/scheduler/index.js';
+import { at, type Harness, type Replica, startHarness, until } from './harness.js';
+
+const workflow = (name: string, catchUp: string, label = 'v1') => `
+name: ${name}
+inputs:
+  label: { type: string, default: none }
+triggers:
+  - cron: "*/5 * * * * *"
+    catch_up: ${catchUp}
+    inputs: { label: ${label} }
+concurrency: { group: ${name}, overlap: allow }
+steps:
+  - id: nap
+    uses: sleep
+    with: { duration: 10ms }
+`;
+
+describe('catch-up after all schedulers were down across a fire time', () => {
+  let h: Harness;
+  let slot: number;
+  let second: Replica;
+
+  beforeAll(async () => {
+    h = await startHarness({
+      'last.yaml': workflow('cu-last', 'last'),
+      'none.yaml': workflow('cu-none', 'none'),
+      'deploy.yaml': workflow('cu-deploy', 'last'),
+    });
+    const first = await h.replica();
+    expect(await listSchedules(first.services)).toHaveLength(3);
+    await first.close();
+    // The downtime: the next slot passes while nothing runs; start again 3 s after it.
+    slot = Math.ceil((Date.now() + 500) / 5_000) * 5_000;
+    h.write('deploy.yaml', workflow('cu-deploy', 'last', 'v2')); // changed while down: re-registered at start
+    await at(slot + 3_000);
+    second = await h.replica();
+    await until(
+      () => (second.outcomes.some((o) => o.type === 'dropped' && o.slotMs === slot) ? true : undefined),
+      5_000,
+      'the late fire of the catch_up: none trigger',
+    );
+  }, 30_000);
+  afterAll(() => h?.close());
+
+  const runsAt = async (workflow: string, ms: number) =>
+    (await h.runs(workflow)).filter((r) => r.scheduled_at === new Date(ms).toISOString());
+
+  it('catch_up: last runs the missed slot once', async () => {
+    const runs = await runsAt('cu-last', slot);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ trigger: 'schedule', inputs: { label: 'v1' } });
+    expect((await h.runs('cu-last')).filter((r) => Date.parse(r.scheduled_at!) < slot)).toHaveLength(0);
+  });
+
+  it('catch_up: none does not run it, and logs the missed fire', async () => {
+    expect(await runsAt('cu-none', slot)).toHaveLength(0);
+    const line = h.logs.find((l) => l.includes('cu-none') && l.includes('missed fire'));
+    expect(line).toBeDefined();
+    expect(line).toContain('catch_up: none');
+    expect(JSON.parse(line!).level).toBe(40); // warn
+  });
+
+  it('a deploy right after a missed fire still runs it once, then fires the new definition', async () => {
+    expect(await runsAt('cu-deploy', slot)).toHaveLength(1);
+    const next = await until(
+      async () => (await runsAt('cu-deploy', slot + 5_000))[0],
+      10_000,
+      'the next fire of the redeployed trigger',
+    );
+    expect(next.inputs).toEqual({ label: 'v2' });
+  });
+
+  it('goes on firing on time afterwards, one run per slot', async () => {
+    const next = await until(
+      async () => (await runsAt('cu-none', slot + 5_000))[0],
+      10_000,
+      'the next cu-none fire',
+    );
+    expect(next.trigger).toBe('schedule');
+    for (const w of ['cu-last', 'cu-none', 'cu-deploy']) {
+      const slots = (await h.runs(w)).map((r) => r.scheduled_at);
+      expect(new Set(slots).size).toBe(slots.length);
+    }
+  });
+});

@@ -1,0 +1,70 @@
+// Exactly once: three scheduler replicas in one process, each with its own trigger
+// worker, compete for the fires of an every-second schedule; each slot starts one run.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listSchedules } from '../../../src/scheduler/index.js';
+import { type Harness, type Replica, startHarness, until } from './harness.js';
+
+const TICKER = `
+name: ticker
+triggers:
+  - cron: "* * * * * *"
+concurrency: { group: ticker, overlap: allow }
+steps:
+  - id: nap
+    uses: sleep
+    with: { duration: 1s }
+`;
+
+describe('three replicas on one Redis', () => {
+  let h: Harness;
+  let replicas: Replica[];
+
+  beforeAll(async () => {
+    h = await startHarness({ 'ticker.yaml': TICKER });
+    replicas = [await h.replica(), await h.replica(), await h.replica()];
+  });
+  afterAll(() => h?.close());
+
+  it('starts exactly one run per slot while three trigger workers compete for the fires', async () => {
+    const runs = await until(
+      async () => {
+        const list = await h.runs('ticker');
+        return list.length >= 8 ? list : undefined;
+      },
+      20_000,
+      '8 scheduled runs',
+    );
+    for (const r of replicas) await r.scheduler.close();
+    const all = await h.runs('ticker');
+    const slots = all.map((r) => r.scheduled_at!);
+    expect(new Set(slots).size).toBe(all.length);
+    expect(new Set(all.map((r) => r.id)).size).toBe(all.length);
+    // Consecutive seconds: no slot missing between the first and the last.
+    const ms = slots.map((s) => Date.parse(s)).sort((a, b) => a - b);
+    expect(ms[ms.length - 1]! - ms[0]!).toBe((ms.length - 1) * 1000);
+    expect(all.every((r) => r.trigger === 'schedule' && r.id.startsWith('ticker-t0-'))).toBe(true);
+    // Each run was created by one fire; the others that met the slot (none here) repeat it.
+    const created = replicas.flatMap((r) => r.outcomes).filter((o) => o.type === 'started' && o.created);
+    expect(created).toHaveLength(all.length);
+    expect(runs.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('has one replica reconciling (the lease holder)', () => {
+    expect(replicas.filter((r) => r.scheduler.isLeader())).toHaveLength(0); // closed above: lease released
+    const took = h.logs.filter((l) => l.includes('this replica now reconciles the schedules'));
+    expect(took).toHaveLength(1);
+  });
+
+  it('registered the trigger once, visible to listSchedules', async () => {
+    const views = await listSchedules(replicas[0]!.services);
+    expect(views).toHaveLength(1);
+    expect(views[0]).toMatchObject({
+      workflow: 'ticker',
+      trigger: 0,
+      cron: '* * * * * *',
+      timezone: 'UTC',
+      catch_up: 'last',
+    });
+    expect(views[0]!.last_slot).not.toBeNull();
+  });
+});

@@ -1,0 +1,94 @@
+// The reconcile lease (one holder; another replica takes over when the holder dies
+// or hands it over) and the concurrency gate for manual runs of `overlap: queue`.
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { isTerminalRun } from '../../../src/engine/state.js';
+import { startLease } from '../../../src/scheduler/lease.js';
+import { silentLogger } from '../../../src/shared/logger.js';
+import { testPrefix } from '../../helpers/prefix.js';
+import { type Harness, startHarness, until } from './harness.js';
+
+describe('the reconcile lease', () => {
+  const connections: Redis[] = [];
+  const connect = () => {
+    const r = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1, retryStrategy: () => null });
+    r.on('error', () => undefined);
+    connections.push(r);
+    return r;
+  };
+  afterAll(() => {
+    for (const c of connections) c.disconnect();
+  });
+
+  it('has one holder; another takes over when the holder dies, at once when it hands over', async () => {
+    const key = `${testPrefix('lease')}:sched:leader`;
+    const led: string[] = [];
+    const lease = (name: string, redis = connect(), ttlMs = 60_000) =>
+      startLease({
+        redis,
+        key,
+        ttlMs,
+        intervalMs: 100,
+        onLead: async () => void led.push(name),
+        logger: silentLogger(),
+      });
+    const deadRedis = connect();
+    const a = lease('a', deadRedis, 1_000);
+    await a.firstAttempt;
+    const b = lease('b');
+    await b.firstAttempt;
+    expect(led).toEqual(['a']);
+    expect([a.isLeader(), b.isLeader()]).toEqual([true, false]);
+
+    // a's process "dies": its connection is gone, its lease expires, b takes it.
+    deadRedis.disconnect();
+    await until(() => (b.isLeader() ? true : undefined), 3_000, 'b to take the lease');
+    expect(led).toEqual(['a', 'b']);
+
+    // A clean shutdown hands over without waiting for the expiry (b's lease lives 60 s).
+    const c = lease('c');
+    await c.firstAttempt;
+    expect(c.isLeader()).toBe(false);
+    await b.close();
+    await until(() => (c.isLeader() ? true : undefined), 3_000, 'c to take the lease');
+    await c.close();
+    await a.close();
+  });
+});
+
+const QUEUED = `
+name: serial
+concurrency: { group: serial, overlap: queue }
+steps:
+  - id: work
+    uses: sleep
+    with: { duration: 1s }
+`;
+
+describe('the concurrency gate for manual runs (overlap: queue)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ 'serial.yaml': QUEUED });
+  });
+  afterAll(() => h?.close());
+
+  it('makes manual runs take turns in arrival order, none skipped', async () => {
+    const replica = await h.replica({ workers: true });
+    const def = replica.registry.get('serial')!;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push((await replica.services.runs.start({ def, inputs: {}, trigger: 'manual' })).runId);
+    const runs = await until(
+      async () => {
+        const list = await Promise.all(ids.map((id) => replica.services.runs.get(id)));
+        return list.every(isTerminalRun) ? list : undefined;
+      },
+      20_000,
+      'the three runs to end',
+    );
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    for (let i = 1; i < runs.length; i++)
+      expect(Date.parse(runs[i]!.started_at!)).toBeGreaterThanOrEqual(Date.parse(runs[i - 1]!.finished_at!));
+  });
+});

@@ -1,0 +1,94 @@
+// What BullMQ's Job Schedulers do, as the scheduler relies on it: a fire carries
+// its slot; after downtime only the first missed slot is delivered (late); and an
+// upsert replaces an overdue pending fire, dropping it (why reconcile upserts only
+// what changed, after catching up).
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import {
+  type TriggerFire,
+  TriggerQueue,
+  startTriggerWorker,
+  type TriggerWorker,
+} from '../../../src/queue/triggers.js';
+import { silentLogger } from '../../../src/shared/logger.js';
+import { testPrefix } from '../../helpers/prefix.js';
+import { at, until } from './harness.js';
+
+const EVERY_2S = { cron: '*/2 * * * * *', timezone: 'Europe/Berlin' };
+
+describe('the triggers queue (BullMQ Job Schedulers)', () => {
+  const open: Array<{ close(): Promise<void> | void }> = [];
+  const connect = () => {
+    const r = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
+    open.push({ close: () => r.disconnect() });
+    return r;
+  };
+  const worker = (prefix: string, fires: Array<TriggerFire & { at: number }>): TriggerWorker => {
+    const w = startTriggerWorker({
+      connection: connect(),
+      prefix,
+      concurrency: 5,
+      logger: silentLogger(),
+      handler: async (f) => void fires.push({ ...f, at: Date.now() }),
+    });
+    open.unshift(w);
+    return w;
+  };
+  const queue = (prefix: string) => {
+    const q = new TriggerQueue(connect(), prefix);
+    open.unshift(q);
+    return q;
+  };
+  afterEach(async () => {
+    for (const o of open.splice(0)) await o.close();
+  });
+
+  it('delivers each fire with its slot time, its scheduler id and data', async () => {
+    const prefix = testPrefix('tq');
+    const q = queue(prefix);
+    await q.upsert('wf:0', EVERY_2S, { workflow: 'wf', trigger: 0, key: 'k1' });
+    const fires: Array<TriggerFire & { at: number }> = [];
+    worker(prefix, fires);
+    await until(() => (fires.length >= 2 ? true : undefined), 8_000, 'two fires');
+    for (const f of fires) {
+      expect(f).toMatchObject({ schedulerId: 'wf:0', workflow: 'wf', trigger: 0, key: 'k1', attempt: 1 });
+      expect(f.slotMs % 2_000).toBe(0);
+      expect(f.at).toBeGreaterThanOrEqual(f.slotMs);
+    }
+    expect(fires[1]!.slotMs - fires[0]!.slotMs).toBe(2_000);
+    const [registered] = await q.list();
+    expect(registered).toMatchObject({ id: 'wf:0', pattern: EVERY_2S.cron, tz: EVERY_2S.timezone });
+    expect(registered!.next).toBeGreaterThan(fires[1]!.slotMs);
+  });
+
+  it('after downtime delivers only the first missed slot, late, then goes on from now', async () => {
+    const prefix = testPrefix('tq');
+    const q = queue(prefix);
+    await q.upsert('wf:0', EVERY_2S, { workflow: 'wf', trigger: 0, key: 'k1' });
+    const pending = (await q.list())[0]!.next!;
+    await at(pending + 2_500); // slots pending and pending+2 s pass with no worker
+    const fires: Array<TriggerFire & { at: number }> = [];
+    worker(prefix, fires);
+    await until(() => (fires.length >= 2 ? true : undefined), 6_000, 'the late fire and the next one');
+    expect(fires[0]!.slotMs).toBe(pending);
+    expect(fires[0]!.at - fires[0]!.slotMs).toBeGreaterThanOrEqual(2_500);
+    expect(fires[1]!.slotMs).toBeGreaterThanOrEqual(pending + 4_000);
+  });
+
+  it('an upsert replaces an overdue pending fire: the missed slot is never delivered', async () => {
+    const prefix = testPrefix('tq');
+    const q = queue(prefix);
+    await q.upsert('wf:0', EVERY_2S, { workflow: 'wf', trigger: 0, key: 'k1' });
+    const pending = (await q.list())[0]!.next!;
+    await at(pending + 500);
+    await q.upsert('wf:0', EVERY_2S, { workflow: 'wf', trigger: 0, key: 'k1' });
+    expect((await q.list())[0]!.next).toBeGreaterThan(pending);
+    const fires: Array<TriggerFire & { at: number }> = [];
+    worker(prefix, fires);
+    await until(() => (fires.length >= 1 ? true : undefined), 5_000, 'a fire');
+    expect(fires.map((f) => f.slotMs)).not.toContain(pending);
+    expect(await q.remove('wf:0')).toBe(true);
+    expect(await q.list()).toEqual([]);
+  });
+});
