@@ -96,6 +96,14 @@ export interface ApiOptions {
 }
 
 export function openApiClient(services: Services, options: ApiOptions = {}): GenesisClient {
+  return createApiClient(services, options);
+}
+
+/** The API client from config and secrets alone, no Redis (what `gcflow plan` needs). */
+export function createApiClient(
+  services: Pick<Services, 'config' | 'secrets' | 'clock' | 'logger'>,
+  options: ApiOptions = {},
+): GenesisClient {
   const { config, secrets } = services;
   if (!secrets.apiToken) {
     throw new GcflowError(

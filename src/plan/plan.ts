@@ -1,0 +1,280 @@
+// `planRun`: a dry run. Drives the run in memory with the engine's pure functions
+// (advance, prepareTask, applyOutcome) and the real actions, over a plan client
+// whose reads hit the real API and whose writes are only recorded. Waits are
+// assumed to succeed and virtual time jumps over them. Imports no Redis or queue.
+import { createExecutor, type OwnershipRecorder } from '../actions/index.js';
+import { DEFAULTS } from '../config/schema.js';
+import { DEFAULT_WAIT_STATUS } from '../dsl/step-params.js';
+import type { StepKind, WorkflowDefinition } from '../dsl/types.js';
+import {
+  advance,
+  applyOutcome,
+  findStep,
+  newRunState,
+  type PreparedTask,
+  prepareTask,
+  type RunState,
+  type TaskOutcome,
+  type TaskRef,
+  type WaitDefaults,
+} from '../engine/index.js';
+import type { GenesisClient } from '../genesis/index.js';
+import type { Clock } from '../shared/clock.js';
+import { formatDuration, parseDuration } from '../shared/duration.js';
+import { GcflowError } from '../shared/errors.js';
+import { silentLogger } from '../shared/logger.js';
+import { Redactor } from '../shared/redact.js';
+import { createPlanClient, type PlanClient } from './client.js';
+import { PlanOverlay } from './overlay.js';
+import { PlanStatuses } from './statuses.js';
+import type { Plan, PlannedCall, PlannedStep } from './types.js';
+
+export interface PlanOptions {
+  def: WorkflowDefinition;
+  /** Coerced inputs (coerceInputs). */
+  inputs: Record<string, unknown>;
+  /** The real API client: only its reads are used. */
+  client: GenesisClient;
+  /** `secrets.*` values: usable by expressions, redacted from the plan. */
+  secrets: Record<string, string>;
+  /** Start of virtual time (ms); default now. */
+  now?: number;
+  /** The engine's poll interval and wait timeout; default: the config defaults. */
+  waitDefaults?: WaitDefaults;
+  /** More values to redact from the plan (e.g. the API token). */
+  redact?: Array<string | undefined>;
+}
+
+export const PLAN_RUN_ID = 'plan';
+/** A runaway guard: far beyond any workflow's turns. */
+const MAX_TURNS = 50_000;
+
+const NO_OWNERSHIP: OwnershipRecorder = {
+  recordIntent: async () => {},
+  recordOwned: async () => {},
+  markDeleted: async () => {},
+  ownedByOthers: async () => new Set<string>(),
+};
+
+export async function planRun(options: PlanOptions): Promise<Plan> {
+  const { def, secrets } = options;
+  let time = options.now ?? Date.now();
+  const clock: Clock = { now: () => time, sleep: async () => {} };
+  const defaults = options.waitDefaults ?? {
+    pollMs: parseDuration(DEFAULTS.engine.poll_interval)!,
+    timeoutMs: parseDuration(DEFAULTS.engine.wait_timeout)!,
+  };
+  const steps = new Map<string, { calls: PlannedCall[]; waits: string[] }>();
+  for (const spec of [...def.steps, ...def.on_failure, ...def.finally])
+    steps.set(spec.id, { calls: [], waits: [] });
+  let current: { ref: TaskRef; task: PreparedTask } | undefined;
+
+  const record = (call: Omit<PlannedCall, 'step' | 'index'>): void => {
+    if (!current) throw new Error('a write outside any step: a bug in gcflow plan');
+    const { stepId, index } = current.ref;
+    steps.get(stepId)!.calls.push({ step: stepId, ...(index === undefined ? {} : { index }), ...call });
+  };
+  const overlay = new PlanOverlay();
+  const client = createPlanClient({
+    real: options.client,
+    overlay,
+    now: clock.now,
+    record,
+    createdStatus: () => current?.task.wait?.statuses[0] ?? 'active',
+  });
+  const statuses = new PlanStatuses(client, overlay, clock.now);
+  const execute = createExecutor({
+    client,
+    statuses,
+    ownership: NO_OWNERSHIP,
+    clock,
+    fetch: recordingFetch(record),
+  });
+
+  const state = startState(def, options.inputs, time);
+  const skipNotes = new Map<string, string>();
+  const never = new AbortController().signal;
+
+  for (let turn = 0; ; turn++) {
+    if (turn >= MAX_TURNS)
+      throw new GcflowError('E_PLAN_RUNAWAY', `planning ${def.name} did not end after ${MAX_TURNS} turns`, {
+        hint: 'a bug in gcflow plan: please report it with the workflow',
+      });
+    const { decision, events } = advance({ def, state, now: time, secrets, cancel: null });
+    for (const e of events)
+      if (e.type === 'step.skipped' && e.step)
+        skipNotes.set(e.step, `skipped: ${e.message ?? 'condition false'}`);
+    if (decision.type === 'complete') break;
+    if (decision.type === 'park') {
+      time = Math.max(time, decision.until);
+      continue;
+    }
+    for (const ref of decision.tasks) {
+      const prepared = prepareTask(def, state, ref, secrets, defaults);
+      let outcome: TaskOutcome;
+      if (!prepared.ok) {
+        outcome = { type: 'error', message: prepared.message, code: 'E_STEP_INPUT', retryable: false };
+      } else {
+        current = { ref, task: prepared.task };
+        outcome = await runTask(prepared.task, ref);
+        current = undefined;
+      }
+      // The real state will not change between attempts of a plan: fail at once.
+      if (outcome.type === 'error') outcome = { ...outcome, retryable: false };
+      applyOutcome(def, state, ref, outcome, time, () => 0);
+    }
+  }
+
+  async function runTask(task: PreparedTask, ref: TaskRef): Promise<TaskOutcome> {
+    client.takeSeen();
+    statuses.begin(expectedStatuses(task));
+    const entry = steps.get(ref.stepId)!;
+    const callsBefore = entry.calls.length;
+    const outcome = await execute(task, {
+      run: { id: state.id, workflow: state.workflow },
+      signal: never,
+      checkpoint: async () => {},
+      log: silentLogger(),
+    });
+    if (client.fatal) throw client.fatal;
+    const seen = client.takeSeen();
+    const posted = entry.calls.length > callsBefore;
+    const waited =
+      outcome.type === 'wait' ||
+      statuses.assumed ||
+      (task.kind === 'instance.snapshot' && task.wait !== undefined && posted && outcome.type === 'done');
+    if (waited) {
+      const prefix = ref.index === undefined ? '' : `[${ref.index}] `;
+      const text = prefix + describeWait(task, outcome.type === 'wait' ? outcome.waitingFor : undefined);
+      if (!entry.waits.includes(text)) entry.waits.push(text);
+    }
+    if (outcome.type === 'wait') {
+      // The plan assumes every wait succeeds: what was in transit has settled by the next look.
+      for (const instance of seen.instances) overlay.settle(instance, time);
+      for (const snapshot of seen.snapshots) overlay.settleSnapshot(snapshot, time);
+    }
+    return outcome;
+  }
+
+  const plan = buildPlan(def, state, steps, skipNotes, client);
+  const redactor = new Redactor([...Object.values(secrets), ...(options.redact ?? [])]);
+  return redactor.scrub(overlay.relabel(plan));
+}
+
+function startState(def: WorkflowDefinition, inputs: Record<string, unknown>, now: number): RunState {
+  const state = newRunState({
+    id: PLAN_RUN_ID,
+    workflow: def.name,
+    definitionHash: 'plan',
+    trigger: 'manual',
+    scheduledAt: null,
+    inputs,
+    now,
+    stepIds: [...def.steps, ...def.on_failure, ...def.finally].map((s) => s.id),
+  });
+  state.status = 'running';
+  state.attempt = 1;
+  state.started_at = new Date(now).toISOString();
+  if (def.timeout !== undefined) state.deadline_at = now + (parseDuration(def.timeout) ?? 0);
+  // on_failure steps are listed, never executed: the engine passes over them.
+  for (const spec of def.on_failure) state.steps[spec.id]!.status = 'skipped';
+  return state;
+}
+
+/** What a task's status polls wait for (the plan makes them find it). */
+function expectedStatuses(task: PreparedTask): string[] | undefined {
+  if (task.kind === 'instance.wait') {
+    const status = (task.params as { status: string | string[] }).status;
+    return Array.isArray(status) ? status : [status];
+  }
+  return task.wait?.statuses ?? DEFAULT_WAIT_STATUS[task.kind];
+}
+
+function describeWait(task: PreparedTask, waitingFor: string | undefined): string {
+  const params = task.params as { duration?: string; timeout?: string };
+  const timeout = task.wait?.timeoutMs ?? task.defaults.timeoutMs;
+  const upTo = (ms: number) => ` (up to ${formatDuration(ms)})`;
+  const leave = /^instance to leave status (.+)$/.exec(waitingFor ?? '');
+  if (leave) return `waits for the instance to leave status ${leave[1]}${upTo(timeout)}`;
+  switch (task.kind) {
+    case 'sleep':
+      return `sleeps ${params.duration}`;
+    case 'instance.delete':
+      return `waits until the instance is gone${upTo(timeout)}`;
+    case 'instance.snapshot':
+      return `waits for snapshot status created${upTo(timeout)}`;
+    case 'instance.wait': {
+      const own = params.timeout === undefined ? undefined : parseDuration(params.timeout);
+      return `waits for status ${expectedStatuses(task)!.join(' or ')}${upTo(own ?? timeout)}`;
+    }
+    default:
+      return `waits for status ${(expectedStatuses(task) ?? ['?']).join(' or ')}${upTo(timeout)}`;
+  }
+}
+
+function buildPlan(
+  def: WorkflowDefinition,
+  state: RunState,
+  steps: Map<string, { calls: PlannedCall[]; waits: string[] }>,
+  skipNotes: Map<string, string>,
+  client: PlanClient,
+): Plan {
+  const failed = state.outcome === 'failed';
+  const out: PlannedStep[] = [];
+  for (const spec of [...def.steps, ...def.on_failure, ...def.finally]) {
+    const phase = findStep(def, spec.id)!.phase as PlannedStep['phase'];
+    const st = state.steps[spec.id]!;
+    const { calls, waits } = steps.get(spec.id)!;
+    const status: PlannedStep['status'] =
+      st.status === 'succeeded'
+        ? 'planned'
+        : st.status === 'failed' || st.status === 'cancelled'
+          ? 'failed'
+          : 'skipped';
+    let note: string | undefined;
+    if (status === 'failed') note = st.error ?? 'failed';
+    else if (phase === 'on_failure')
+      note = failed
+        ? 'would run because the run fails (on_failure steps are listed, not planned)'
+        : 'runs only if the run fails (not planned)';
+    else if (status === 'skipped')
+      note = skipNotes.get(spec.id) ?? (failed ? `not run: ${state.error}` : undefined);
+    out.push({
+      id: spec.id,
+      uses: spec.uses as StepKind,
+      phase,
+      status,
+      calls,
+      waits,
+      ...(note ? { note } : {}),
+    });
+  }
+  return {
+    workflow: def.name,
+    inputs: state.inputs,
+    steps: out,
+    reads: client.reads,
+    error: failed ? state.error : null,
+  };
+}
+
+/** notify.webhook's fetch in a plan: records the POST (URL path elided: webhook URLs carry secrets), sends nothing. */
+function recordingFetch(
+  record: (call: Omit<PlannedCall, 'step' | 'index'>) => void,
+): typeof globalThis.fetch {
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new TypeError(`unsupported URL scheme ${url.protocol}`);
+    let body: unknown = init?.body;
+    if (typeof body === 'string') {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        // not JSON: keep the text
+      }
+    }
+    record({ method: 'POST', path: `${url.protocol}//${url.host}/…`, body });
+    return new Response(null, { status: 200 });
+  }) as typeof globalThis.fetch;
+}
