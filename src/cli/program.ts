@@ -14,6 +14,7 @@ const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
   () => import('./dev.js'),
   () => import('./janitor.js'),
   () => import('./logs.js'),
+  () => import('./plan.js'),
   () => import('./run.js'),
   () => import('./runs.js'),
   () => import('./schedules.js'),
