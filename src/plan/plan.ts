@@ -232,7 +232,7 @@ function buildPlan(
           ? 'failed'
           : 'skipped';
     let note: string | undefined;
-    if (status === 'failed') note = st.error ?? 'failed';
+    if (status === 'failed') note = st.error ?? state.error ?? 'failed';
     else if (phase === 'on_failure')
       note = failed
         ? 'would run because the run fails (on_failure steps are listed, not planned)'
