@@ -204,7 +204,7 @@ async function available(
 ): Promise<boolean> {
   const availability = await ctx.client.availability.get(region, { signal: ctx.signal });
   const entry = availability.instance_types.find((t) => t.type === type);
-  return entry !== undefined && entry.available;
+  return entry?.available === true;
 }
 
 async function buildBody(

@@ -1,7 +1,7 @@
 // instance.delete: 404 means done. Refuses a protected instance unless
 // `unprotect: true`, then DELETE and wait until GET answers 404. Marks the
 // instance released in the ownership records so the janitor leaves it alone.
-import { isNotFound } from '../genesis/index.js';
+import { type Instance, isNotFound } from '../genesis/index.js';
 import { StepFailure } from './errors.js';
 import { findInstanceId } from './resolve.js';
 import { type Action, done, waitUntil } from './types.js';
@@ -25,7 +25,7 @@ export const instanceDelete: Action<'instance.delete'> = async (ctx) => {
     const id = c.instance_id ?? (await findInstanceId(ctx.client, ctx.params.instance, ctx.signal));
     if (id === undefined) return done({ deleted: true, instance_id: null, already_gone: true });
     c.instance_id = id;
-    let instance;
+    let instance: Instance;
     try {
       instance = await ctx.client.instances.get(id, { signal: ctx.signal });
     } catch (err) {

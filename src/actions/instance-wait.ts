@@ -15,7 +15,9 @@ export const instanceWait: Action<'instance.wait'> = async (ctx) => {
   const p = ctx.params;
   const statuses = Array.isArray(p.status) ? p.status : [p.status];
   const pollMs =
-    (p.poll !== undefined ? parseDuration(p.poll) : undefined) ?? ctx.task.wait?.pollMs ?? ctx.task.defaults.pollMs;
+    (p.poll !== undefined ? parseDuration(p.poll) : undefined) ??
+    ctx.task.wait?.pollMs ??
+    ctx.task.defaults.pollMs;
   if (c.instance_id === undefined) {
     c.instance_id = (await resolveInstance(ctx.client, p.instance, ctx.signal)).id;
     const timeoutMs =

@@ -18,7 +18,10 @@ export type ActionResult = Extract<TaskOutcome, { type: 'done' } | { type: 'wait
 export type StatusSource = Pick<StatusReader, 'get' | 'invalidate'>;
 
 /** Where actions record the instances they create: Redis, or nowhere for a plan. */
-export type OwnershipRecorder = Pick<Ownership, 'recordIntent' | 'recordOwned' | 'markDeleted' | 'ownedByOthers'>;
+export type OwnershipRecorder = Pick<
+  Ownership,
+  'recordIntent' | 'recordOwned' | 'markDeleted' | 'ownedByOthers'
+>;
 
 /** Long-lived services shared by every action in a process. */
 export interface ActionDeps {

@@ -3,7 +3,7 @@
 // exit code instead of calling process.exit.
 import type { Writable } from 'node:stream';
 import type { Env } from '../config/load.js';
-import { ExitCode } from '../shared/errors.js';
+import type { ExitCode } from '../shared/errors.js';
 
 export interface CliIO {
   stdout: Writable;

@@ -1,6 +1,6 @@
 // The `gcflow` command tree (commander). A thin adapter: each command lives in its
 // own file under src/cli/ and calls library functions; this file only lists them.
-import { Command, CommanderError } from 'commander';
+import { Command, type CommanderError } from 'commander';
 import { UsageError } from '../shared/errors.js';
 import type { CliIO } from './io.js';
 

@@ -1,7 +1,7 @@
 // `gcflow dev` Redis: use the one at REDIS_URL when it answers; otherwise spawn a
 // `redis-server` with its data (AOF) under .gcflow/redis so dev state survives
 // restarts. Stopped again when dev stops.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
@@ -37,7 +37,7 @@ export async function ensureRedis(url: string, dataDir: string): Promise<DevRedi
     '--save',
     '',
   ];
-  let child;
+  let child: ChildProcess;
   try {
     child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'inherit'] });
   } catch (err) {

@@ -35,8 +35,8 @@ export class RedisCancelWatcher implements CancelWatcher {
   }
 
   watch(runId: string, onCancel: () => void): () => void {
-    let set = this.listeners.get(runId);
-    if (!set) this.listeners.set(runId, (set = new Set()));
+    const set = this.listeners.get(runId) ?? new Set<() => void>();
+    this.listeners.set(runId, set);
     set.add(onCancel);
     return () => {
       set.delete(onCancel);

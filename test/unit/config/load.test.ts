@@ -14,7 +14,10 @@ describe('configuration', () => {
   it('layers defaults < file < environment < flags', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gcflow-config-'));
     const file = join(dir, 'c.yaml');
-    writeFileSync(file, 'redis: { url: redis://file:1 }\nworkflows: /from/file\nhttp: { listen: "0.0.0.0:1" }\n');
+    writeFileSync(
+      file,
+      'redis: { url: redis://file:1 }\nworkflows: /from/file\nhttp: { listen: "0.0.0.0:1" }\n',
+    );
     const { config } = loadConfig({
       configFile: file,
       env: { REDIS_URL: 'redis://env:2', GCFLOW_HTTP: '127.0.0.1:9' },
@@ -36,7 +39,11 @@ describe('configuration', () => {
 
   it('reads secrets only from the environment, lower-casing workflow secret names', () => {
     const { secrets } = loadConfig({
-      env: { GENESIS_CLOUD_TOKEN: 'tok-abc', GCFLOW_SECRET_SLACK_WEBHOOK: 'https://hooks/x', GCFLOW_API_TOKEN: 'h' },
+      env: {
+        GENESIS_CLOUD_TOKEN: 'tok-abc',
+        GCFLOW_SECRET_SLACK_WEBHOOK: 'https://hooks/x',
+        GCFLOW_API_TOKEN: 'h',
+      },
     });
     expect(secrets.apiToken).toBe('tok-abc');
     expect(secrets.httpToken).toBe('h');

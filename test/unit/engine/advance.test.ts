@@ -4,7 +4,11 @@ import { drive, fail, ok, start, step, workflow } from './build.js';
 
 describe('engine: sequencing', () => {
   it('runs main steps in order, then finally, and succeeds', () => {
-    const def = workflow({ steps: [step('a'), step('b')], finally: [step('z')], on_failure: [step('alert')] });
+    const def = workflow({
+      steps: [step('a'), step('b')],
+      finally: [step('z')],
+      on_failure: [step('alert')],
+    });
     const state = start(def);
     const { executed } = drive(def, state, (id) => ok({ from: id }));
     expect(executed).toEqual(['a', 'b', 'z']);
@@ -16,7 +20,10 @@ describe('engine: sequencing', () => {
 
   it('skips a step whose `if` is false and lets later steps see its status', () => {
     const def = workflow({
-      steps: [step('a', 'instances.list', { if: "${{ inputs.go == 'yes' }}" }), step('b', 'instances.list', { if: "${{ steps.a.status == 'skipped' }}" })],
+      steps: [
+        step('a', 'instances.list', { if: "${{ inputs.go == 'yes' }}" }),
+        step('b', 'instances.list', { if: "${{ steps.a.status == 'skipped' }}" }),
+      ],
     });
     const state = start(def);
     const { executed } = drive(def, state, () => ok());
@@ -26,7 +33,11 @@ describe('engine: sequencing', () => {
   });
 
   it('on a failed step skips the rest, runs on_failure then finally, and fails the run with the error', () => {
-    const def = workflow({ steps: [step('a'), step('b'), step('c')], on_failure: [step('alert')], finally: [step('z')] });
+    const def = workflow({
+      steps: [step('a'), step('b'), step('c')],
+      on_failure: [step('alert')],
+      finally: [step('z')],
+    });
     const state = start(def);
     const { executed } = drive(def, state, (id) => (id === 'b' ? fail('quota exceeded') : ok()));
     expect(executed).toEqual(['a', 'b', 'alert', 'z']);
@@ -58,7 +69,13 @@ describe('engine: waiting and retries', () => {
     const def = workflow({ steps: [step('w', 'instance.wait')] });
     const state = start(def);
     advance({ def, state, now: 1000, secrets: {}, cancel: null });
-    applyOutcome(def, state, { stepId: 'w' }, { type: 'wait', cursor: { n: 1 }, wakeAt: 6000, waitingFor: 'status active' }, 1000);
+    applyOutcome(
+      def,
+      state,
+      { stepId: 'w' },
+      { type: 'wait', cursor: { n: 1 }, wakeAt: 6000, waitingFor: 'status active' },
+      1000,
+    );
     const { decision } = advance({ def, state, now: 1001, secrets: {}, cancel: null });
     expect(decision).toEqual({ type: 'park', until: 6000 });
     expect(state.steps['w']!.status).toBe('waiting');
@@ -82,7 +99,13 @@ describe('engine: waiting and retries', () => {
   });
 
   it('fails fast on a non-retryable error even with retries left', () => {
-    const def = workflow({ steps: [step('a', 'instances.list', { retry: { attempts: 5, backoff: 'fixed', delay: '1s', max_delay: '1s', jitter: 0 } })] });
+    const def = workflow({
+      steps: [
+        step('a', 'instances.list', {
+          retry: { attempts: 5, backoff: 'fixed', delay: '1s', max_delay: '1s', jitter: 0 },
+        }),
+      ],
+    });
     const state = start(def);
     let calls = 0;
     drive(def, state, () => {
@@ -95,7 +118,9 @@ describe('engine: waiting and retries', () => {
 
   it('honours Retry-After as a floor for the backoff', () => {
     expect(retryDelayMs({ delay: '1s', backoff: 'fixed', jitter: 0 }, 1, () => 0, 30_000)).toBe(30_000);
-    expect(retryDelayMs({ delay: '10s', backoff: 'exponential', max_delay: '15s', jitter: 0 }, 3, () => 0)).toBe(15_000);
+    expect(
+      retryDelayMs({ delay: '10s', backoff: 'exponential', max_delay: '15s', jitter: 0 }, 3, () => 0),
+    ).toBe(15_000);
     const jittered = retryDelayMs({ delay: '10s', backoff: 'fixed', jitter: 0.5 }, 1, () => 1);
     expect(jittered).toBe(5_000);
   });
@@ -103,7 +128,11 @@ describe('engine: waiting and retries', () => {
 
 describe('engine: for_each', () => {
   it('runs items at most max_parallel at a time and gathers their outputs', () => {
-    const def = workflow({ steps: [step('each', 'instance.stop', { for_each: '${{ fromJSON(\'["a","b","c"]\') }}', max_parallel: 2 })] });
+    const def = workflow({
+      steps: [
+        step('each', 'instance.stop', { for_each: '${{ fromJSON(\'["a","b","c"]\') }}', max_parallel: 2 }),
+      ],
+    });
     const state = start(def);
     const { decisions } = drive(def, state, (_id, index) => ok({ n: index }));
     const first = decisions[0]!;
@@ -131,7 +160,11 @@ describe('engine: for_each', () => {
 
 describe('engine: cancel and timeouts', () => {
   it('cancel ends the main steps, skips on_failure, runs finally, and ends cancelled', () => {
-    const def = workflow({ steps: [step('w', 'instance.wait'), step('after')], on_failure: [step('alert')], finally: [step('z')] });
+    const def = workflow({
+      steps: [step('w', 'instance.wait'), step('after')],
+      on_failure: [step('alert')],
+      finally: [step('z')],
+    });
     const state = start(def);
     const { executed } = drive(
       def,
@@ -147,10 +180,17 @@ describe('engine: cancel and timeouts', () => {
   });
 
   it('the run timeout fails the run, then on_failure and finally run', () => {
-    const def = workflow({ timeout: '1h', steps: [step('w', 'instance.wait')], on_failure: [step('alert')], finally: [step('z')] });
+    const def = workflow({
+      timeout: '1h',
+      steps: [step('w', 'instance.wait')],
+      on_failure: [step('alert')],
+      finally: [step('z')],
+    });
     const state = start(def);
     state.deadline_at = 1_000_000 + 3_600_000;
-    const { executed } = drive(def, state, (id) => (id === 'w' ? { type: 'wait', cursor: {}, wakeAt: 1_000_000 + 7_200_000 } : ok()));
+    const { executed } = drive(def, state, (id) =>
+      id === 'w' ? { type: 'wait', cursor: {}, wakeAt: 1_000_000 + 7_200_000 } : ok(),
+    );
     expect(executed).toEqual(['w', 'alert', 'z']);
     expect(state.status).toBe('failed');
     expect(state.error).toBe('run timed out after 1h');
@@ -168,7 +208,11 @@ describe('engine: cancel and timeouts', () => {
     const def = workflow({ steps: [step('a')] });
     const state = start(def);
     let calls = 0;
-    drive(def, state, () => (++calls === 1 ? { type: 'error', code: 'E_ABORTED', message: 'interrupted', retryable: false, aborted: true } : ok()));
+    drive(def, state, () =>
+      ++calls === 1
+        ? { type: 'error', code: 'E_ABORTED', message: 'interrupted', retryable: false, aborted: true }
+        : ok(),
+    );
     expect(calls).toBe(2);
     expect(state.status).toBe('succeeded');
   });

@@ -1,9 +1,25 @@
 // Builders for engine unit tests: definitions and states without YAML.
 import type { StepKind, StepSpec, WorkflowDefinition } from '../../../src/dsl/types.js';
-import { advance, applyOutcome, type Decision, newRunState, type RunState, type TaskOutcome } from '../../../src/engine/index.js';
+import {
+  advance,
+  applyOutcome,
+  type Decision,
+  newRunState,
+  type RunState,
+  type TaskOutcome,
+} from '../../../src/engine/index.js';
 
 export function step(id: string, uses: StepKind = 'instances.list', extra: Partial<StepSpec> = {}): StepSpec {
-  return { id, uses, with: {}, max_parallel: 1, continue_on_error: false, wait: undefined, keep: false, ...extra };
+  return {
+    id,
+    uses,
+    with: {},
+    max_parallel: 1,
+    continue_on_error: false,
+    wait: undefined,
+    keep: false,
+    ...extra,
+  };
 }
 
 export function workflow(parts: Partial<WorkflowDefinition>): WorkflowDefinition {
@@ -49,7 +65,10 @@ export function drive(
   const executed: string[] = [];
   const decisions: Decision[] = [];
   for (let turn = 0; turn < (options.maxTurns ?? 1000); turn++) {
-    const cancel = options.cancelAt !== undefined && now >= options.cancelAt ? { at: options.cancelAt, reason: 'test' } : null;
+    const cancel =
+      options.cancelAt !== undefined && now >= options.cancelAt
+        ? { at: options.cancelAt, reason: 'test' }
+        : null;
     const { decision } = advance({ def, state, now, secrets: {}, cancel });
     decisions.push(decision);
     if (decision.type === 'complete') return { executed, decisions };
@@ -67,4 +86,9 @@ export function drive(
 }
 
 export const ok = (outputs: Record<string, unknown> = {}): TaskOutcome => ({ type: 'done', outputs });
-export const fail = (message = 'boom', retryable = false): TaskOutcome => ({ type: 'error', code: 'E_TEST', message, retryable });
+export const fail = (message = 'boom', retryable = false): TaskOutcome => ({
+  type: 'error',
+  code: 'E_TEST',
+  message,
+  retryable,
+});

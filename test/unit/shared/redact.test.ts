@@ -14,7 +14,11 @@ describe('Redactor', () => {
   });
 
   it('masks keys that name a secret whatever their value', () => {
-    const out = new Redactor().scrub({ headers: { Authorization: 'Bearer x' }, password: 'hunter2hunter2', name: 'box' });
+    const out = new Redactor().scrub({
+      headers: { Authorization: 'Bearer x' },
+      password: 'hunter2hunter2',
+      name: 'box',
+    });
     expect(out).toEqual({ headers: { Authorization: REDACTED }, password: REDACTED, name: 'box' });
   });
 });
