@@ -1,0 +1,155 @@
+// Acceptance of the scheduler through real processes: `gcflow daemon` children on
+// one Redis (the injected URL, a fresh prefix), the simulator in-process, observed
+// only through `gcflow runs --json`, `gcflow schedules --json` and daemon output.
+//  1. Exactly once: three daemons, a fire every 2 s for 40 s, one daemon (the lease
+//     holder) SIGKILLed after 15 s: one run per slot, no slot missing, none twice.
+//     One scenario proves both points: the slots before the kill are three
+//     replicas competing, those after it are the survivors after a crash.
+//  2. Catch-up: the only daemon down across a fire time, then one started:
+//     `catch_up: last` runs the missed slot once; `none` does not.
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type RunningSimulator, startSimulator } from '../../../src/simulator/index.js';
+import { testPrefix } from '../../helpers/prefix.js';
+import { eventually, type GcflowProcess, runCli, spawnGcflow, workspace } from '../../helpers/processes.js';
+
+interface RunJson {
+  id: string;
+  workflow: string;
+  status: string;
+  trigger: string;
+  scheduled_at: string | null;
+  created_at: string;
+}
+
+const TOKEN = 'e2e-token-3c9d';
+
+const until = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms - Date.now())));
+
+describe('scheduler acceptance (daemon processes)', () => {
+  let sim: RunningSimulator;
+  const daemons: GcflowProcess[] = [];
+
+  beforeAll(async () => {
+    execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
+    sim = await startSimulator({});
+  }, 120_000);
+  afterAll(async () => {
+    for (const d of daemons) await d.kill('SIGKILL');
+    await sim?.close();
+  });
+
+  const setup = (files: Record<string, string>) => {
+    const ws = workspace(files);
+    const env = {
+      REDIS_URL: inject('redisUrl'),
+      GCFLOW_REDIS_PREFIX: testPrefix('e2e-sched'),
+      GCFLOW_WORKFLOWS: ws.workflows,
+      GCFLOW_CONFIG: ws.config,
+      GCFLOW_HTTP: '127.0.0.1:0',
+      GENESISCLOUD_API_URL: sim.apiUrl,
+      GENESISCLOUD_TOKEN: TOKEN,
+    };
+    const daemon = async () => {
+      const d = spawnGcflow(['daemon'], env);
+      daemons.push(d);
+      await eventually(
+        async () => (d.output().includes('gcflow daemon started') ? true : undefined),
+        30_000,
+        `a daemon to start:\n${d.output()}`,
+      );
+      return d;
+    };
+    const runs = async (): Promise<RunJson[]> => {
+      const r = await runCli(['runs', '--json', '--limit', '1000'], env);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as RunJson[];
+    };
+    return { env, daemon, runs };
+  };
+
+  it('three daemons, one SIGKILLed midway: exactly one run per 2-second slot', async () => {
+    const { daemon, runs } = setup({
+      'tick.yaml': `
+name: tick
+triggers:
+  - cron: "*/2 * * * * *"
+concurrency: { group: tick, overlap: allow }
+steps:
+  - id: look
+    uses: instances.list
+    with: {}
+`,
+    });
+    const three = await Promise.all([daemon(), daemon(), daemon()]);
+    const started = Date.now();
+    await until(started + 15_000);
+    const leader = three.find((d) => d.output().includes('this replica now reconciles the schedules'));
+    expect(leader).toBeDefined();
+    await leader!.kill('SIGKILL');
+    const survivors = three.filter((d) => d !== leader);
+    await until(started + 40_000);
+    await Promise.all(survivors.map((d) => d.kill('SIGTERM')));
+
+    const all = (await runs()).filter((r) => r.workflow === 'tick');
+    const slots = all.map((r) => Date.parse(r.scheduled_at!)).sort((a, b) => a - b);
+    expect(all.every((r) => r.trigger === 'schedule')).toBe(true);
+    expect(new Set(all.map((r) => r.id)).size).toBe(all.length);
+    expect(new Set(slots).size).toBe(all.length); // no slot twice
+    expect(slots.every((s) => s % 2_000 === 0)).toBe(true);
+    expect(slots[slots.length - 1]! - slots[0]!).toBe((slots.length - 1) * 2_000); // no slot missing
+    expect(all.length).toBeGreaterThanOrEqual(15);
+    // Fires continued after the kill, and a survivor took over the lease.
+    expect(slots[slots.length - 1]!).toBeGreaterThan(started + 30_000);
+    expect(survivors.some((d) => d.output().includes('this replica now reconciles the schedules'))).toBe(
+      true,
+    );
+    expect(all.some((r) => r.status === 'failed')).toBe(false);
+  }, 120_000);
+
+  it('catch-up after all daemons were down across a fire time: last runs it once, none does not', async () => {
+    const trigger = (name: string, catchUp: string) => `
+name: ${name}
+triggers:
+  - cron: "*/20 * * * * *"
+    catch_up: ${catchUp}
+concurrency: { group: ${name}, overlap: allow }
+steps:
+  - id: look
+    uses: instances.list
+    with: {}
+`;
+    const { env, daemon, runs } = setup({
+      'last.yaml': trigger('e2e-last', 'last'),
+      'none.yaml': trigger('e2e-none', 'none'),
+    });
+    const first = await daemon();
+    const listed = await runCli(['schedules', '--json'], env);
+    expect(JSON.parse(listed.stdout).map((s: { workflow: string }) => s.workflow)).toEqual([
+      'e2e-last',
+      'e2e-none',
+    ]);
+    expect(await first.kill('SIGTERM')).toBe(0);
+    // The downtime: a slot passes with no daemon; start one 11 s later (beyond the
+    // on-time grace of 10 s for an every-20-s schedule, before the next slot).
+    const slot = Math.ceil((Date.now() + 1_000) / 20_000) * 20_000;
+    await until(slot + 11_000);
+    const second = await daemon();
+    const missed = await eventually(
+      async () =>
+        second
+          .output()
+          .split('\n')
+          .find((l) => l.includes('e2e-none') && l.includes('missed fire')),
+      10_000,
+      'the warning about the missed catch_up: none fire',
+    );
+    expect(missed).toContain('catch_up: none');
+    const iso = new Date(slot).toISOString();
+    const atSlot = (await runs()).filter((r) => r.scheduled_at === iso);
+    expect(atSlot.map((r) => r.workflow)).toEqual(['e2e-last']);
+    // Created after the downtime, by the catch-up (not by an on-time fire).
+    expect(Date.parse(atSlot[0]!.created_at)).toBeGreaterThanOrEqual(slot + 11_000);
+    expect(await second.kill('SIGTERM')).toBe(0);
+  }, 120_000);
+});
