@@ -80,7 +80,7 @@ export interface GroupRun {
 /** What a fire does; stored with the slot so a redelivered fire repeats it exactly. */
 export type FireDecision =
   | { action: 'start'; cancel: string[] }
-  | { action: 'skip'; reason: string; active: string[] };
+  | { action: 'skip'; code: 'overlap_skip' | 'overlap_queue_full'; reason: string; active: string[] };
 
 /**
  * The overlap policy of the firing workflow applied to the runs of its group
@@ -98,11 +98,17 @@ export function decideOverlap(overlap: Overlap, active: GroupRun[]): FireDecisio
       if (pending < (running > 0 ? 1 : 2)) return { action: 'start', cancel: [] };
       return {
         action: 'skip',
+        code: 'overlap_queue_full',
         reason: 'overlap queue: one run already waits behind the running one',
         active: ids,
       };
     }
     default:
-      return { action: 'skip', reason: 'overlap skip: a run of the group is still active', active: ids };
+      return {
+        action: 'skip',
+        code: 'overlap_skip',
+        reason: 'overlap skip: a run of the group is still active',
+        active: ids,
+      };
   }
 }

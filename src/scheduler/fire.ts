@@ -29,7 +29,11 @@ import { zonedIso } from './slots.js';
 /** The metrics a fire reports (a subset of the daemon's Metrics). */
 export interface FireMetrics {
   onScheduleFire(workflow: string, lagMs: number): void;
-  /** A slot that started no run (overlap, late, DST repeat); optional until the daemon's Metrics has it. */
+  /**
+   * A slot that started no run; `reason` is a fixed code (overlap_skip,
+   * overlap_queue_full, late, outside_window, dst_repeat, no_slot).
+   * Optional until the daemon's Metrics has it.
+   */
   onScheduleSkip?(workflow: string, reason: string): void;
 }
 
@@ -87,14 +91,15 @@ export function createFireHandler(deps: FireDeps) {
 
   const skipped = (
     r: Registration,
-    reason: string,
+    code: string,
+    message: string,
     detail: Record<string, unknown>,
     level: 'info' | 'warn',
   ) => {
-    deps.metrics.onScheduleSkip?.(r.workflow, reason);
+    deps.metrics.onScheduleSkip?.(r.workflow, code);
     deps.logger[level](
-      { workflow: r.workflow, trigger: r.trigger, ...detail },
-      `skipped a schedule slot: ${reason}`,
+      { workflow: r.workflow, trigger: r.trigger, reason: code, ...detail },
+      `skipped a schedule slot: ${message}`,
     );
   };
 
@@ -108,7 +113,7 @@ export function createFireHandler(deps: FireDeps) {
     const runId = scheduledRunId(r.workflow, r.trigger, slotMs);
     const slot = zonedIso(slotMs, r.timezone);
     if (decision.action === 'skip') {
-      if (mine) skipped(r, decision.reason, { slot, runId, active: decision.active }, 'info');
+      if (mine) skipped(r, decision.code, decision.reason, { slot, runId, active: decision.active }, 'info');
       return { type: 'skipped', runId, slotMs, reason: decision.reason };
     }
     for (const id of decision.cancel) {
@@ -172,6 +177,7 @@ export function createFireHandler(deps: FireDeps) {
         resolution.reason === 'dst_repeat' || resolution.reason === 'before_registration' ? 'info' : 'warn';
       skipped(
         r,
+        resolution.reason,
         `missed fire of ${zonedIso(deliveredSlot, r.timezone)}: ${DROP_WHY[resolution.reason]}`,
         {
           slot: zonedIso(resolution.slotMs, r.timezone),
