@@ -195,7 +195,12 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   };
 
   // What the previous daemons registered may have missed a fire while all were down.
-  await catchUp((await records.registrations()).values());
+  try {
+    await catchUp((await records.registrations()).values());
+  } catch (err) {
+    await triggers.close();
+    throw err;
+  }
 
   const lease = startLease({
     redis,
