@@ -5,6 +5,7 @@
 import { benchEnv } from './env.js';
 import { parkedBench } from './parked.js';
 import { pollingBench } from './polling.js';
+import { schedulerBench } from './scheduler.js';
 import { printTable } from './table.js';
 import { throughputBench } from './throughput.js';
 
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     printTable('engine throughput', await throughputBench(env, arg('runs', 1_000), concurrency));
     printTable('parked runs', await parkedBench(env, arg('parked', 10_000)));
     printTable('status polling', await pollingBench(env, arg('waiters', 1_000), arg('intervals', 5)));
+    printTable('schedule fire lag', await schedulerBench(env, arg('schedules', 1_000), arg('burst', 200)));
   } finally {
     await env.close();
   }

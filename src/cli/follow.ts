@@ -1,5 +1,5 @@
 // Follows a run's event history until it ends: `gcflow run --wait` and
-// `gcflow logs --follow`. Polls the event stream with a short interval; stops on
+// `gcflow logs --follow`. Polls the event list with a short interval; stops on
 // a terminal status or when the user interrupts.
 import type { RunEvent } from '../engine/events.js';
 import { isTerminalRun, type RunState } from '../engine/state.js';
@@ -16,7 +16,7 @@ export interface FollowOptions {
 /** Resolves with the final state, or undefined when interrupted. */
 export async function followRun(options: FollowOptions): Promise<RunState | undefined> {
   const { store, runId, onEvent, signal } = options;
-  let after = '0';
+  let after = 0;
   for (;;) {
     const state = await store.mustLoad(runId);
     for (const { id, event } of await store.events(runId, after)) {

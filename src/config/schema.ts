@@ -39,7 +39,7 @@ export const configSchema = z.strictObject({
     list_poll_threshold: z.number().int().min(1),
     history_retention: duration,
   }),
-  scheduler: z.strictObject({ watchdog_grace: duration, catch_up_window: duration }),
+  scheduler: z.strictObject({ watchdog_grace: duration }),
   log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) }),
 });
 
@@ -60,7 +60,7 @@ export const DEFAULTS: Config = {
   http: { listen: '127.0.0.1:8080' },
   worker: { concurrency: 50, lock_duration: '30s', stalled_interval: '15s', shutdown_grace: '25s' },
   engine: { poll_interval: '10s', wait_timeout: '20m', list_poll_threshold: 5, history_retention: '30d' },
-  scheduler: { watchdog_grace: '1m', catch_up_window: '1h' },
+  scheduler: { watchdog_grace: '1m' },
   log: { level: 'info' },
 };
 

@@ -3,7 +3,7 @@
 // API, and shuts all of it down in reverse order on SIGTERM within a grace
 // period, so no run is lost: an interrupted turn resumes from its checkpoint.
 import type { Config, Secrets } from '../config/schema.js';
-import { startScheduler, type Scheduler } from '../scheduler/index.js';
+import { createConcurrencyGate, startScheduler, type Scheduler } from '../scheduler/index.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import { parseDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';

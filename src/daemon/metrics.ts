@@ -20,6 +20,8 @@ export interface Metrics {
   onScheduleFire(workflow: string, lagMs: number): void;
   /** The watchdog's view of one trigger (index in the workflow's `triggers`); 0 when on time. */
   setScheduleOverdue(workflow: string, trigger: number, overdueMs: number): void;
+  /** A slot that started no run, with the scheduler's fixed reason code (overlap_skip, late, ...). */
+  onScheduleSkip(workflow: string, reason: string): void;
   /** Samples queue depths every `QUEUE_SAMPLE_MS`; the timer's release goes to `releasers`. */
   watchQueues(services: Services, releasers: Releasers): void;
 }
@@ -106,6 +108,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['workflow', 'trigger'] as const,
     registers,
   });
+  const scheduleSkips = new Counter({
+    name: 'gcflow_schedule_skipped_total',
+    help: 'Scheduled slots that started no run, by workflow and reason (overlap_skip, overlap_queue_full, late, outside_window, dst_repeat, no_slot)',
+    labelNames: ['workflow', 'reason'] as const,
+    registers,
+  });
   const queueJobs = new Gauge({
     name: 'gcflow_queue_jobs',
     help: 'Jobs per queue (runs, triggers) and state, sampled every few seconds',
@@ -143,6 +151,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     onScheduleFire: (workflow, lagMs) => scheduleLag.observe({ workflow }, Math.max(0, lagMs) / 1000),
     setScheduleOverdue: (workflow, trigger, overdueMs) =>
       scheduleOverdue.set({ workflow, trigger: String(trigger) }, Math.max(0, overdueMs) / 1000),
+    onScheduleSkip: (workflow, reason) => scheduleSkips.inc({ workflow, reason }),
     watchQueues: (services, releasers) => {
       const views = openQueueViews(services.redis, services.config.redis.prefix);
       const log = services.logger.child({ component: 'metrics' });

@@ -21,8 +21,9 @@ export async function rawBullmqNoop(
   let resolveDone: () => void = () => {};
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
   const started = performance.now();
+  const workerConnection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const worker = new Worker('noop', async () => null, {
-    connection: new Redis(redisUrl, { maxRetriesPerRequest: null }),
+    connection: workerConnection,
     prefix,
     concurrency,
   });
@@ -35,5 +36,6 @@ export async function rawBullmqNoop(
   await queue.obliterate({ force: true });
   await queue.close();
   connection.disconnect();
+  workerConnection.disconnect();
   return { jobsPerSecond: jobs / seconds };
 }

@@ -64,7 +64,7 @@ export function createRunner(deps: RunnerDeps) {
   const inlineWaitMs = deps.inlineWaitMs ?? 250;
 
   return async function runTurn(runId: string, fence: Fence): Promise<RunTurn> {
-    const loaded = await deps.store.load(runId);
+    const { state: loaded, cancel: requested } = await deps.store.loadForTurn(runId);
     if (!loaded || isTerminalRun(loaded)) return { type: 'done' };
     const state: RunState = loaded;
     const def = await deps.store.loadDefinition(state.definition_hash);
@@ -85,7 +85,7 @@ export function createRunner(deps: RunnerDeps) {
     };
 
     const now = deps.clock.now();
-    let cancel: CancelRequest | null = await deps.store.cancelRequest(runId);
+    let cancel: CancelRequest | null = requested;
     // A queued run waits for its concurrency group, unless it is being cancelled anyway.
     if (state.status === 'queued' && !cancel && deps.gate && !(await deps.gate.enter(state, def))) {
       return { type: 'park', until: now + (deps.gatePollMs ?? 2_000) };
@@ -146,12 +146,16 @@ export function createRunner(deps: RunnerDeps) {
       } else {
         const task = prepared.task;
         const { signal, dispose } = taskSignal(state, ref, cancelled.signal, deps.clock.now());
-        const unitLog = log.child({ stepId: ref.stepId, index: ref.index, attempt: task.attempt });
+        let unitLog: Logger | undefined;
         try {
           outcome = await deps.execute(task, {
             run: { id: state.id, workflow: state.workflow },
             signal,
-            log: unitLog,
+            // Created on first use: most tasks never log, and a child logger is not free.
+            get log() {
+              unitLog ??= log.child({ stepId: ref.stepId, index: ref.index, attempt: task.attempt });
+              return unitLog;
+            },
             checkpoint: (cursor) => {
               const step = state.steps[ref.stepId]!;
               const unit = ref.index === undefined ? step : step.items![ref.index]!;

@@ -35,14 +35,19 @@ export class RunNotFoundError extends GcflowError {
   }
 }
 
-const EVENTS_MAXLEN = 2000;
+/** A run's history is capped: beyond this many events, later ones are dropped (and counted). */
+const EVENTS_MAX = 10_000;
 
+// The history is a plain list: a stream costs ~4.7 KB even for four entries, a list
+// about the size of its JSON, and waiting runs must stay small.
 // KEYS: lock, run, events, active set. ARGV: token ('' = unfenced), state json,
 // terminal ('1'/'0'), run id, ttl seconds (0 = none), then events as JSON.
 const CHECKPOINT_LUA = `
 if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[2], ARGV[2])
-for i = 6, #ARGV do redis.call('XADD', KEYS[3], 'MAXLEN', '~', '${EVENTS_MAXLEN}', '*', 'e', ARGV[i]) end
+if #ARGV >= 6 and redis.call('LLEN', KEYS[3]) < ${EVENTS_MAX} then
+  redis.call('RPUSH', KEYS[3], unpack(ARGV, 6))
+end
 if ARGV[3] == '1' then
   redis.call('SREM', KEYS[4], ARGV[4])
   local ttl = tonumber(ARGV[5])
@@ -53,6 +58,14 @@ if ARGV[3] == '1' then
 end
 return 1
 `;
+
+/** The checkpoint script as ioredis' defineCommand exposes it: 4 keys, then the ARGV above. */
+type CheckpointCommand = (...keysThenArgs: string[]) => Promise<number>;
+
+export interface CancelRecord {
+  at: number;
+  reason: string;
+}
 
 export interface ListFilter {
   workflow?: string;
@@ -69,7 +82,13 @@ export class RunStore {
     private readonly retentionSeconds = 30 * 86_400,
   ) {
     this.keys = runKeys(prefix);
+    // EVALSHA with a fallback to EVAL: the script body is sent once per connection.
+    if (!('gcflowCheckpoint' in redis))
+      redis.defineCommand('gcflowCheckpoint', { numberOfKeys: 4, lua: CHECKPOINT_LUA });
   }
+
+  /** Definitions are immutable (addressed by content), so each process reads one once. */
+  private readonly definitions = new Map<string, WorkflowDefinition>();
 
   /** Stores a definition once per distinct content; returns its hash. */
   async saveDefinition(def: WorkflowDefinition): Promise<string> {
@@ -80,12 +99,16 @@ export class RunStore {
   }
 
   async loadDefinition(hash: string): Promise<WorkflowDefinition> {
+    const cached = this.definitions.get(hash);
+    if (cached) return cached;
     const json = await this.redis.get(this.keys.definition(hash));
     if (json === null)
       throw new GcflowError('E_DEFINITION_MISSING', `workflow definition ${hash} is missing from Redis`, {
         hint: 'the run cannot continue; was Redis flushed or its keys evicted? use maxmemory-policy noeviction',
       });
-    return JSON.parse(json) as WorkflowDefinition;
+    const def = JSON.parse(json) as WorkflowDefinition;
+    this.definitions.set(hash, def);
+    return def;
   }
 
   /** Creates the run record; false when a run with this id already exists. */
@@ -97,8 +120,7 @@ export class RunStore {
     tx.zadd(this.keys.allRuns, score, state.id);
     tx.zadd(this.keys.workflowRuns(state.workflow), score, state.id);
     tx.sadd(this.keys.activeRuns, state.id);
-    for (const e of events)
-      tx.xadd(this.keys.events(state.id), 'MAXLEN', '~', EVENTS_MAXLEN, '*', 'e', JSON.stringify(e));
+    if (events.length > 0) tx.rpush(this.keys.events(state.id), ...events.map((e) => JSON.stringify(e)));
     await tx.exec();
     return true;
   }
@@ -106,6 +128,15 @@ export class RunStore {
   async load(id: string): Promise<RunState | undefined> {
     const json = await this.redis.get(this.keys.run(id));
     return json === null ? undefined : (JSON.parse(json) as RunState);
+  }
+
+  /** The state and any cancel request, in one round trip (the start of every run turn). */
+  async loadForTurn(id: string): Promise<{ state: RunState | undefined; cancel: CancelRecord | null }> {
+    const [state, cancel] = await this.redis.mget(this.keys.run(id), this.keys.cancel(id));
+    return {
+      state: state ? (JSON.parse(state) as RunState) : undefined,
+      cancel: cancel ? (JSON.parse(cancel) as CancelRecord) : null,
+    };
   }
 
   async mustLoad(id: string): Promise<RunState> {
@@ -116,9 +147,9 @@ export class RunStore {
 
   /** Writes the state and appends its events atomically; throws LockLostError when fenced out. */
   async checkpoint(state: RunState, events: RunEvent[], fence?: Fence): Promise<void> {
-    const ok = await this.redis.eval(
-      CHECKPOINT_LUA,
-      4,
+    const checkpoint = (this.redis as unknown as { gcflowCheckpoint: CheckpointCommand }).gcflowCheckpoint;
+    const ok = await checkpoint.call(
+      this.redis,
       fence?.lockKey ?? this.keys.run(state.id),
       this.keys.run(state.id),
       this.keys.events(state.id),
@@ -135,26 +166,14 @@ export class RunStore {
 
   /** Appends events without touching the state (e.g. a cancel request). */
   async appendEvents(id: string, events: RunEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    const tx = this.redis.multi();
-    for (const e of events)
-      tx.xadd(this.keys.events(id), 'MAXLEN', '~', EVENTS_MAXLEN, '*', 'e', JSON.stringify(e));
-    await tx.exec();
+    if (events.length > 0)
+      await this.redis.rpush(this.keys.events(id), ...events.map((e) => JSON.stringify(e)));
   }
 
-  /** Events after stream id `after` ('0' = from the start), with their stream ids. */
-  async events(id: string, after = '0', count = 1000): Promise<Array<{ id: string; event: RunEvent }>> {
-    const rows = await this.redis.xrange(
-      this.keys.events(id),
-      after === '0' ? '-' : `(${after}`,
-      '+',
-      'COUNT',
-      count,
-    );
-    return rows.map(([streamId, fields]) => ({
-      id: streamId,
-      event: JSON.parse(fields[1] ?? '{}') as RunEvent,
-    }));
+  /** Events after the first `after` ones, with their positions as cursors for the next call. */
+  async events(id: string, after = 0, count = 1000): Promise<Array<{ id: number; event: RunEvent }>> {
+    const rows = await this.redis.lrange(this.keys.events(id), after, after + count - 1);
+    return rows.map((json, i) => ({ id: after + i + 1, event: JSON.parse(json) as RunEvent }));
   }
 
   /** Newest first. Status filtering reads records, so `limit` bounds the work. */
@@ -195,9 +214,9 @@ export class RunStore {
     return set === 'OK';
   }
 
-  async cancelRequest(id: string): Promise<{ at: number; reason: string } | null> {
+  async cancelRequest(id: string): Promise<CancelRecord | null> {
     const json = await this.redis.get(this.keys.cancel(id));
-    return json === null ? null : (JSON.parse(json) as { at: number; reason: string });
+    return json === null ? null : (JSON.parse(json) as CancelRecord);
   }
 
   /** Drops index entries of runs whose records expired. */

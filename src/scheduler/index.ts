@@ -7,6 +7,7 @@ import type { WorkflowRegistry } from '../daemon/registry.js';
 import { createRedis } from '../queue/connection.js';
 import { startTriggerWorker, TriggerQueue } from '../queue/triggers.js';
 import type { ConcurrencyGate } from '../runs/runner.js';
+import { TRIGGER_DEFAULTS } from '../dsl/normalise.js';
 import { parseDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
 import { catchUpSlot } from './decisions.js';
@@ -104,7 +105,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   const records = new SchedulerRecords(redis, prefix);
   const triggers = new TriggerQueue(redis, prefix);
   const gate = createConcurrencyGate({ redis, prefix, store, queue: services.queue, logger });
-  const defaultWindowMs = parseDuration(config.scheduler.catch_up_window) ?? 3_600_000;
+  const defaultWindowMs = parseDuration(TRIGGER_DEFAULTS.catch_up_window) ?? 3_600_000;
   const fires = createFireHandler({
     records,
     store,

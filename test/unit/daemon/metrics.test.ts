@@ -95,7 +95,12 @@ describe('metrics', () => {
     metrics.onScheduleFire('nightly', 1_500);
     metrics.setScheduleOverdue('nightly', 1, 90_000);
     metrics.setScheduleOverdue('office-hours', 0, 0);
+    metrics.onScheduleSkip('nightly', 'overlap_skip');
+    metrics.onScheduleSkip('nightly', 'overlap_skip');
     const f = await scrape(metrics);
+    expect(
+      sampleValue(f, 'gcflow_schedule_skipped_total', { workflow: 'nightly', reason: 'overlap_skip' }),
+    ).toBe(2);
     expect(sampleValue(f, 'gcflow_schedule_lag_seconds_count', { workflow: 'nightly' })).toBe(2);
     expect(sampleValue(f, 'gcflow_schedule_lag_seconds_bucket', { workflow: 'nightly', le: '0.25' })).toBe(1);
     expect(sampleValue(f, 'gcflow_schedule_overdue_seconds', { workflow: 'nightly', trigger: '1' })).toBe(90);
@@ -134,6 +139,7 @@ describe('metrics', () => {
         'gcflow_runs_succeeded_total',
         'gcflow_schedule_lag_seconds',
         'gcflow_schedule_overdue_seconds',
+        'gcflow_schedule_skipped_total',
         'gcflow_step_duration_seconds',
       ].sort(),
     );
