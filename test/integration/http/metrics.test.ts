@@ -20,7 +20,7 @@ describe('GET /metrics', () => {
   it('parses as Prometheus text with HELP and TYPE for every gcflow metric', async () => {
     const families = await scrape();
     const gcflow = [...families.values()].filter((f) => f.name.startsWith('gcflow_'));
-    expect(gcflow.length).toBe(12);
+    expect(gcflow.length).toBe(13); // every metric in src/daemon/metrics.ts
     for (const f of gcflow) {
       expect(f.help, f.name).toBeTruthy();
       expect(f.type, f.name).toMatch(/^(counter|gauge|histogram)$/);
