@@ -46,6 +46,7 @@ function summary(outputs: Record<string, unknown>): string {
     return `  instance ${instance.name ?? ''} ${instance.id} ${instance.status ?? ''}`.trimEnd();
   const snapshot = outputs['snapshot'] as { id?: string; name?: string } | undefined;
   if (snapshot?.id) return `  snapshot ${snapshot.name ?? ''} ${snapshot.id}`;
+  if (Array.isArray(outputs['items'])) return `  ${outputs['count']} items`;
   if (typeof outputs['count'] === 'number') return `  ${outputs['count']} found`;
   return '';
 }
