@@ -1,6 +1,7 @@
 // The typed Genesis Cloud compute API client: operations grouped by resource, built on
 // the transport (auth, timeout, rate limit, retries). Unjs style: the transport is injected.
 // Imports genesis/* and shared/*; never the engine, queue or daemon.
+import { type HttpFetch, undiciFetch } from './http.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import { GcflowError } from '../shared/errors.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
@@ -48,7 +49,8 @@ export interface GenesisClientOptions {
   /** Default: the process-wide 10 req/s, burst 10 bucket (`defaultRateLimiter()`). */
   rateLimiter?: RateLimiter;
   clock?: Clock;
-  fetch?: typeof globalThis.fetch;
+  /** The HTTP call; default undici's request (see http.ts). Any fetch fits. */
+  fetch?: HttpFetch;
   logger?: Logger;
   /** Metrics hook, called once per HTTP attempt. */
   onCall?: (call: ApiCall) => void;
@@ -128,7 +130,7 @@ export function createGenesisClient(options: GenesisClientOptions): GenesisClien
     },
     rateLimiter: options.rateLimiter ?? defaultRateLimiter(),
     clock: options.clock ?? systemClock,
-    fetch: options.fetch ?? globalThis.fetch,
+    fetch: options.fetch ?? undiciFetch,
     logger: options.logger ?? silentLogger(),
     redactor,
     onCall: options.onCall,

@@ -1,7 +1,7 @@
 // One HTTP call to the Genesis API with auth, timeout, caller abort, rate limit, retries,
 // metrics hook and a debug line per attempt. Imports genesis/{errors,retry,rate-limit} and shared.
 //
-// Native fetch, not ofetch: ofetch's value here (retry, timeout, error text) is exactly what
+// A fetch-shaped call (default: undici's request, see http.ts), not ofetch: ofetch's value here (retry, timeout, error text) is exactly what
 // this module must own. Its `timeout` is silently ignored once a `signal` is passed, so a
 // caller's signal and a timeout need our own signal anyway; its FetchError carries the request
 // options (the Authorization header) where a stray log could print them; and telling
@@ -19,6 +19,7 @@ import {
   type GenesisApiErrorInit,
   parseErrorBody,
 } from './errors.js';
+import type { HttpFetch, HttpResponse } from './http.js';
 import type { RateLimiter } from './rate-limit.js';
 import { type AttemptFailure, type BackoffOptions, parseRetryAfter, planRetry } from './retry.js';
 import type { CallOptions } from './types.js';
@@ -53,7 +54,7 @@ export interface TransportOptions {
   backoff: BackoffOptions;
   rateLimiter: RateLimiter;
   clock?: Clock;
-  fetch: typeof globalThis.fetch;
+  fetch: HttpFetch;
   logger: Logger;
   redactor: Redactor;
   onCall?: (call: ApiCall) => void;
@@ -94,7 +95,7 @@ export function createRequester(options: TransportOptions): Requester {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
     const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
-    let response: Response | undefined;
+    let response: HttpResponse | undefined;
     try {
       response = await options.fetch(url, {
         method: spec.method,
@@ -133,7 +134,7 @@ export function createRequester(options: TransportOptions): Requester {
     }
   }
 
-  function settle(response: Response, text: string, method: string): Attempt {
+  function settle(response: HttpResponse, text: string, method: string): Attempt {
     const { status } = response;
     if (status >= 200 && status < 300) {
       if (text.trim() === '' || method === 'HEAD') return { ok: true, status, body: undefined };
