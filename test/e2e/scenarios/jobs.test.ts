@@ -1,0 +1,190 @@
+// The three jobs gcflow is for, through a real `gcflow daemon` process, the
+// simulator and Redis; observed only through the daemon's HTTP API, the CLI and
+// the simulator's state. The example workflows are used as shipped, except that
+// nightly-snapshots fires every 3 s instead of nightly and keeps 3.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createGenesisClient, createRateLimiter } from '../../../src/genesis/index.js';
+import type { RunView } from '../../../src/runs/service.js';
+import { type RunningSimulator, startSimulator } from '../../../src/simulator/index.js';
+import { testPrefix } from '../../helpers/prefix.js';
+import { eventually, type GcflowProcess, runCli, spawnGcflow, workspace } from '../../helpers/processes.js';
+
+const example = (name: string) => readFileSync(`workflows/${name}.yaml`, 'utf8');
+const TOKEN = 'scenario-token-81ab';
+const API_TOKEN = 'scenario-http-token-4f2e';
+
+let sim: RunningSimulator;
+let daemon: GcflowProcess;
+let url: string;
+let env: Record<string, string>;
+let workflows: string;
+
+beforeAll(async () => {
+  sim = await startSimulator({ settings: { transition_ms: 100, script_runtime_ms: 500 } });
+  const client = createGenesisClient({
+    baseUrl: sim.apiUrl,
+    token: TOKEN,
+    rateLimiter: createRateLimiter({ ratePerSecond: 1000, burst: 1000 }),
+  });
+  const [key] = await client.sshKeys.list();
+  for (const name of ['prod-a', 'prod-b', 'dev-x', 'dev-y', 'other-z']) {
+    await client.instances.create({
+      name,
+      hostname: name,
+      type: 'vcpu-2_memory-4g',
+      region: 'NORD-NO-KRS-1',
+      image: 'ubuntu-22.04',
+      ssh_keys: [key!.id],
+    });
+  }
+  const nightly = example('nightly-snapshots')
+    .replace('cron: "30 2 * * *"', 'cron: "*/3 * * * * *"')
+    .replace(/keep_last:\n(\s+)type: integer\n(\s+)default: 7/, 'keep_last:\n$1type: integer\n$2default: 3');
+  expect(nightly).toContain('*/3 * * * * *');
+  expect(nightly).toMatch(/default: 3\b/);
+  const ws = workspace(
+    {
+      'nightly-snapshots.yaml': nightly,
+      'office-hours.yaml': example('office-hours'),
+      'gpu-batch.yaml': example('gpu-batch'),
+    },
+    'engine: { poll_interval: 200ms }\nworker: { lock_duration: 5s, stalled_interval: 2s }\n',
+  );
+  workflows = ws.workflows;
+  env = {
+    REDIS_URL: inject('redisUrl'),
+    GCFLOW_REDIS_PREFIX: testPrefix('scenario'),
+    GCFLOW_WORKFLOWS: ws.workflows,
+    GCFLOW_CONFIG: ws.config,
+    GCFLOW_HTTP: '127.0.0.1:0',
+    GCFLOW_API_TOKEN: API_TOKEN,
+    GENESISCLOUD_API_URL: sim.apiUrl,
+    GENESISCLOUD_TOKEN: TOKEN,
+  };
+  daemon = spawnGcflow(['daemon'], env);
+  url = await eventually(
+    async () => /listening on (http:\/\/\S+)/.exec(daemon.output())?.[1],
+    30_000,
+    'the daemon to listen',
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await daemon?.kill('SIGTERM');
+  await sim?.close();
+});
+
+const api = async (path: string, init: RequestInit = {}) =>
+  fetch(`${url}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json', ...init.headers },
+  });
+
+async function runToEnd(workflow: string, inputs: Record<string, unknown>): Promise<RunView> {
+  const started = await api(`/api/workflows/${workflow}/runs`, {
+    method: 'POST',
+    body: JSON.stringify(inputs),
+  });
+  expect(started.status).toBe(202);
+  const { run_id } = (await started.json()) as { run_id: string };
+  return eventually(
+    async () => {
+      const run = (await (await api(`/api/runs/${run_id}`)).json()) as RunView;
+      return ['succeeded', 'failed', 'cancelled'].includes(run.status) ? run : undefined;
+    },
+    30_000,
+    `run ${run_id} to end`,
+  );
+}
+
+const boxes = () => sim.simulator.state().instances;
+
+describe('the three jobs through the daemon', () => {
+  it('office-hours stops exactly the matching boxes, then starts them, leaving the others alone', async () => {
+    const stop = await runToEnd('office-hours', { action: 'stop' });
+    expect(stop.status, stop.error ?? '').toBe('succeeded');
+    const status = (name: string) => boxes().find((b) => b.name === name)!.status;
+    expect([status('dev-x'), status('dev-y'), status('prod-a'), status('other-z')]).toEqual([
+      'stopped',
+      'stopped',
+      'active',
+      'active',
+    ]);
+    const start = await runToEnd('office-hours', { action: 'start' });
+    expect(start.status, start.error ?? '').toBe('succeeded');
+    expect([status('dev-x'), status('dev-y'), status('prod-a'), status('other-z')]).toEqual([
+      'active',
+      'active',
+      'active',
+      'active',
+    ]);
+    // A run started through the API is in the CLI's history.
+    const listed = await runCli(['runs', '--workflow', 'office-hours', '--json'], env);
+    expect((JSON.parse(listed.stdout) as RunView[]).map((r) => r.id)).toEqual(
+      expect.arrayContaining([stop.id, start.id]),
+    );
+  }, 60_000);
+
+  it('gpu-batch ends with one snapshot and no instance', async () => {
+    const run = await runToEnd('gpu-batch', { script: 'python train.py' });
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    const state = sim.simulator.state();
+    expect(state.instances.filter((i) => i.name === `batch-${run.id}`)).toHaveLength(0);
+    expect(state.snapshots.filter((s) => s.name === `result-${run.id}`)).toHaveLength(1);
+  }, 60_000);
+
+  it('nightly-snapshots with keep_last 3 over 5 fires leaves exactly 3 snapshots per instance', async () => {
+    const scheduled = async () => {
+      const r = await runCli(['runs', '--workflow', 'nightly-snapshots', '--json', '--limit', '100'], env);
+      return (JSON.parse(r.stdout) as RunView[]).filter((run) => run.trigger === 'schedule');
+    };
+    await eventually(
+      async () =>
+        (await scheduled()).filter((r) => r.status === 'succeeded').length >= 5 ? true : undefined,
+      60_000,
+      '5 scheduled nightly runs',
+    );
+    // Stop the schedule (hot reload), then let what is in flight finish.
+    writeFileSync(
+      join(workflows, 'nightly-snapshots.yaml'),
+      readFileSync(join(workflows, 'nightly-snapshots.yaml'), 'utf8').replace(
+        /triggers:[\s\S]*?\nconcurrency:/,
+        'concurrency:',
+      ),
+    );
+    await eventually(
+      async () =>
+        (await runCli(['schedules', '--json'], env)).stdout.includes('nightly-snapshots') ? undefined : true,
+      15_000,
+      'the schedule to be removed',
+    );
+    const runs = await eventually(
+      async () => {
+        const all = await scheduled();
+        return all.every((r) => ['succeeded', 'failed', 'cancelled'].includes(r.status)) ? all : undefined;
+      },
+      30_000,
+      'in-flight nightly runs to end',
+    );
+    expect(runs.length).toBeGreaterThanOrEqual(5);
+    expect(runs.every((r) => r.status === 'succeeded')).toBe(true);
+    expect(new Set(runs.map((r) => r.scheduled_at)).size).toBe(runs.length);
+    const settled = await eventually(
+      async () => {
+        const snapshots = sim.simulator.state().snapshots;
+        return snapshots.some((s) => s.status !== 'created') ? undefined : snapshots;
+      },
+      15_000,
+      'snapshot deletions to settle',
+    );
+    for (const box of ['prod-a', 'prod-b']) {
+      const id = boxes().find((b) => b.name === box)!.id;
+      expect(
+        settled.filter((s) => s.resource_id === id && s.name.startsWith(`nightly-${box}-`)),
+        box,
+      ).toHaveLength(3);
+    }
+  }, 120_000);
+});
