@@ -75,10 +75,11 @@ export async function startDev(options: DevOptions): Promise<RunningDev> {
   }
 }
 
-/** A few instances in the simulator, so the example workflows have something to act on. */
+/** A few instances in the simulator, active before the banner, so the example workflows have something to act on. */
 async function seedInstances(apiUrl: string): Promise<void> {
   const client = createGenesisClient({ baseUrl: apiUrl, token: DEV_TOKEN });
   const existing = new Set((await client.instances.listAll()).map((i) => i.name));
+  const [key] = await client.sshKeys.list();
   for (const box of DEV_INSTANCES) {
     if (existing.has(box.name)) continue;
     await client.instances.create({
@@ -87,8 +88,15 @@ async function seedInstances(apiUrl: string): Promise<void> {
       type: box.type,
       region: 'NORD-NO-KRS-1',
       image: 'ubuntu-22.04',
-      ssh_keys: [(await client.sshKeys.list())[0]!.id],
+      ssh_keys: key ? [key.id] : [],
     });
+  }
+  const names = new Set(DEV_INSTANCES.map((b) => b.name));
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const seeded = (await client.instances.listAll()).filter((i) => names.has(i.name));
+    if (seeded.every((i) => i.status === 'active')) return;
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

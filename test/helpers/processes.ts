@@ -15,8 +15,9 @@ export interface GcflowProcess {
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-export function spawnGcflow(args: string[], env: Record<string, string>): GcflowProcess {
+export function spawnGcflow(args: string[], env: Record<string, string>, cwd?: string): GcflowProcess {
   const child = spawn(process.execPath, [MAIN, ...args], {
+    cwd,
     env: { ...process.env, ...env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
