@@ -3,7 +3,7 @@
 // API, and shuts all of it down in reverse order on SIGTERM within a grace
 // period, so no run is lost: an interrupted turn resumes from its checkpoint.
 import type { Config, Secrets } from '../config/schema.js';
-import { createConcurrencyGate, startScheduler, type Scheduler } from '../scheduler/index.js';
+import { createConcurrencyGate, type Scheduler, startScheduler } from '../scheduler/index.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import { parseDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
@@ -55,10 +55,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       ...(options.fetch ? { fetch: options.fetch } : {}),
       onCall: (call) => metrics.onApiCall(call),
       onEvents: (state, events) => metrics.onRunEvents(state, events),
-      gate: {
-        enter: (run, def) => scheduler?.gate.enter(run, def) ?? Promise.resolve(true),
-        leave: (run, def) => scheduler?.gate.leave(run, def) ?? Promise.resolve(),
-      },
+      // The gate works without the scheduler (--no-scheduler) and before it starts.
+      gate: createConcurrencyGate({
+        redis: services.redis,
+        prefix: config.redis.prefix,
+        store: services.store,
+        queue: services.queue,
+        logger,
+      }),
     });
     releasers.add('workers', () => workers.close(parseDuration(config.worker.shutdown_grace) ?? 25_000));
 
