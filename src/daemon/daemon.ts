@@ -12,6 +12,9 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { WorkflowRegistry } from './registry.js';
 import { openServices, type Services, startWorkers, type Workers } from './services.js';
 
+/** How often run-history indexes drop entries past the retention. */
+const PRUNE_EVERY_MS = 3_600_000;
+
 export interface DaemonOptions {
   config: Config;
   secrets: Secrets;
@@ -92,6 +95,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       releasers.add('http', () => server!.close());
     }
     metrics.watchQueues(services, releasers);
+    const pruner = setInterval(() => {
+      services.store
+        .pruneIndexes(clock.now(), registry.names())
+        .catch((err) => logger.warn({ err }, 'could not prune the run indexes'));
+    }, PRUNE_EVERY_MS);
+    pruner.unref();
+    releasers.add('index pruner', () => clearInterval(pruner));
     logger.info(
       { workflows: registry.names(), http: server?.url, mode: options.mode ?? 'production' },
       'gcflow daemon started',

@@ -220,8 +220,16 @@ export class RunStore {
   }
 
   /** Drops index entries of runs whose records expired. */
-  async pruneIndexes(now: number): Promise<void> {
+  /**
+   * Drops index entries older than the retention (their records have expired).
+   * Runs still active are never older than that in practice: a run's `timeout`
+   * is far shorter than the retention.
+   */
+  async pruneIndexes(now: number, workflows: string[]): Promise<void> {
     const cutoff = now - this.retentionSeconds * 1000;
-    await this.redis.zremrangebyscore(this.keys.allRuns, '-inf', cutoff);
+    const tx = this.redis.multi();
+    tx.zremrangebyscore(this.keys.allRuns, '-inf', cutoff);
+    for (const w of workflows) tx.zremrangebyscore(this.keys.workflowRuns(w), '-inf', cutoff);
+    await tx.exec();
   }
 }
