@@ -57,7 +57,10 @@ export async function openServices(options: OpenOptions): Promise<Services> {
   const { config, secrets, logger } = options;
   const clock = options.clock ?? systemClock;
   const releasers = new Releasers();
-  const redis = createRedis(config.redis, { name: 'gcflow' });
+  const redis = createRedis(config.redis, {
+    name: 'gcflow',
+    onError: (err) => logger.debug({ err }, 'Redis connection error (reconnecting)'),
+  });
   releasers.add('redis', () => void redis.disconnect());
   try {
     await assertRedisReachable(redis, config.redis.url);

@@ -12,6 +12,12 @@ export interface ConnectOptions {
   blocking?: boolean;
   /** Connection name shown in CLIENT LIST. */
   name?: string;
+  /**
+   * Connection errors (ioredis reconnects by itself; a command that cannot be served
+   * fails on its own). Default: ignored, so a CLI facing a dead Redis prints one clear
+   * error instead of a stack per reconnect attempt.
+   */
+  onError?: (err: Error) => void;
 }
 
 export function createRedis(redis: Config['redis'], options: ConnectOptions = {}): Redis {
@@ -22,14 +28,14 @@ export function createRedis(redis: Config['redis'], options: ConnectOptions = {}
     // Reconnect with capped backoff; BullMQ resumes when Redis is back.
     retryStrategy: (times) => Math.min(times * 200, 2_000),
   };
-  if (redis.sentinel) {
-    return new Redis({ ...common, sentinels: redis.sentinel.sentinels, name: redis.sentinel.name });
-  }
-  if (redis.cluster) {
-    // ioredis' Cluster speaks the same command API; BullMQ accepts it.
-    return new Cluster(redis.cluster.nodes, { redisOptions: common }) as unknown as Redis;
-  }
-  return new Redis(redis.url, common);
+  const client = redis.sentinel
+    ? new Redis({ ...common, sentinels: redis.sentinel.sentinels, name: redis.sentinel.name })
+    : redis.cluster
+      ? // ioredis' Cluster speaks the same command API; BullMQ accepts it.
+        (new Cluster(redis.cluster.nodes, { redisOptions: common }) as unknown as Redis)
+      : new Redis(redis.url, common);
+  client.on('error', options.onError ?? (() => undefined));
+  return client;
 }
 
 /** Pings Redis with a deadline; throws UnreachableError (exit 3) naming the URL. */

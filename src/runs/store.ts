@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { WorkflowDefinition } from '../dsl/types.js';
 import type { RunEvent } from '../engine/events.js';
 import { isTerminalRun, type RunState, type RunStatus } from '../engine/state.js';
-import { GcflowError } from '../shared/errors.js';
+import { ExitCode, GcflowError } from '../shared/errors.js';
 import { runKeys, type RunKeys } from './keys.js';
 
 /** Proof that the caller holds the queue's lock on the run's job. */
@@ -31,6 +31,7 @@ export class RunNotFoundError extends GcflowError {
   constructor(runId: string) {
     super('E_RUN_NOT_FOUND', `no run ${runId}`, {
       hint: 'list runs with `gcflow runs`; finished runs are kept for engine.history_retention',
+      exitCode: ExitCode.usage,
     });
   }
 }
