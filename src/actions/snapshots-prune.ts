@@ -5,8 +5,7 @@
 import picomatch from 'picomatch';
 import { isNotFound, type Snapshot } from '../genesis/index.js';
 import { parseDuration } from '../shared/duration.js';
-import { findInstanceId } from './resolve.js';
-import { newestFirst } from './snapshots.js';
+import { newestFirst, snapshotsOf } from './snapshots.js';
 import { type Action, done } from './types.js';
 
 const GOOD = new Set(['created', 'active']);
@@ -29,13 +28,7 @@ export function selectForPruning(
 
 export const snapshotsPrune: Action<'snapshots.prune'> = async (ctx) => {
   const p = ctx.params;
-  let snapshots: Snapshot[];
-  if (p.instance !== undefined) {
-    const id = await findInstanceId(ctx.client, p.instance, ctx.signal);
-    snapshots = id === undefined ? [] : await ctx.client.instances.listSnapshots(id, { signal: ctx.signal });
-  } else {
-    snapshots = await ctx.client.snapshots.listAll({ signal: ctx.signal });
-  }
+  let snapshots = await snapshotsOf(ctx, p.instance);
   if (p.match !== undefined) {
     const matches = picomatch(p.match);
     snapshots = snapshots.filter((s) => matches(s.name));

@@ -1,6 +1,7 @@
 // snapshots.list, snapshot.delete (404 = done) and snapshot.clone (idempotent by
 // name in the target region).
 import picomatch from 'picomatch';
+import type { StepKind } from '../dsl/types.js';
 import { isNotFound, type Snapshot } from '../genesis/index.js';
 import { StepFailure } from './errors.js';
 import { findInstanceId, isUuid } from './resolve.js';
@@ -10,13 +11,7 @@ export const snapshotsList: Action<'snapshots.list'> = async (ctx) => {
   const p = ctx.params;
   const statuses = p.status === undefined ? undefined : Array.isArray(p.status) ? p.status : [p.status];
   const matches = p.name === undefined ? () => true : picomatch(p.name);
-  let snapshots: Snapshot[];
-  if (p.instance !== undefined) {
-    const id = await findInstanceId(ctx.client, p.instance, ctx.signal);
-    snapshots = id === undefined ? [] : await ctx.client.instances.listSnapshots(id, { signal: ctx.signal });
-  } else {
-    snapshots = await ctx.client.snapshots.listAll({ signal: ctx.signal });
-  }
+  const snapshots = await snapshotsOf(ctx, p.instance);
   const selected = snapshots
     .filter(
       (s) =>
@@ -59,6 +54,16 @@ export const snapshotClone: Action<'snapshot.clone'> = async (ctx) => {
   );
   return done({ snapshot, adopted: false });
 };
+
+/** The snapshots of one instance (none when it does not exist), or all of them. */
+export async function snapshotsOf(
+  ctx: ActionContext<StepKind>,
+  instance: string | undefined,
+): Promise<Snapshot[]> {
+  if (instance === undefined) return ctx.client.snapshots.listAll({ signal: ctx.signal });
+  const id = await findInstanceId(ctx.client, instance, ctx.signal);
+  return id === undefined ? [] : ctx.client.instances.listSnapshots(id, { signal: ctx.signal });
+}
 
 /** By id, or by exact name (newest when several). */
 async function findSnapshot(

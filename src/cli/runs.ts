@@ -1,7 +1,7 @@
 // `gcflow runs [--workflow W] [--status S] [--limit N] [--json]`: run history, newest first.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { RunStatus } from '../engine/state.js';
+import { RUN_STATUSES, type RunStatus } from '../engine/state.js';
 import { positiveInt, withServices } from './context.js';
 import { formatRunsTable } from './format.js';
 import { type CliIO, print, printJson } from './io.js';
@@ -12,16 +12,7 @@ export const register: RegisterCommand = (program: Command, io: CliIO) => {
     .command('runs')
     .description('list runs, newest first')
     .option('--workflow <name>', 'only runs of this workflow')
-    .addOption(
-      new Option('--status <status>', 'only runs in this status').choices([
-        'queued',
-        'running',
-        'waiting',
-        'succeeded',
-        'failed',
-        'cancelled',
-      ]),
-    )
+    .addOption(new Option('--status <status>', 'only runs in this status').choices(RUN_STATUSES))
     .option('--limit <n>', 'at most this many', positiveInt, 50)
     .option('--json', 'print a JSON array')
     .action(

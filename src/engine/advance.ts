@@ -8,7 +8,14 @@ import { evaluateCondition, interpolate } from '../expr/index.js';
 import { parseDuration } from '../shared/duration.js';
 import { exprContext } from './context.js';
 import { event, type RunEvent } from './events.js';
-import { isTerminalStep, type ItemState, type Phase, type RunState, type StepState } from './state.js';
+import {
+  isTerminalStep,
+  type ItemState,
+  newItemState,
+  type Phase,
+  type RunState,
+  type StepState,
+} from './state.js';
 
 /** One unit of work to execute now: a step, or one item of a for_each step. */
 export interface TaskRef {
@@ -161,15 +168,7 @@ function startStep(input: AdvanceInput, spec: StepSpec, step: StepState, events:
       const list = interpolate(spec.for_each, ctx);
       if (!Array.isArray(list)) throw new Error(`for_each must give a list, got ${describe(list)}`);
       step.for_each = list;
-      step.items = list.map((_, index) => ({
-        index,
-        status: 'pending',
-        attempts: 0,
-        started_at: null,
-        finished_at: null,
-        outputs: {},
-        error: null,
-      }));
+      step.items = list.map((_, index) => newItemState(index));
     } else {
       step.attempts = 1;
     }

@@ -1,14 +1,7 @@
 // Delay before the next attempt of a step, from its `retry` policy. Pure.
+import { RETRY_DEFAULTS } from '../dsl/normalise.js';
 import type { RetrySpec } from '../dsl/types.js';
 import { parseDuration } from '../shared/duration.js';
-
-export const RETRY_DEFAULTS: RetrySpec = {
-  attempts: 3,
-  backoff: 'exponential',
-  delay: '10s',
-  max_delay: '5m',
-  jitter: 0.2,
-};
 
 /**
  * `attempt` is the attempt that just failed (1-based). Exponential doubles from

@@ -2,7 +2,8 @@
 // every for_each item, and what `gcflow status` shows. Pure data; imports nothing
 // that does I/O.
 
-export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
+export const RUN_STATUSES = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 export type Trigger = 'schedule' | 'manual' | 'api';
 export type Phase = 'main' | 'on_failure' | 'finally' | 'done';
 export type Outcome = 'succeeded' | 'failed' | 'cancelled';
@@ -110,16 +111,16 @@ export function newRunState(run: NewRun): RunState {
   };
 }
 
+function pendingUnit(): Attempted {
+  return { status: 'pending', attempts: 0, started_at: null, finished_at: null, outputs: {}, error: null };
+}
+
 export function newStepState(id: string): StepState {
-  return {
-    id,
-    status: 'pending',
-    attempts: 0,
-    started_at: null,
-    finished_at: null,
-    outputs: {},
-    error: null,
-  };
+  return { id, ...pendingUnit() };
+}
+
+export function newItemState(index: number): ItemState {
+  return { index, ...pendingUnit() };
 }
 
 export const isTerminalStep = (s: { status: StepStatus }): boolean => TERMINAL_STEP.has(s.status);

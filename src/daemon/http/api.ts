@@ -4,7 +4,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { WorkflowDefinition } from '../../dsl/types.js';
-import type { RunStatus } from '../../engine/state.js';
+import { RUN_STATUSES, type RunStatus } from '../../engine/state.js';
 import type { RunView } from '../../runs/service.js';
 import type { ScheduleView } from '../../scheduler/index.js';
 import type { WorkflowRegistry } from '../registry.js';
@@ -31,14 +31,6 @@ export interface WorkflowSummary {
 }
 
 export const MAX_BODY_BYTES = 1024 * 1024;
-const RUN_STATUSES: readonly RunStatus[] = [
-  'queued',
-  'running',
-  'waiting',
-  'succeeded',
-  'failed',
-  'cancelled',
-];
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 1000;
 
