@@ -5,9 +5,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createGenesisClient, createRateLimiter } from '../../../src/genesis/index.js';
 import type { RunView } from '../../../src/runs/service.js';
 import { type RunningSimulator, startSimulator } from '../../../src/simulator/index.js';
+import { activeBoxes } from '../../helpers/boxes.js';
 import { testPrefix } from '../../helpers/prefix.js';
 import { eventually, type GcflowProcess, runCli, spawnGcflow, workspace } from '../../helpers/processes.js';
 
@@ -23,22 +23,7 @@ let workflows: string;
 
 beforeAll(async () => {
   sim = await startSimulator({ settings: { transition_ms: 100, script_runtime_ms: 500 } });
-  const client = createGenesisClient({
-    baseUrl: sim.apiUrl,
-    token: TOKEN,
-    rateLimiter: createRateLimiter({ ratePerSecond: 1000, burst: 1000 }),
-  });
-  const [key] = await client.sshKeys.list();
-  for (const name of ['prod-a', 'prod-b', 'dev-x', 'dev-y', 'other-z']) {
-    await client.instances.create({
-      name,
-      hostname: name,
-      type: 'vcpu-2_memory-4g',
-      region: 'NORD-NO-KRS-1',
-      image: 'ubuntu-22.04',
-      ssh_keys: [key!.id],
-    });
-  }
+  await activeBoxes(sim, ['prod-a', 'prod-b', 'dev-x', 'dev-y', 'other-z']);
   const nightly = example('nightly-snapshots')
     .replace('cron: "30 2 * * *"', 'cron: "*/3 * * * * *"')
     .replace(/keep_last:\n(\s+)type: integer\n(\s+)default: 7/, 'keep_last:\n$1type: integer\n$2default: 3');

@@ -1,9 +1,10 @@
 // The three example workflows, unmodified, run to success against the simulator;
 // checked through the simulator's state and the run's public JSON (`gcflow status --json`).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGenesisClient, createRateLimiter, type Instance } from '../../../src/genesis/index.js';
+import type { Instance } from '../../../src/genesis/index.js';
 import { loadWorkflowFile } from '../../../src/workflows/index.js';
 import type { WorkflowDefinition } from '../../../src/dsl/types.js';
+import { activeBoxes } from '../../helpers/boxes.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
 
 let stack: Stack;
@@ -13,32 +14,7 @@ const load = async (name: string): Promise<WorkflowDefinition> => {
   return definition;
 };
 
-async function boxes(names: string[]): Promise<Instance[]> {
-  const client = createGenesisClient({
-    baseUrl: stack.sim.apiUrl,
-    token: 'seed',
-    rateLimiter: createRateLimiter({ ratePerSecond: 1000, burst: 1000 }),
-  });
-  const [key] = await client.sshKeys.list();
-  const made = await Promise.all(
-    names.map((name) =>
-      client.instances.create({
-        name,
-        hostname: name,
-        type: 'vcpu-2_memory-4g',
-        region: 'NORD-NO-KRS-1',
-        image: 'ubuntu-22.04',
-        ssh_keys: [key!.id],
-      }),
-    ),
-  );
-  // Let them become active.
-  for (;;) {
-    const all = await client.instances.listAll();
-    if (made.every((m) => all.find((i) => i.id === m.id)?.status === 'active')) return made;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const boxes = (names: string[]): Promise<Instance[]> => activeBoxes(stack.sim, names);
 
 const instancesNamed = (prefix: string) =>
   stack.sim.simulator.state().instances.filter((i) => i.name.startsWith(prefix));

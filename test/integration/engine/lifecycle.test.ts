@@ -50,6 +50,18 @@ describe('engine against the simulator', () => {
     await sink?.close();
   });
 
+  /** Plays the cloud: sets the box's status (as its startup script or a failure would). */
+  const forceStatus = (id: string, status: string) => stack.sim.simulator.forceStatus(id, status);
+
+  /** The created box's id, once the run is waiting in its `hold` step. */
+  const boxWhileHolding = async (runId: string): Promise<string> => {
+    const waiting = await stack.waitFor(
+      runId,
+      (r) => r.steps.find((s) => s.id === 'hold')?.status === 'waiting',
+    );
+    return (waiting.steps[0]!.outputs['instance'] as { id: string }).id;
+  };
+
   const simState = async () =>
     (await fetch(`${stack.sim.url}/__sim/state`)).json() as Promise<{
       instances: Array<{ id: string; name: string; status: string }>;
@@ -67,11 +79,7 @@ describe('engine against the simulator', () => {
     const box = waiting.steps[0]!.outputs['instance'] as { id: string; name: string; status: string };
     expect(box.status).toBe('active');
     expect(box.name).toBe(`batch-${runId}`);
-    await fetch(`${stack.sim.url}/__sim/instances/${box.id}/status`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ status: 'stopped' }),
-    });
+    await forceStatus(box.id, 'stopped');
     const run = await stack.waitFor(runId);
     expect(run.status).toBe('succeeded');
     expect(run.steps.map((s) => [s.id, s.status])).toEqual([
@@ -109,16 +117,8 @@ describe('engine against the simulator', () => {
   it('a box that goes to error runs finally and on_failure, and the run fails naming the status', async () => {
     const def = stack.workflow(BATCH);
     const runId = await stack.start(def);
-    const waiting = await stack.waitFor(
-      runId,
-      (r) => r.steps.find((s) => s.id === 'hold')?.status === 'waiting',
-    );
-    const boxId = (waiting.steps[0]!.outputs['instance'] as { id: string }).id;
-    await fetch(`${stack.sim.url}/__sim/instances/${boxId}/status`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ status: 'error' }),
-    });
+    const boxId = await boxWhileHolding(runId);
+    await forceStatus(boxId, 'error');
     const run = await stack.waitFor(runId);
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/step hold failed: instance .* went to status error/);
@@ -131,11 +131,7 @@ describe('engine against the simulator', () => {
   it('cancel during a 1-hour wait ends cancelled and its finally deletes the box within 5 s', async () => {
     const def = stack.workflow(BATCH);
     const runId = await stack.start(def, { hold: '1h' });
-    const waiting = await stack.waitFor(
-      runId,
-      (r) => r.steps.find((s) => s.id === 'hold')?.status === 'waiting',
-    );
-    const boxId = (waiting.steps[0]!.outputs['instance'] as { id: string }).id;
+    const boxId = await boxWhileHolding(runId);
     const asked = Date.now();
     expect(await stack.services.runs.cancel(runId)).toBe(true);
     const run = await stack.waitFor(runId, undefined, 5_000);
@@ -149,16 +145,8 @@ describe('engine against the simulator', () => {
   it('keeps secrets out of run records, history and job data', async () => {
     const def = stack.workflow(BATCH);
     const runId = await stack.start(def);
-    const waiting = await stack.waitFor(
-      runId,
-      (r) => r.steps.find((s) => s.id === 'hold')?.status === 'waiting',
-    );
-    const boxId = (waiting.steps[0]!.outputs['instance'] as { id: string }).id;
-    await fetch(`${stack.sim.url}/__sim/instances/${boxId}/status`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ status: 'error' }),
-    });
+    const boxId = await boxWhileHolding(runId);
+    await forceStatus(boxId, 'error');
     await stack.waitFor(runId);
     const { redis, config } = stack.services;
     const keys = await redis.keys(`${config.redis.prefix}:*`);
