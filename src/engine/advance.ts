@@ -9,6 +9,7 @@ import { parseDuration } from '../shared/duration.js';
 import { exprContext } from './context.js';
 import { event, type RunEvent } from './events.js';
 import {
+  type Attempted,
   isTerminalStep,
   type ItemState,
   newItemState,
@@ -189,16 +190,10 @@ function nextForStep(
   now: number,
   events: RunEvent[],
 ): Decision | undefined {
-  if (step.status === 'waiting') {
-    if ((step.wake_at ?? 0) > now) return { type: 'park', until: wakeTime(state, step, step.wake_at!) };
-    if (step.retry_pending) {
-      step.attempts += 1;
-      step.retry_pending = false;
-      events.push(event('step.started', now, { step: spec.id, attempt: step.attempts }));
-    }
+  if (step.status === 'waiting' && (step.wake_at ?? 0) > now) {
+    return { type: 'park', until: wakeTime(state, step, step.wake_at!) };
   }
-  step.status = 'running';
-  delete step.wake_at;
+  if (resume(step)) events.push(event('step.started', now, { step: spec.id, attempt: step.attempts }));
   return { type: 'execute', tasks: [{ stepId: spec.id }] };
 }
 
@@ -232,16 +227,21 @@ function nextForItems(
       continue;
     }
     if (item.status !== 'running' && item.status !== 'waiting') continue;
-    if (item.retry_pending) {
-      item.attempts += 1;
-      item.retry_pending = false;
-    }
-    item.status = 'running';
-    delete item.wake_at;
+    resume(item);
     tasks.push({ stepId: spec.id, index: item.index });
   }
   if (tasks.length > 0) return { type: 'execute', tasks };
   return { type: 'park', until: wakeTime(state, step, earliest) };
+}
+
+/** A waiting unit runs again; a pending retry starts its next attempt (true then). */
+function resume(unit: Attempted): boolean {
+  const retry = unit.retry_pending === true;
+  if (retry) unit.attempts += 1;
+  delete unit.retry_pending;
+  delete unit.wake_at;
+  unit.status = 'running';
+  return retry;
 }
 
 function finishItems(
