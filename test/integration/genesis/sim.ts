@@ -8,6 +8,7 @@ import {
   type GenesisClientOptions,
 } from '../../../src/genesis/index.js';
 import { startSimulator } from '../../../src/simulator/index.js';
+import { pollUntil as poll } from '../../helpers/poll.js';
 
 export const TOKEN = 'sim-test-token-0c4f1e';
 
@@ -70,21 +71,12 @@ export async function startSim(settings: Record<string, unknown> = {}): Promise<
   };
 }
 
-/** Polls `read` until `done` holds or the deadline passes; returns the last value. */
-export async function pollUntil<T>(
+/** Polls `read` until `done` holds or the deadline passes (10 s, every 25 ms by default). */
+export const pollUntil = <T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,
-  { timeoutMs = 10_000, everyMs = 25 } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
+  options: { timeoutMs?: number; everyMs?: number } = {},
+) => poll(read, done, { timeoutMs: 10_000, everyMs: 25, ...options });
 
 /** Asserts `value` has every key in `required` (with a non-undefined value) and the listed types. */
 export function expectKeys(value: unknown, required: readonly string[]): void {

@@ -1,6 +1,9 @@
 // Test harness for the simulator over real HTTP: start it on port 0, call the API and the
 // admin routes with fetch, poll with a deadline. No client library in between.
 import { SEED_IDS, type StartSimulatorOptions, startSimulator } from '../../../src/simulator/index.js';
+import { pollUntil } from '../../helpers/poll.js';
+
+export { pollUntil };
 
 export const TOKEN = 'sim-conformance-token';
 
@@ -71,22 +74,6 @@ export async function startTestSim(options: StartSimulatorOptions = {}): Promise
     admin: (method, path, body) => send(`${running.url}/__sim${path}`, method, body, {}) as never,
     close: () => running.close(),
   };
-}
-
-/** Polls `read` until `done` holds or the deadline passes; returns the last value. */
-export async function pollUntil<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  { timeoutMs = 5_000, everyMs = 10 } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
 }
 
 /** A valid create body in NORD-NO-KRS-1 on a CPU type, with the seeded `ops-laptop` key. */
