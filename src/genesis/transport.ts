@@ -84,22 +84,32 @@ export function createRequester(options: TransportOptions): Requester {
   const { redactor, logger } = options;
   const maxAttempts = Math.max(1, Math.floor(options.maxAttempts));
 
-  const headersFor = (hasBody: boolean): Record<string, string> => ({
+  // Built once per client; frozen, since every request shares them.
+  const plainHeaders: Record<string, string> = Object.freeze({
     authorization: `Bearer ${options.token}`,
     accept: 'application/json',
     'user-agent': 'gcflow',
-    ...(hasBody ? { 'content-type': 'application/json' } : {}),
   });
+  const jsonHeaders = Object.freeze({ ...plainHeaders, 'content-type': 'application/json' });
 
   async function attemptOnce(url: string, spec: RequestSpec, callerSignal?: AbortSignal): Promise<Attempt> {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
-    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
+    // One controller per attempt, aborted by the timer or by the caller's signal: cheaper
+    // than AbortSignal.any, which costs a signal plus weak-ref bookkeeping per call.
+    const attempt = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      attempt.abort();
+    }, options.timeoutMs);
+    const onCallerAbort = () => attempt.abort(callerSignal?.reason);
+    if (callerSignal?.aborted) onCallerAbort();
+    else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+    const signal = attempt.signal;
     let response: HttpResponse | undefined;
     try {
       response = await options.fetch(url, {
         method: spec.method,
-        headers: headersFor(spec.body !== undefined),
+        headers: spec.body === undefined ? plainHeaders : jsonHeaders,
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
         signal,
       });
@@ -107,7 +117,7 @@ export function createRequester(options: TransportOptions): Requester {
       return settle(response, text, spec.method);
     } catch (err) {
       if (callerSignal?.aborted) return { ok: false, aborted: true };
-      if (timeout.signal.aborted) {
+      if (timedOut) {
         return {
           ok: false,
           failure: { kind: 'timeout' },
@@ -131,6 +141,7 @@ export function createRequester(options: TransportOptions): Requester {
       };
     } finally {
       clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
     }
   }
 
@@ -169,7 +180,7 @@ export function createRequester(options: TransportOptions): Requester {
   }
 
   function report(call: ApiCall): void {
-    logger.debug(redactor.scrub({ genesis: call }), 'genesis api call');
+    if (logger.isLevelEnabled('debug')) logger.debug(redactor.scrub({ genesis: call }), 'genesis api call');
     try {
       options.onCall?.(call);
     } catch {
