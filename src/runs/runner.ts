@@ -2,6 +2,7 @@
 // execute tasks through the actions, checkpoint after every task outcome, and end
 // the turn by parking (the run waits, holding no worker) or completing.
 // Knows nothing of BullMQ: the queue module turns a park into moveToDelayed.
+import { setMaxListeners } from 'node:events';
 import type { WorkflowDefinition } from '../dsl/types.js';
 import { advance, type CancelRequest, type TaskRef } from '../engine/advance.js';
 import { event, type RunEvent } from '../engine/events.js';
@@ -71,9 +72,13 @@ export function createRunner(deps: RunnerDeps) {
     const log = deps.logger.child({ runId, workflow: state.workflow });
     let pending: RunEvent[] = [];
     let writing: Promise<void> = Promise.resolve();
+    // Tasks of the current batch still running, and whether an outcome awaits its checkpoint.
+    let inFlight = 0;
+    let unsaved = false;
     const checkpoint = (): Promise<void> => {
       const events = pending;
       pending = [];
+      unsaved = false;
       deps.onEvents?.(state, events);
       for (const e of events)
         log.info(
@@ -102,6 +107,9 @@ export function createRunner(deps: RunnerDeps) {
       state.deadline_at = now + (parseDuration(def.timeout) ?? 0);
 
     const cancelled = new AbortController();
+    // Every task of the turn listens to this signal (for_each runs up to 100 at once)
+    // and removes its listener when it ends; Node's warning at 11 would be a false alarm.
+    setMaxListeners(0, cancelled.signal);
     if (cancel) cancelled.abort(new Error(cancel.reason));
     const unwatch = deps.cancels?.watch(runId, () => {
       void deps.store.cancelRequest(runId).then((c) => {
@@ -123,6 +131,8 @@ export function createRunner(deps: RunnerDeps) {
         if (decision.type === 'park') {
           const delay = decision.until - deps.clock.now();
           if (delay <= inlineWaitMs) {
+            // Short waits are slept here, but the run reads as waiting meanwhile.
+            if (unsaved) await checkpoint();
             await deps.clock.sleep(Math.max(0, delay), cancelled.signal).catch(() => undefined);
             continue;
           }
@@ -130,7 +140,10 @@ export function createRunner(deps: RunnerDeps) {
           await checkpoint();
           return { type: 'park', until: decision.until };
         }
+        // The last batch's outcome is durable before the next task starts.
+        if (unsaved) await checkpoint();
         state.status = 'running';
+        inFlight = decision.tasks.length;
         await Promise.all(decision.tasks.map((ref) => runTask(ref)));
         await writing;
       }
@@ -168,7 +181,11 @@ export function createRunner(deps: RunnerDeps) {
         }
       }
       pending.push(...applyOutcome(def, state, ref, deps.redactor.scrub(outcome), deps.clock.now(), random));
-      await checkpoint();
+      // While other tasks of the batch run (for_each items), each outcome is written as
+      // it lands. The batch's last outcome is written with the engine's next decision,
+      // one checkpoint instead of two (the run's end, a park or the next step's start).
+      if (--inFlight > 0) await checkpoint();
+      else unsaved = true;
     }
   };
 }
@@ -183,12 +200,15 @@ function taskSignal(
   cancelled: AbortSignal,
   now: number,
 ): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
   const inMain = state.phase === 'main';
   const deadlines = [
     state.steps[ref.stepId]?.deadline_at,
     inMain ? (state.deadline_at ?? undefined) : undefined,
   ].filter((d): d is number => d !== undefined);
+  // The common case, a main step without a deadline: the cancel signal is the task's own
+  // (an AbortController per task is a measurable share of a read-only step's CPU).
+  if (inMain && deadlines.length === 0) return { signal: cancelled, dispose: () => {} };
+  const controller = new AbortController();
   const onCancel = () => controller.abort(cancelled.reason);
   if (inMain) {
     if (cancelled.aborted) controller.abort(cancelled.reason);
