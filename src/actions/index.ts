@@ -40,13 +40,24 @@ export const ACTIONS: { [K in StepKind]: Action<K> } = {
 export function createExecutor(deps: ActionDeps): TaskExecutor {
   return async (task: PreparedTask, io: TaskIO): Promise<TaskOutcome> => {
     const action = ACTIONS[task.kind] as Action<StepKind>;
-    const ctx = {
-      ...deps,
-      ...io,
-      params: task.params,
+    // Field by field, not `{ ...deps, ...io }`: spreading io would call its lazy `log`
+    // getter (a child logger per step, which most steps never use).
+    const ctx: ActionContext<StepKind> = {
+      client: deps.client,
+      statuses: deps.statuses,
+      ownership: deps.ownership,
+      clock: deps.clock,
+      fetch: deps.fetch,
+      run: io.run,
+      signal: io.signal,
+      checkpoint: io.checkpoint,
+      get log() {
+        return io.log;
+      },
+      params: task.params as ActionContext<StepKind>['params'],
       task,
       now: () => deps.clock.now(),
-    } as ActionContext<StepKind>;
+    };
     try {
       return await action(ctx);
     } catch (err) {

@@ -32,22 +32,22 @@ export interface ExprContext {
  * Object keys are not interpolated.
  */
 export function interpolate(value: unknown, ctx: ExprContext): unknown {
-  return interpolateWith(value, ctx, scope(ctx));
+  return interpolateWith(value, ctx, lazyScope(ctx));
 }
 
 /** An `if:` with or without `${{ }}`; true when the result is truthy (GitHub rules). */
 export function evaluateCondition(text: string, ctx: ExprContext): boolean {
-  const dict = scope(ctx);
+  const dict = lazyScope(ctx);
   if (text.includes('${{')) return truthy(toData(interpolateWith(text, ctx, dict)));
   return truthy(evaluateData(text, dict, ctx));
 }
 
 /** One expression (without `${{ }}`) as a plain value. */
 export function evaluateExpression(expression: string, ctx: ExprContext): unknown {
-  return fromData(evaluateData(expression, scope(ctx), ctx));
+  return fromData(evaluateData(expression, lazyScope(ctx), ctx));
 }
 
-function interpolateWith(value: unknown, ctx: ExprContext, dict: data.Dictionary): unknown {
+function interpolateWith(value: unknown, ctx: ExprContext, dict: Scope): unknown {
   if (typeof value === 'string') return interpolateString(value, ctx, dict);
   if (Array.isArray(value)) return value.map((v) => interpolateWith(v, ctx, dict));
   if (value !== null && typeof value === 'object') {
@@ -58,7 +58,7 @@ function interpolateWith(value: unknown, ctx: ExprContext, dict: data.Dictionary
   return value;
 }
 
-function interpolateString(text: string, ctx: ExprContext, dict: data.Dictionary): unknown {
+function interpolateString(text: string, ctx: ExprContext, dict: Scope): unknown {
   if (!text.includes('${{')) return text;
   const only = singleExpression(text);
   if (only) return fromData(evaluateData(only.inner, dict, ctx));
@@ -82,16 +82,28 @@ function interpolateString(text: string, ctx: ExprContext, dict: data.Dictionary
   return out + text.slice(from);
 }
 
-function evaluateData(expression: string, dict: data.Dictionary, ctx: ExprContext): data.ExpressionData {
+function evaluateData(expression: string, dict: Scope, ctx: ExprContext): data.ExpressionData {
   const tree = parseExpression(expression);
   try {
-    return new Evaluator(tree, dict).evaluate();
+    return new Evaluator(tree, dict()).evaluate();
   } catch (err) {
     const reason = redact(err instanceof Error ? err.message : String(err), ctx.secrets);
     throw new ExpressionError('E_EXPR_EVAL', expression, `cannot evaluate: ${reason}`, {
       hint: 'check the values the expression reads (gcflow status shows step outputs)',
     });
   }
+}
+
+/**
+ * The context as expression data, built on first use: most values hold no `${{ }}`,
+ * and converting every step's outputs for each of them cost a step time in
+ * proportion to the whole run's outputs.
+ */
+type Scope = () => data.Dictionary;
+
+function lazyScope(ctx: ExprContext): Scope {
+  let dict: data.Dictionary | undefined;
+  return () => (dict ??= scope(ctx));
 }
 
 function scope(ctx: ExprContext): data.Dictionary {
