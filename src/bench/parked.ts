@@ -1,8 +1,9 @@
 // Benchmark (4): 10,000 runs parked on a wait. Redis bytes per parked run
-// (INFO used_memory before and after, on a private Redis) and the RSS of the
-// process running the workers once they are all parked.
-import { type Services, startWorkers } from '../daemon/services.js';
+// (INFO used_memory before and after, on a private Redis) and the RSS of a real
+// `gcflow daemon` child process (workers only) once it has parked them all.
+import type { Services } from '../daemon/services.js';
 import { parseWorkflow } from '../dsl/index.js';
+import { startDaemonProcess } from './daemon-process.js';
 import type { BenchEnv } from './env.js';
 import { type BenchRow, fmt } from './table.js';
 
@@ -17,10 +18,10 @@ steps:
 export async function parkedBench(env: BenchEnv, runs: number): Promise<BenchRow[]> {
   const { definition } = parseWorkflow(WORKFLOW, 'bench.yaml');
   if (!definition) throw new Error('bench workflow is invalid');
-  const services: Services = await env.open(`bench-park-${Date.now()}`);
-  const workers = await startWorkers(services, { concurrency: 50 });
+  const prefix = `bench-park-${Date.now()}`;
+  const services: Services = await env.open(prefix);
+  const daemon = startDaemonProcess(env.childEnv(prefix), ['--no-http', '--no-scheduler', '--concurrency', '50']);
   try {
-    global.gc?.();
     const before = await env.usedMemory();
     const ids: string[] = [];
     for (let i = 0; i < runs; i++)
@@ -32,8 +33,7 @@ export async function parkedBench(env: BenchEnv, runs: number): Promise<BenchRow
       await new Promise((r) => setTimeout(r, 200));
     }
     const after = await env.usedMemory();
-    global.gc?.();
-    const rssMb = process.memoryUsage().rss / 1_048_576;
+    const rssMb = await daemon.rssMb();
     const perRun = (after - before) / runs;
     return [
       {
@@ -43,14 +43,14 @@ export async function parkedBench(env: BenchEnv, runs: number): Promise<BenchRow
         pass: perRun <= 4096,
       },
       {
-        metric: `worker process RSS with ${runs} parked runs (MB)`,
+        metric: `gcflow daemon RSS with ${runs} parked runs (MB)`,
         value: fmt(rssMb, 0),
         target: '<= 300',
         pass: rssMb <= 300,
       },
     ];
   } finally {
-    await workers.close(5_000);
+    await daemon.stop();
     await services.close();
   }
 }

@@ -4,6 +4,7 @@
 import type { Redis } from 'ioredis';
 import { createExecutor, StatusReader } from '../actions/index.js';
 import type { Config, Secrets } from '../config/schema.js';
+import type { HttpFetch } from '../genesis/http.js';
 import {
   type ApiCall,
   createGenesisClient,
@@ -95,7 +96,8 @@ export async function openServices(options: OpenOptions): Promise<Services> {
 
 export interface ApiOptions {
   onCall?: (call: ApiCall) => void;
-  fetch?: typeof globalThis.fetch;
+  /** The API client's HTTP call (default: undici, see genesis/http.ts). */
+  fetch?: HttpFetch;
 }
 
 export function openApiClient(services: Services, options: ApiOptions = {}): GenesisClient {
@@ -166,7 +168,7 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
     statuses,
     ownership,
     clock,
-    fetch: options.fetch ?? globalThis.fetch,
+    fetch: globalThis.fetch,
   });
   const cancels = await RedisCancelWatcher.start(redis.duplicate(), config.redis.prefix, logger);
   const workerConnection = createRedis(config.redis, { blocking: true, name: 'gcflow-worker' });

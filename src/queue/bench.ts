@@ -1,20 +1,26 @@
 // Raw BullMQ baseline for the benchmark: no-op jobs through a queue and a worker
-// at a given concurrency, on the same Redis the engine benchmark uses.
-import { Queue, Worker } from 'bullmq';
+// at a given concurrency, on the same Redis the engine benchmark uses, with the
+// options of gcflow's run jobs (retention, attempts), so the comparison isolates
+// what the engine adds on top of BullMQ.
+import { type JobsOptions, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { RUN_JOB_OPTIONS } from './runs.js';
 
 export async function rawBullmqNoop(
   redisUrl: string,
   prefix: string,
   jobs: number,
   concurrency: number,
+  /** `run-jobs`: the run jobs' options; `lightest`: BullMQ at its lightest (removeOnComplete: true). */
+  options: 'run-jobs' | 'lightest' = 'run-jobs',
 ): Promise<{ jobsPerSecond: number }> {
+  const opts: JobsOptions = options === 'run-jobs' ? RUN_JOB_OPTIONS : { removeOnComplete: true };
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue('noop', { connection, prefix });
   const batch = Array.from({ length: jobs }, (_, i) => ({
     name: 'noop',
     data: { i },
-    opts: { removeOnComplete: true },
+    opts,
   }));
   for (let i = 0; i < batch.length; i += 1000) await queue.addBulk(batch.slice(i, i + 1000));
   let finished = 0;

@@ -25,6 +25,12 @@ export interface RunningSimulator {
   /** `url + '/compute/v1'` */
   apiUrl: string;
   simulator: Simulator;
+  /**
+   * The same API answered in-process by the app's fetch handler, no sockets: for
+   * benchmarks that measure the engine rather than the loopback TCP stack. The
+   * `drop` fault needs a real connection and answers 502 here.
+   */
+  fetch(url: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -53,7 +59,8 @@ export function startSimulator(options: StartSimulatorOptions = {}): Promise<Run
         });
         return closing;
       };
-      resolve({ url, apiUrl: `${url}${API_PREFIX}`, simulator, close });
+      const fetch = async (target: string, init?: RequestInit) => app.fetch(new Request(target, init));
+      resolve({ url, apiUrl: `${url}${API_PREFIX}`, simulator, fetch, close });
     });
   });
 }
