@@ -1,14 +1,15 @@
 // A real `gcflow daemon` in a child process, for figures that belong to the daemon
 // alone (its RSS), not to the benchmark process that also hosts the simulator and
 // the heap left over from earlier benchmarks.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 
 export interface DaemonProcess {
-  /** Resident set size in MiB, from /proc (Linux). */
+  /** Resident set size in MiB. */
   rssMb(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -25,9 +26,8 @@ export function startDaemonProcess(env: Record<string, string>, args: string[]):
   return {
     async rssMb() {
       if (!alive()) throw new Error(`the benchmark's gcflow daemon exited early:\n${stderr}`);
-      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
-      const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]);
-      if (!Number.isFinite(kb)) throw new Error(`no VmRSS in /proc/${child.pid}/status`);
+      const kb = await rssKb(child.pid!);
+      if (!Number.isFinite(kb)) throw new Error(`cannot read the RSS of process ${child.pid}`);
       return kb / 1024;
     },
     async stop() {
@@ -35,4 +35,15 @@ export function startDaemonProcess(env: Record<string, string>, args: string[]):
       await exited;
     },
   };
+}
+
+/** From /proc on Linux, else from `ps` (macOS). */
+async function rssKb(pid: number): Promise<number> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]);
+  } catch {
+    const { stdout } = await promisify(execFile)('ps', ['-o', 'rss=', '-p', String(pid)]);
+    return Number(stdout.trim());
+  }
 }

@@ -20,7 +20,12 @@ export async function parkedBench(env: BenchEnv, runs: number): Promise<BenchRow
   if (!definition) throw new Error('bench workflow is invalid');
   const prefix = `bench-park-${Date.now()}`;
   const services: Services = await env.open(prefix);
-  const daemon = startDaemonProcess(env.childEnv(prefix), ['--no-http', '--no-scheduler', '--concurrency', '50']);
+  const daemon = startDaemonProcess(env.childEnv(prefix), [
+    '--no-http',
+    '--no-scheduler',
+    '--concurrency',
+    '50',
+  ]);
   try {
     const before = await env.usedMemory();
     const ids: string[] = [];
