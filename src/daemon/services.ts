@@ -12,10 +12,11 @@ import {
   type GenesisClient,
 } from '../genesis/index.js';
 import { assertRedisReachable, createRedis } from '../queue/connection.js';
-import { RunQueue, startRunWorker } from '../queue/runs.js';
+import { RunQueue, startRunWorker, type TurnRetry } from '../queue/runs.js';
 import { RedisCancelWatcher } from '../runs/cancel-watcher.js';
 import { Ownership } from '../runs/ownership.js';
 import { createRunner, type ConcurrencyGate } from '../runs/runner.js';
+import { createGiveUpHandler } from '../runs/give-up.js';
 import { RunService } from '../runs/service.js';
 import { RunStore } from '../runs/store.js';
 import { type Clock, systemClock } from '../shared/clock.js';
@@ -140,6 +141,8 @@ export function createApiClient(
 
 export interface WorkerOptions extends ApiOptions {
   concurrency?: number;
+  /** Delays between retries of a failing turn (default TURN_RETRY, src/queue/runs.ts). */
+  turnRetry?: TurnRetry;
   gate?: ConcurrencyGate;
   onEvents?: Parameters<typeof createRunner>[0]['onEvents'];
 }
@@ -190,17 +193,9 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
     concurrency: options.concurrency ?? config.worker.concurrency,
     lockDurationMs: ms(config.worker.lock_duration),
     stalledIntervalMs: ms(config.worker.stalled_interval),
+    ...(options.turnRetry ? { turnRetry: options.turnRetry } : {}),
     processor: runner,
-    onGaveUp: async (runId, error) => {
-      const state = await store.load(runId);
-      if (!state || state.status === 'succeeded' || state.status === 'failed' || state.status === 'cancelled')
-        return;
-      state.status = 'failed';
-      state.phase = 'done';
-      state.error = `gcflow gave up on this run: ${services.redactor.scrubString(error.message)}`;
-      state.finished_at = new Date(clock.now()).toISOString();
-      await store.checkpoint(state, []);
-    },
+    onGaveUp: createGiveUpHandler({ store, redactor: services.redactor, clock, logger }),
     logger,
   });
   return {

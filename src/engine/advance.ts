@@ -32,6 +32,12 @@ export type Decision =
 export interface CancelRequest {
   at: number;
   reason: string;
+  /**
+   * `cancel` (default): a user's; the run ends cancelled. `gave_up`: gcflow could not
+   * carry the run on (its turns kept failing); the run fails, and on_failure and
+   * finally still run.
+   */
+  kind?: 'cancel' | 'gave_up';
 }
 
 export interface AdvanceInput {
@@ -95,10 +101,16 @@ export function advance(input: AdvanceInput): Transition {
   throw new Error(`engine did not settle for run ${state.id}: a bug, please report it`);
 }
 
-/** Cancellation (by a user) and the run timeout end the main steps. */
+/** Cancellation (by a user), giving up and the run timeout end the main steps. */
 function interruptIfDue(input: AdvanceInput, events: RunEvent[]): void {
   const { state, now, cancel, def } = input;
-  if (cancel) {
+  if (cancel?.kind === 'gave_up') {
+    endMainSteps(state, def, now);
+    state.outcome = 'failed';
+    state.error = cancel.reason;
+    state.phase = 'on_failure';
+    events.push(event('run.gave_up', now, { message: cancel.reason }));
+  } else if (cancel) {
     endMainSteps(state, def, now);
     state.outcome = 'cancelled';
     state.error = `cancelled: ${cancel.reason}`;

@@ -8,6 +8,7 @@ export type RunEventType =
   | 'run.cancel_requested'
   | 'run.cancelling'
   | 'run.timed_out'
+  | 'run.gave_up'
   | 'run.succeeded'
   | 'run.failed'
   | 'run.cancelled'

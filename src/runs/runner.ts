@@ -13,6 +13,7 @@ import type { RunTurn } from '../queue/runs.js';
 import type { Clock } from '../shared/clock.js';
 import { parseDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
+import { faultThrow } from '../shared/faultpoints.js';
 import type { Redactor } from '../shared/redact.js';
 import type { Fence, RunStore } from './store.js';
 
@@ -142,6 +143,7 @@ export function createRunner(deps: RunnerDeps) {
         }
         // The last batch's outcome is durable before the next task starts.
         if (unsaved) await checkpoint();
+        for (const ref of decision.tasks) faultThrow(`run.execute:${ref.stepId}`);
         state.status = 'running';
         inFlight = decision.tasks.length;
         await Promise.all(decision.tasks.map((ref) => runTask(ref)));

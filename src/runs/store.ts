@@ -66,6 +66,8 @@ type CheckpointCommand = (...keysThenArgs: string[]) => Promise<number>;
 export interface CancelRecord {
   at: number;
   reason: string;
+  /** See CancelRequest (src/engine/advance.ts); absent means a user's cancel. */
+  kind?: 'cancel' | 'gave_up';
 }
 
 export interface ListFilter {
@@ -202,11 +204,17 @@ export class RunStore {
     return this.redis.smembers(this.keys.activeRuns);
   }
 
-  /** Records a cancel request; the engine acts on it at its next step. */
-  async requestCancel(id: string, reason: string, now: number): Promise<boolean> {
+  /** Records a cancel request (the first one stands); the engine acts on it at its next step. */
+  async requestCancel(
+    id: string,
+    reason: string,
+    now: number,
+    kind: CancelRecord['kind'] = 'cancel',
+  ): Promise<boolean> {
+    const record: CancelRecord = { at: now, reason, kind };
     const set = await this.redis.set(
       this.keys.cancel(id),
-      JSON.stringify({ at: now, reason }),
+      JSON.stringify(record),
       'EX',
       this.retentionSeconds,
       'NX',

@@ -15,6 +15,8 @@ import { testPrefix } from './prefix.js';
 export interface StackOptions {
   sim?: Partial<SimulatorSettings>;
   concurrency?: number;
+  /** Delays between retries of a failing turn (default: the daemon's, 1 s doubling to 1 min). */
+  turnRetry?: { baseMs: number; maxMs: number };
   /** Tweaks to the loaded config (e.g. a lower client rate limit). */
   tune?: (config: Config) => void;
   secrets?: Record<string, string>;
@@ -54,7 +56,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ? createLogger({ level: process.env['GCFLOW_TEST_LOG'], pretty: false })
     : silentLogger();
   const services = await openServices({ config, secrets, logger });
-  const workers = await startWorkers(services, { concurrency: options.concurrency ?? 10 });
+  const workers = await startWorkers(services, {
+    concurrency: options.concurrency ?? 10,
+    ...(options.turnRetry ? { turnRetry: options.turnRetry } : {}),
+  });
   const stack: Stack = {
     sim,
     services,

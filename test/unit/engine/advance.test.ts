@@ -179,6 +179,26 @@ describe('engine: cancel and timeouts', () => {
     expect(state.steps['after']!.status).toBe('skipped');
   });
 
+  it('giving up ends the main steps, fails the run with the reason, then on_failure and finally run', () => {
+    const def = workflow({
+      steps: [step('w', 'instance.wait'), step('after')],
+      on_failure: [step('alert')],
+      finally: [step('z')],
+    });
+    const state = start(def);
+    const { executed } = drive(
+      def,
+      state,
+      (id) => (id === 'w' ? { type: 'wait', cursor: {}, wakeAt: 1_000_000 + 3_600_000 } : ok()),
+      { cancelAt: 1_000_500, cancelKind: 'gave_up' },
+    );
+    expect(executed.slice(-2)).toEqual(['alert', 'z']);
+    expect(state.status).toBe('failed');
+    expect(state.error).toBe('test');
+    expect(state.steps['w']!.status).toBe('cancelled');
+    expect(state.steps['after']!.status).toBe('skipped');
+  });
+
   it('the run timeout fails the run, then on_failure and finally run', () => {
     const def = workflow({
       timeout: '1h',

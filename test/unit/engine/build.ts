@@ -59,7 +59,7 @@ export function drive(
   def: WorkflowDefinition,
   state: RunState,
   outcomes: (stepId: string, index: number | undefined, state: RunState) => TaskOutcome,
-  options: { now?: number; cancelAt?: number; maxTurns?: number } = {},
+  options: { now?: number; cancelAt?: number; cancelKind?: 'cancel' | 'gave_up'; maxTurns?: number } = {},
 ): { executed: string[]; decisions: Decision[] } {
   let now = options.now ?? 1_000_000;
   const executed: string[] = [];
@@ -67,7 +67,7 @@ export function drive(
   for (let turn = 0; turn < (options.maxTurns ?? 1000); turn++) {
     const cancel =
       options.cancelAt !== undefined && now >= options.cancelAt
-        ? { at: options.cancelAt, reason: 'test' }
+        ? { at: options.cancelAt, reason: 'test', kind: options.cancelKind ?? 'cancel' }
         : null;
     const { decision } = advance({ def, state, now, secrets: {}, cancel });
     decisions.push(decision);
