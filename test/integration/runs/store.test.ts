@@ -65,7 +65,9 @@ describe('RunStore', () => {
     expect((await store.loadForTurn('r4')).cancel).toBeNull();
     expect(await store.requestCancel('r4', 'operator', 5)).toBe(true);
     expect(await store.requestCancel('r4', 'again', 6)).toBe(false);
-    expect((await store.loadForTurn('r4')).cancel).toEqual({ at: 5, reason: 'operator' });
+    // The first request stands: a later give-up does not turn a user's cancel into a failure.
+    expect(await store.requestCancel('r4', 'gave up', 7, 'gave_up')).toBe(false);
+    expect((await store.loadForTurn('r4')).cancel).toEqual({ at: 5, reason: 'operator', kind: 'cancel' });
   });
 
   it('lists newest first, filters by workflow and status, and prunes entries past the retention', async () => {
