@@ -4,6 +4,7 @@
 import type { RunEvent } from '../engine/events.js';
 import { isTerminalRun, type RunState } from '../engine/state.js';
 import type { RunStore } from '../runs/store.js';
+import { systemClock } from '../shared/clock.js';
 
 export interface FollowOptions {
   store: RunStore;
@@ -28,16 +29,8 @@ export async function followRun(options: FollowOptions): Promise<RunState | unde
       return state;
     }
     if (signal.aborted) return undefined;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, options.intervalMs ?? 250);
-      signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
+    // The clock's sleep removes its abort listener when it wakes (one left per poll
+    // was a leak: Node warned after 11 polls, i.e. 3 s of --wait).
+    await systemClock.sleep(options.intervalMs ?? 250, signal).catch(() => undefined);
   }
 }
