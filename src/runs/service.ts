@@ -73,6 +73,8 @@ export class RunService {
     private readonly store: RunStore,
     private readonly queue: RunQueue,
     private readonly clock: Clock,
+    /** How a run without a given id gets one. */
+    private readonly newId: (workflow: string, nowMs: number) => string = manualRunId,
   ) {}
 
   async start(request: StartRun): Promise<StartedRun> {
@@ -81,21 +83,35 @@ export class RunService {
     const coerced = coerceInputs(def, request.inputs, origin);
     if (coerced.errors.length > 0) throw new InputError(def.name, coerced.errors);
     const now = this.clock.now();
-    const id = request.id ?? manualRunId(def.name, now);
     const hash = await this.store.saveDefinition(def);
-    const state = newRunState({
-      id,
-      workflow: def.name,
-      definitionHash: hash,
-      trigger: request.trigger,
-      scheduledAt: request.scheduledAt ?? null,
-      inputs: coerced.values,
-      now,
-      stepIds: [...def.steps, ...def.on_failure, ...def.finally].map((s) => s.id),
-    });
-    const created = await this.store.create(state, [
-      event('run.queued', now, { message: `trigger ${request.trigger}` }),
-    ]);
+    const create = async (id: string) => {
+      const state = newRunState({
+        id,
+        workflow: def.name,
+        definitionHash: hash,
+        trigger: request.trigger,
+        scheduledAt: request.scheduledAt ?? null,
+        inputs: coerced.values,
+        now,
+        stepIds: [...def.steps, ...def.on_failure, ...def.finally].map((s) => s.id),
+      });
+      const created = await this.store.create(state, [
+        event('run.queued', now, { message: `trigger ${request.trigger}` }),
+      ]);
+      return { state, created };
+    };
+    let id = request.id ?? this.newId(def.name, now);
+    let { state, created } = await create(id);
+    // A given id is a deduplication key: an existing run is the answer. A fresh id that
+    // is taken is a collision: this start must still get a run of its own.
+    for (let tries = 1; !created && request.id === undefined; tries++) {
+      if (tries >= 5)
+        throw new GcflowError('E_RUN_ID_TAKEN', `${tries} fresh run ids for ${def.name} were all taken`, {
+          hint: 'this should not happen with random ids: is the clock or the random source broken?',
+        });
+      id = this.newId(def.name, now);
+      ({ state, created } = await create(id));
+    }
     // Added even when the record existed: if a crash came between the two writes,
     // this re-adds the missing job; BullMQ ignores a duplicate job id.
     const existing = created ? state : await this.store.load(id);

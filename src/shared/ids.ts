@@ -2,9 +2,13 @@
 // names and hostnames (lower-case letters, digits, hyphens). Pure.
 import { randomBytes } from 'node:crypto';
 
-/** `nightly-snapshots-m9x2k1c7a3f0`: workflow, time in base 36, 4 random hex chars. */
+/**
+ * `nightly-snapshots-m9x2k1c7a3f09b1e`: workflow, time in base 36, 8 random hex chars
+ * (32 bits: 16 made two starts in one millisecond collide once in 65,536 pairs;
+ * RunService.start also retries with a fresh id if one ever does).
+ */
 export function manualRunId(workflow: string, nowMs: number): string {
-  return `${workflow}-${nowMs.toString(36)}${randomBytes(2).toString('hex')}`;
+  return `${workflow}-${nowMs.toString(36)}${randomBytes(4).toString('hex')}`;
 }
 
 /**
