@@ -22,9 +22,10 @@ import { createRedis } from '../queue/connection.js';
 import { startRunWorker } from '../queue/runs.js';
 import { createRunner } from '../runs/runner.js';
 import { systemClock } from '../shared/clock.js';
-import { silentLogger } from '../shared/logger.js';
+import { createLogger, silentLogger } from '../shared/logger.js';
 import { Redactor } from '../shared/redact.js';
 import type { BenchEnv } from './env.js';
+import { withWatchdog } from './watchdog.js';
 import { type BenchRow, fmt, percentile } from './table.js';
 
 const STEPS = 5;
@@ -47,6 +48,8 @@ interface EngineResult {
 }
 
 const median = (values: number[]): number => percentile(values, 50);
+
+const workerLogger = createLogger({ level: 'warn', pretty: false });
 
 export async function throughputBench(env: BenchEnv, runs: number, concurrency: number): Promise<BenchRow[]> {
   const services = await env.open(`bench-eng-${Date.now()}`);
@@ -179,6 +182,8 @@ export async function engineSteps(
   let finished = 0;
   let allDone: () => void = () => {};
   const done = new Promise<void>((resolve) => (allDone = resolve));
+  let gaveUp: (err: Error) => void = () => {};
+  const gaveUpPromise = new Promise<never>((_, reject) => (gaveUp = reject));
   const connection = createRedis(services.config.redis, { blocking: true });
   const started = performance.now();
   const worker = startRunWorker({
@@ -192,10 +197,16 @@ export async function engineSteps(
       if (turn.type === 'done' && ++finished === runs) allDone();
       return turn;
     },
-    onGaveUp: async () => {},
-    logger: silentLogger(),
+    onGaveUp: async (runId, error) => gaveUp(new Error(`run ${runId} gave up: ${error.message}`)),
+    // A failed turn is abnormal here: show it (stderr) rather than measure around it.
+    logger: workerLogger,
   });
-  await done;
+  await withWatchdog(
+    Promise.race([done, gaveUpPromise]),
+    () => finished,
+    async () =>
+      `engine (${path}): ${finished} of ${runs} runs done; ${JSON.stringify(await services.queue.counts())}`,
+  );
   const seconds = (performance.now() - started) / 1000;
   await worker.close();
   connection.disconnect();

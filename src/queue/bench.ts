@@ -4,6 +4,7 @@
 // what the engine adds on top of BullMQ.
 import { type JobsOptions, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { withWatchdog } from '../bench/watchdog.js';
 import { RUN_JOB_OPTIONS } from './runs.js';
 
 export async function rawBullmqNoop(
@@ -36,7 +37,16 @@ export async function rawBullmqNoop(
   worker.on('completed', () => {
     if (++finished === jobs) resolveDone();
   });
-  await done;
+  // A no-op job that fails means the measurement is void: say so instead of waiting forever.
+  const failed = new Promise<never>((_, reject) =>
+    worker.on('failed', (job, err) => reject(new Error(`raw BullMQ job ${job?.id} failed: ${err.message}`))),
+  );
+  await withWatchdog(
+    Promise.race([done, failed]),
+    () => finished,
+    async () =>
+      `raw BullMQ: ${finished} of ${jobs} jobs completed; ${JSON.stringify(await queue.getJobCounts())}`,
+  );
   const seconds = (performance.now() - started) / 1000;
   await worker.close();
   await queue.obliterate({ force: true });
