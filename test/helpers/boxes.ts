@@ -33,3 +33,20 @@ export async function activeBoxes(sim: RunningSimulator, names: string[]): Promi
     `boxes ${names.join(', ')} to become active`,
   );
 }
+
+/**
+ * A workflow step (YAML, as an item of `steps:`) creating one GPU box named
+ * `<prefix>-<run id>` with the seeded `ops-laptop` key.
+ */
+export function createBoxStep(prefix: string, image = 'ubuntu-ml-nvidia-pytorch'): string {
+  return [
+    '  - id: box',
+    '    uses: instance.create',
+    '    with:',
+    `      name: ${prefix}-\${{ run.id }}`,
+    '      type: vcpu-4_memory-12g_nvidia-rtx-3080-1',
+    '      region: NORD-NO-KRS-1',
+    `      image: ${image}`,
+    '      ssh_keys: [ops-laptop]',
+  ].join('\n');
+}

@@ -6,18 +6,12 @@ import type { RunView } from '../../../src/runs/service.js';
 import { type RunningSimulator, startSimulator } from '../../../src/simulator/index.js';
 import { testPrefix } from '../../helpers/prefix.js';
 import { eventually, type GcflowProcess, runCli, spawnGcflow, workspace } from '../../helpers/processes.js';
+import { createBoxStep } from '../../helpers/boxes.js';
 
 const WORKFLOW = `
 name: crashy
 steps:
-  - id: box
-    uses: instance.create
-    with:
-      name: crashy-\${{ run.id }}
-      type: vcpu-4_memory-12g_nvidia-rtx-3080-1
-      region: NORD-NO-KRS-1
-      image: ubuntu-22.04
-      ssh_keys: [ops-laptop]
+${createBoxStep('crashy', 'ubuntu-22.04')}
   - id: keep
     uses: instance.snapshot
     with: { instance: "\${{ steps.box.outputs.instance.id }}", name: "crashy-\${{ run.id }}" }

@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { findLeaks } from '../../../src/runs/janitor.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
+import { createBoxStep } from '../../helpers/boxes.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -19,14 +20,7 @@ afterEach(() => {
 const DOOMED = `
 name: doomed
 steps:
-  - id: box
-    uses: instance.create
-    with:
-      name: doomed-\${{ run.id }}
-      type: vcpu-4_memory-12g_nvidia-rtx-3080-1
-      region: NORD-NO-KRS-1
-      image: ubuntu-ml-nvidia-pytorch
-      ssh_keys: [ops-laptop]
+${createBoxStep('doomed')}
   - id: hold
     uses: instance.get
     with: { instance: "\${{ steps.box.outputs.instance.id }}" }

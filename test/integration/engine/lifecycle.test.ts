@@ -3,6 +3,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack, TEST_TOKEN } from '../../helpers/stack.js';
+import { createBoxStep } from '../../helpers/boxes.js';
 import { startWebhookSink, type WebhookSink } from './webhook.js';
 
 const SLACK_SECRET = 'https://hooks.example/T000/B000/s3cr3t-webhook-path';
@@ -12,14 +13,7 @@ name: batch
 inputs:
   hold: { type: duration, default: 20m }
 steps:
-  - id: box
-    uses: instance.create
-    with:
-      name: batch-\${{ run.id }}
-      type: vcpu-4_memory-12g_nvidia-rtx-3080-1
-      region: NORD-NO-KRS-1
-      image: ubuntu-ml-nvidia-pytorch
-      ssh_keys: [ops-laptop]
+${createBoxStep('batch')}
   - id: hold
     uses: instance.wait
     with: { instance: "\${{ steps.box.outputs.instance.id }}", status: stopped, timeout: "\${{ inputs.hold }}" }

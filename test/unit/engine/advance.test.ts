@@ -159,7 +159,8 @@ describe('engine: for_each', () => {
 });
 
 describe('engine: cancel and timeouts', () => {
-  it('cancel ends the main steps, skips on_failure, runs finally, and ends cancelled', () => {
+  /** A run waiting an hour in `w` when the request `kind` arrives. */
+  const interrupted = (kind: 'cancel' | 'gave_up') => {
     const def = workflow({
       steps: [step('w', 'instance.wait'), step('after')],
       on_failure: [step('alert')],
@@ -170,8 +171,13 @@ describe('engine: cancel and timeouts', () => {
       def,
       state,
       (id) => (id === 'w' ? { type: 'wait', cursor: {}, wakeAt: 1_000_000 + 3_600_000 } : ok()),
-      { cancelAt: 1_000_500 },
+      { cancelAt: 1_000_500, cancelKind: kind },
     );
+    return { state, executed };
+  };
+
+  it('cancel ends the main steps, skips on_failure, runs finally, and ends cancelled', () => {
+    const { state, executed } = interrupted('cancel');
     expect(executed[executed.length - 1]).toBe('z');
     expect(executed).not.toContain('alert');
     expect(state.status).toBe('cancelled');
@@ -180,18 +186,7 @@ describe('engine: cancel and timeouts', () => {
   });
 
   it('giving up ends the main steps, fails the run with the reason, then on_failure and finally run', () => {
-    const def = workflow({
-      steps: [step('w', 'instance.wait'), step('after')],
-      on_failure: [step('alert')],
-      finally: [step('z')],
-    });
-    const state = start(def);
-    const { executed } = drive(
-      def,
-      state,
-      (id) => (id === 'w' ? { type: 'wait', cursor: {}, wakeAt: 1_000_000 + 3_600_000 } : ok()),
-      { cancelAt: 1_000_500, cancelKind: 'gave_up' },
-    );
+    const { state, executed } = interrupted('gave_up');
     expect(executed.slice(-2)).toEqual(['alert', 'z']);
     expect(state.status).toBe('failed');
     expect(state.error).toBe('test');
