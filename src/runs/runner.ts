@@ -1,5 +1,6 @@
 // Executes one processing turn of a run: load its state, let the engine decide,
-// execute tasks through the actions, checkpoint after every task outcome, and end
+// execute tasks through the actions, checkpoint every task outcome before the next
+// task starts (together with the engine's next decision), and end
 // the turn by parking (the run waits, holding no worker) or completing.
 // Knows nothing of BullMQ: the queue module turns a park into moveToDelayed.
 import { setMaxListeners } from 'node:events';
