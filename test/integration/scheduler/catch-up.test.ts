@@ -32,11 +32,18 @@ describe('catch-up after all schedulers were down across a fire time', () => {
       'none.yaml': workflow('cu-none', 'none'),
       'deploy.yaml': workflow('cu-deploy', 'last'),
     });
+    // The first replica lives and stops early in one 5-s cycle, so the fire it leaves
+    // pending is that cycle's end. (Computing the slot from the time after its close
+    // raced the grid: closing just before a boundary left that boundary's fire pending
+    // while the test waited for the next one, ~1 run in 10.)
+    const boundary = Math.ceil(Date.now() / 5_000) * 5_000;
+    await at(boundary + 200);
     const first = await h.replica();
     expect(await listSchedules(first.services)).toHaveLength(3);
     await first.close();
-    // The downtime: the next slot passes while nothing runs; start again 3 s after it.
-    slot = Math.ceil((Date.now() + 500) / 5_000) * 5_000;
+    slot = boundary + 5_000;
+    expect(Date.now(), 'the first replica took over 4 s to start and stop').toBeLessThan(slot - 500);
+    // The downtime: the slot passes while nothing runs; start again 3 s after it.
     h.write('deploy.yaml', workflow('cu-deploy', 'last', 'v2')); // changed while down: re-registered at start
     await at(slot + 3_000);
     second = await h.replica();
