@@ -84,7 +84,10 @@ export class RunService {
     if (coerced.errors.length > 0) throw new InputError(def.name, coerced.errors);
     const now = this.clock.now();
     const hash = await this.store.saveDefinition(def);
-    const create = async (id: string) => {
+    // A given id is a deduplication key: an existing run is the answer. A fresh id that
+    // is taken is a collision: this start must still get a run of its own.
+    for (let tries = 1; ; tries++) {
+      const id = request.id ?? this.newId(def.name, now);
       const state = newRunState({
         id,
         workflow: def.name,
@@ -98,25 +101,18 @@ export class RunService {
       const created = await this.store.create(state, [
         event('run.queued', now, { message: `trigger ${request.trigger}` }),
       ]);
-      return { state, created };
-    };
-    let id = request.id ?? this.newId(def.name, now);
-    let { state, created } = await create(id);
-    // A given id is a deduplication key: an existing run is the answer. A fresh id that
-    // is taken is a collision: this start must still get a run of its own.
-    for (let tries = 1; !created && request.id === undefined; tries++) {
+      if (created || request.id !== undefined) {
+        // Added even when the record existed: if a crash came between the two writes,
+        // this re-adds the missing job; BullMQ ignores a duplicate job id.
+        const existing = created ? state : await this.store.load(id);
+        if (existing && !isTerminalRun(existing)) await this.queue.add(id);
+        return { runId: id, created };
+      }
       if (tries >= 5)
         throw new GcflowError('E_RUN_ID_TAKEN', `${tries} fresh run ids for ${def.name} were all taken`, {
           hint: 'this should not happen with random ids: is the clock or the random source broken?',
         });
-      id = this.newId(def.name, now);
-      ({ state, created } = await create(id));
     }
-    // Added even when the record existed: if a crash came between the two writes,
-    // this re-adds the missing job; BullMQ ignores a duplicate job id.
-    const existing = created ? state : await this.store.load(id);
-    if (existing && !isTerminalRun(existing)) await this.queue.add(id);
-    return { runId: id, created };
   }
 
   /** Requests cancellation; the run's finally steps still run. False when it had already ended. */
