@@ -104,25 +104,27 @@ export function advance(input: AdvanceInput): Transition {
 /** Cancellation (by a user), giving up and the run timeout end the main steps. */
 function interruptIfDue(input: AdvanceInput, events: RunEvent[]): void {
   const { state, now, cancel, def } = input;
+  const interrupt = (
+    outcome: 'failed' | 'cancelled',
+    error: string,
+    type: 'run.gave_up' | 'run.cancelling' | 'run.timed_out',
+    message: string,
+  ) => {
+    endMainSteps(state, def, now);
+    state.outcome = outcome;
+    state.error = error;
+    // A cancelled run skips on_failure; a failed one runs it.
+    state.phase = outcome === 'cancelled' ? 'finally' : 'on_failure';
+    events.push(event(type, now, { message }));
+  };
   if (cancel?.kind === 'gave_up') {
-    endMainSteps(state, def, now);
-    state.outcome = 'failed';
-    state.error = cancel.reason;
-    state.phase = 'on_failure';
-    events.push(event('run.gave_up', now, { message: cancel.reason }));
+    interrupt('failed', cancel.reason, 'run.gave_up', cancel.reason);
   } else if (cancel) {
-    endMainSteps(state, def, now);
-    state.outcome = 'cancelled';
-    state.error = `cancelled: ${cancel.reason}`;
     state.cancelled_at = new Date(now).toISOString();
-    state.phase = 'finally';
-    events.push(event('run.cancelling', now, { message: cancel.reason }));
+    interrupt('cancelled', `cancelled: ${cancel.reason}`, 'run.cancelling', cancel.reason);
   } else if (state.deadline_at !== null && now >= state.deadline_at) {
-    endMainSteps(state, def, now);
-    state.outcome = 'failed';
-    state.error = `run timed out after ${def.timeout}`;
-    state.phase = 'on_failure';
-    events.push(event('run.timed_out', now, { message: state.error }));
+    const error = `run timed out after ${def.timeout}`;
+    interrupt('failed', error, 'run.timed_out', error);
   }
 }
 
