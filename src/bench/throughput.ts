@@ -16,7 +16,6 @@
 import { createExecutor, StatusReader } from '../actions/index.js';
 import { openApiClient, type Services } from '../daemon/services.js';
 import { parseWorkflow } from '../dsl/index.js';
-import type { HttpFetch } from '../genesis/http.js';
 import { rawBullmqNoop } from '../queue/bench.js';
 import { createRedis } from '../queue/connection.js';
 import { startRunWorker } from '../queue/runs.js';
@@ -137,8 +136,7 @@ export async function engineSteps(
 ): Promise<EngineResult> {
   const { definition } = parseWorkflow(WORKFLOW, 'bench.yaml');
   if (!definition) throw new Error('bench workflow is invalid');
-  const inProcess: HttpFetch = (url, init) => env.sim.fetch(url, init);
-  const client = openApiClient(services, path === 'in-process' ? { fetch: inProcess } : {});
+  const client = openApiClient(services, path === 'in-process' ? { fetch: env.sim.fetch } : {});
   const statuses = new StatusReader({
     client,
     redis: services.redis,

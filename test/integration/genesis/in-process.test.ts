@@ -18,7 +18,7 @@ const client = (inProcess: boolean) =>
     token: TOKEN,
     rateLimiter: createRateLimiter({ ratePerSecond: 1000, burst: 1000 }),
     timeoutMs: 5_000,
-    ...(inProcess ? { fetch: (url, init) => sim.fetch(url, init) } : {}),
+    ...(inProcess ? { fetch: sim.fetch } : {}),
   });
 
 it('creates in-process what HTTP then lists, and fails with the same API error both ways', async () => {
