@@ -1,10 +1,12 @@
-// Every step kind's action, and the executor that runs a prepared task through
-// the right one, turning whatever it throws into the engine's error outcome.
-import type { StepKind } from '../dsl/types.js';
+// Every task kind's action, and the executor that runs a prepared task through the
+// right one: it decodes the unit's saved cursor with the action's declared schema and
+// turns whatever the action throws into the engine's error outcome.
+import type { TaskExecutor, TaskIO } from '../engine/driver.js';
 import type { TaskOutcome } from '../engine/outcome.js';
+import type { TaskKind } from '../engine/resources.js';
 import type { PreparedTask } from '../engine/task.js';
-import type { TaskExecutor, TaskIO } from '../runs/runner.js';
-import { toErrorOutcome } from './errors.js';
+import { runCleanup } from './cleanup.js';
+import { StepFailure, toErrorOutcome } from './errors.js';
 import { instanceCreate } from './instance-create.js';
 import { instanceDelete } from './instance-delete.js';
 import { instanceReset, instanceStart, instanceStop } from './instance-power.js';
@@ -15,9 +17,10 @@ import { instanceGet, instancesList } from './instances-read.js';
 import { availabilityCheck, notifyWebhook, sleep } from './misc.js';
 import { snapshotsPrune } from './snapshots-prune.js';
 import { snapshotClone, snapshotDelete, snapshotsList } from './snapshots.js';
-import type { Action, ActionContext, ActionDeps } from './types.js';
+import type { Action, ActionContext, ActionDefinition, ActionDeps } from './types.js';
 
-export const ACTIONS: { [K in StepKind]: Action<K> } = {
+/** Each kind's action: with its cursor schema (defineAction), or a plain function that keeps no cursor. */
+export const ACTIONS: { [K in TaskKind]: ActionDefinition<K> | Action<K> } = {
   'instances.list': instancesList,
   'instance.get': instanceGet,
   'instance.create': instanceCreate,
@@ -35,31 +38,53 @@ export const ACTIONS: { [K in StepKind]: Action<K> } = {
   'availability.check': availabilityCheck,
   'notify.webhook': notifyWebhook,
   sleep,
+  'run.cleanup': runCleanup,
 };
+
+function actionOf(kind: TaskKind): ActionDefinition<TaskKind> {
+  const entry = ACTIONS[kind] as ActionDefinition<TaskKind> | Action<TaskKind>;
+  return typeof entry === 'function' ? { kind, cursor: undefined, run: entry } : entry;
+}
+
+/** The saved cursor as the action declared it; a shape it does not know fails the step. */
+function decodeCursor(action: ActionDefinition<TaskKind>, task: PreparedTask): unknown {
+  if (task.cursor === undefined || action.cursor === undefined) return undefined;
+  const checked = action.cursor.safeParse(task.cursor);
+  if (checked.success) return checked.data;
+  const issue = checked.error.issues[0]!;
+  throw new StepFailure(
+    'E_CURSOR_INVALID',
+    `step ${task.ref.stepId}: its saved progress does not have the shape ${task.kind} expects (${issue.path.join('.') || 'cursor'}: ${issue.message})`,
+    'a gcflow upgrade changed how this step records its progress while the run was under way; check what the step created by hand',
+  );
+}
 
 export function createExecutor(deps: ActionDeps): TaskExecutor {
   return async (task: PreparedTask, io: TaskIO): Promise<TaskOutcome> => {
-    const action = ACTIONS[task.kind] as Action<StepKind>;
-    // Field by field, not `{ ...deps, ...io }`: spreading io would call its lazy `log`
-    // getter (a child logger per step, which most steps never use).
-    const ctx: ActionContext<StepKind> = {
-      client: deps.client,
-      statuses: deps.statuses,
-      ownership: deps.ownership,
-      clock: deps.clock,
-      fetch: deps.fetch,
-      run: io.run,
-      signal: io.signal,
-      checkpoint: io.checkpoint,
-      get log() {
-        return io.log;
-      },
-      params: task.params as ActionContext<StepKind>['params'],
-      task,
-      now: () => deps.clock.now(),
-    };
+    const action = actionOf(task.kind);
     try {
-      return await action(ctx);
+      // Field by field, not `{ ...deps, ...io }`: spreading io would call its lazy `log`
+      // getter (a child logger per step, which most steps never use).
+      const ctx: ActionContext<TaskKind> = {
+        client: deps.client,
+        statuses: deps.statuses,
+        ownership: deps.ownership,
+        clock: deps.clock,
+        fetch: deps.fetch,
+        run: io.run,
+        signal: io.signal,
+        checkpoint: io.checkpoint,
+        track: io.track,
+        released: io.released,
+        get log() {
+          return io.log;
+        },
+        params: task.params as ActionContext<TaskKind>['params'],
+        task,
+        cursor: decodeCursor(action, task),
+        now: () => deps.clock.now(),
+      };
+      return await action.run(ctx);
     } catch (err) {
       return toErrorOutcome(err, io.signal);
     }

@@ -1,9 +1,12 @@
 // instance.create: crash-safe and duplicate-free. Before each POST the intent
-// (deterministic name, time) is checkpointed and recorded as owned-to-be; after a
-// crash, or a POST whose answer was lost, the action first looks for an instance
-// of that name created since the intent and adopts it instead of creating
-// another. Capacity and quota errors walk the `fallback` list, checking
-// /availability first. Then waits for `active` (or the step's `wait`).
+// (deterministic name, time) is checkpointed, recorded as owned-to-be and tracked as
+// the run's resource; after a crash, or a POST whose answer was lost, the action first
+// looks for an instance of that name created since the intent and adopts it instead
+// of creating another. An unanswered POST may still create a box later: until the
+// API can no longer act on it (`lateAnswerMs`), the step keeps looking and deletes any
+// second box of that name. Capacity and quota errors walk the `fallback` list,
+// checking /availability first. Then waits for `active` (or the step's `wait`).
+import { z } from 'zod';
 import type { StepParams } from '../dsl/step-params.js';
 import {
   AmbiguousCreateError,
@@ -11,38 +14,42 @@ import {
   type Instance,
   isCapacityError,
 } from '../genesis/index.js';
+import { nameHash } from '../runs/ownership.js';
 import { faultPoint } from '../shared/faultpoints.js';
 import { TransientStepError } from './errors.js';
+import { findOurInstances, LATE_ANSWER_DEFAULT_MS, removeDuplicates } from './late-answers.js';
 import { resolveSecurityGroups, resolveSshKeys } from './resolve.js';
-import { type Action, type ActionContext, done, waitUntil } from './types.js';
+import { type ActionContext, defineAction, done, waitUntil } from './types.js';
 import { pollStatus } from './wait-status.js';
 
 type Params = StepParams<'instance.create'>;
 
-interface CreateCursor {
+const createCursor = z.object({
   /** Index of the {type, region} candidate being tried (0 = the step's own). */
-  choice: number;
+  choice: z.number().int().min(0).default(0),
   /** Set just before a POST is sent: an instance created since may be ours. */
-  intent_at?: number;
+  intent_at: z.number().optional(),
   /** Looks for an ambiguous POST's instance so far. */
-  lookups?: number;
-  instance_id?: string;
-  adopted?: boolean;
-  wait_deadline?: number;
-  skipped?: string[];
+  lookups: z.number().optional(),
+  instance_id: z.string().optional(),
+  adopted: z.boolean().optional(),
+  wait_deadline: z.number().optional(),
+  /** An answer was lost: until then a late duplicate may appear. */
+  settle_until: z.number().optional(),
+  skipped: z.array(z.string()).optional(),
   /** The step attempt this cursor belongs to: a new attempt tries every candidate again. */
-  attempt?: number;
-}
+  attempt: z.number().optional(),
+});
+type CreateCursor = z.output<typeof createCursor>;
+type Ctx = ActionContext<'instance.create', CreateCursor>;
 
-/** An instance must be at most this much older than our intent to be adopted (clock skew). */
-const ADOPT_SKEW_MS = 5 * 60_000;
 /** How long after a lost answer to look for the instance, and how often, before creating again. */
 const LOOK_DELAY_MS = 3_000;
 const LOOKS_BEFORE_RETRY = 2;
 
-export const instanceCreate: Action<'instance.create'> = async (ctx) => {
+export const instanceCreate = defineAction('instance.create', createCursor, async (ctx) => {
   const p = ctx.params;
-  const c: CreateCursor = { choice: 0, ...(ctx.task.cursor as CreateCursor | undefined) };
+  const c: CreateCursor = { ...(ctx.cursor ?? { choice: 0 }) };
   if (c.attempt !== ctx.task.attempt && c.instance_id === undefined) {
     c.choice = 0;
     c.skipped = [];
@@ -54,9 +61,17 @@ export const instanceCreate: Action<'instance.create'> = async (ctx) => {
   ];
 
   if (c.instance_id === undefined && c.intent_at !== undefined) {
-    const found = await findAdoptable(ctx, p.name, c.intent_at);
+    const [found, ...more] = await findOurInstances(ctx, { name: p.name }, c.intent_at);
     if (found) {
       await own(ctx, c, found, true);
+      if (more.length > 0)
+        await removeDuplicates(ctx, {
+          kind: 'instance',
+          name: { name: p.name },
+          label: p.name,
+          since: c.intent_at,
+          keepId: found.id,
+        });
     } else if ((c.lookups ?? 0) < LOOKS_BEFORE_RETRY) {
       c.lookups = (c.lookups ?? 0) + 1;
       return waitUntil(
@@ -84,15 +99,7 @@ export const instanceCreate: Action<'instance.create'> = async (ctx) => {
     const body = await buildBody(ctx, p, candidate);
     c.intent_at = ctx.now();
     c.lookups = 0;
-    await ctx.ownership.recordIntent({
-      task: ctx.task.key,
-      run: ctx.run.id,
-      workflow: ctx.run.workflow,
-      step: ctx.task.spec.id,
-      name: p.name,
-      at: c.intent_at,
-      keep: ctx.task.spec.keep,
-    });
+    await recordIntent(ctx, c.intent_at);
     await ctx.checkpoint(c);
     faultPoint('instance.create:before-post');
     let instance: Instance;
@@ -104,6 +111,8 @@ export const instanceCreate: Action<'instance.create'> = async (ctx) => {
           { name: p.name, err },
           'create call got no answer; looking for the instance before creating again',
         );
+        c.settle_until = c.intent_at + (ctx.task.defaults.lateAnswerMs ?? LATE_ANSWER_DEFAULT_MS);
+        ctx.track({ kind: 'instance', settle_until: c.settle_until });
         return waitUntil(
           c,
           ctx.now() + LOOK_DELAY_MS,
@@ -120,6 +129,7 @@ export const instanceCreate: Action<'instance.create'> = async (ctx) => {
     faultPoint('instance.create:after-post');
     await own(ctx, c, instance, false);
   }
+  const id = c.instance_id;
 
   const outputs = (instance: Instance) =>
     done({
@@ -129,33 +139,86 @@ export const instanceCreate: Action<'instance.create'> = async (ctx) => {
       region: instance.region,
       fallbacks_skipped: c.skipped ?? [],
     });
+  // Active (or past it), then no late duplicate can appear any more: the step is done.
+  const settled = async (instance: Instance): Promise<ReturnType<typeof outputs> | undefined> => {
+    if (c.settle_until === undefined) return outputs(instance);
+    await removeDuplicates(ctx, {
+      kind: 'instance',
+      name: { name: p.name },
+      label: p.name,
+      since: c.intent_at!,
+      keepId: id,
+    });
+    if (ctx.now() >= c.settle_until) return outputs(instance);
+    return undefined;
+  };
   const wait = ctx.task.wait;
-  if (!wait) return outputs(await ctx.client.instances.get(c.instance_id, { signal: ctx.signal }));
+  if (!wait) {
+    const instance = await ctx.client.instances.get(id, { signal: ctx.signal });
+    return (await settled(instance)) ?? lookAgain(ctx, c);
+  }
   if (c.wait_deadline === undefined) {
     c.wait_deadline = ctx.now() + wait.timeoutMs;
     return waitUntil(
       c,
       Math.min(ctx.now() + wait.pollMs, c.wait_deadline),
       `status ${wait.statuses.join(' or ')}`,
+      c.wait_deadline,
     );
   }
-  return pollStatus(
+  const polled = await pollStatus(
     ctx.statuses,
-    { instanceId: c.instance_id, statuses: wait.statuses, deadline: c.wait_deadline, pollMs: wait.pollMs },
+    {
+      instanceId: id,
+      statuses: wait.statuses,
+      deadline: c.wait_deadline,
+      pollMs: wait.pollMs,
+      origin: 'creating',
+    },
     ctx.now(),
     c,
-    (instance) => outputs(instance!),
+    (instance) => done({ instance }),
   );
-};
+  if (polled.type === 'wait') return polled;
+  return (await settled(polled.outputs['instance'] as Instance)) ?? lookAgain(ctx, c);
+});
 
-async function own(
-  ctx: ActionContext<'instance.create'>,
-  c: CreateCursor,
-  instance: Instance,
-  adopted: boolean,
-): Promise<void> {
+/** Waits out the rest of the late-answer window, looking for a duplicate at every poll. */
+function lookAgain(ctx: Ctx, c: CreateCursor) {
+  const pollMs = ctx.task.wait?.pollMs ?? ctx.task.defaults.pollMs;
+  return waitUntil(
+    c,
+    Math.min(ctx.now() + pollMs, c.settle_until!),
+    `late answers to the create call of ${ctx.params.name}`,
+    c.settle_until,
+  );
+}
+
+async function recordIntent(ctx: Ctx, at: number): Promise<void> {
+  const p = ctx.params;
+  ctx.track({
+    kind: 'instance',
+    name: p.name,
+    name_hash: nameHash(p.name),
+    state: 'pending',
+    keep: ctx.task.spec.keep,
+    intent_at: at,
+  });
+  await ctx.ownership.recordIntent({
+    task: ctx.task.key,
+    run: ctx.run.id,
+    workflow: ctx.run.workflow,
+    step: ctx.task.spec.id,
+    name: p.name,
+    at,
+    keep: ctx.task.spec.keep,
+  });
+}
+
+async function own(ctx: Ctx, c: CreateCursor, instance: Instance, adopted: boolean): Promise<void> {
   c.instance_id = instance.id;
   c.adopted = adopted;
+  ctx.track({ kind: 'instance', id: instance.id, state: 'live' });
   await ctx.ownership.recordOwned({
     instance_id: instance.id,
     task: ctx.task.key,
@@ -173,42 +236,14 @@ async function own(
     );
 }
 
-/** The instance our earlier POST created, if it exists: same name, created since the intent, not someone else's. */
-async function findAdoptable(
-  ctx: ActionContext<'instance.create'>,
-  name: string,
-  intentAt: number,
-): Promise<Instance | undefined> {
-  const [instances, others] = await Promise.all([
-    ctx.client.instances.listAll({ signal: ctx.signal }),
-    ctx.ownership.ownedByOthers(ctx.task.key),
-  ]);
-  const matches = instances
-    .filter(
-      (i) =>
-        i.name === name &&
-        i.status !== 'deleting' &&
-        !others.has(i.id) &&
-        Date.parse(i.created_at) >= intentAt - ADOPT_SKEW_MS,
-    )
-    .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
-  if (matches.length > 1)
-    ctx.log.warn({ name, ids: matches.map((m) => m.id) }, 'several instances match; adopting the oldest');
-  return matches[0];
-}
-
-async function available(
-  ctx: ActionContext<'instance.create'>,
-  type: string,
-  region: string,
-): Promise<boolean> {
+async function available(ctx: Ctx, type: string, region: string): Promise<boolean> {
   const availability = await ctx.client.availability.get(region, { signal: ctx.signal });
   const entry = availability.instance_types.find((t) => t.type === type);
   return entry?.available === true;
 }
 
 async function buildBody(
-  ctx: ActionContext<'instance.create'>,
+  ctx: Ctx,
   p: Params,
   where: { type: string; region: string },
 ): Promise<CreateInstanceBody> {

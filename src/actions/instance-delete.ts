@@ -1,23 +1,26 @@
 // instance.delete: 404 means done. Refuses a protected instance unless
 // `unprotect: true`, then DELETE and wait until GET answers 404. Marks the
-// instance released in the ownership records so the janitor leaves it alone.
+// instance released in the ownership records (so the janitor leaves it alone) and
+// in the run's resources (so the engine's cleanup does not delete it again).
+import { z } from 'zod';
 import { type Instance, isNotFound } from '../genesis/index.js';
 import { StepFailure } from './errors.js';
 import { findInstanceId } from './resolve.js';
-import { type Action, done, waitUntil } from './types.js';
+import { defineAction, done, waitUntil } from './types.js';
 import { GONE, pollStatus } from './wait-status.js';
 
-interface DeleteCursor {
-  instance_id?: string;
-  sent_at?: number;
-  wait_deadline?: number;
-}
+const deleteCursor = z.object({
+  instance_id: z.string().optional(),
+  sent_at: z.number().optional(),
+  wait_deadline: z.number().optional(),
+});
 
-export const instanceDelete: Action<'instance.delete'> = async (ctx) => {
-  const c: DeleteCursor = { ...(ctx.task.cursor as DeleteCursor | undefined) };
+export const instanceDelete = defineAction('instance.delete', deleteCursor, async (ctx) => {
+  const c = { ...ctx.cursor };
   const wait = ctx.task.wait;
   const released = async (id: string) => {
     await ctx.ownership.markDeleted(id, new Date(ctx.now()).toISOString());
+    ctx.released('instance', id);
     return done({ deleted: true, instance_id: id });
   };
 
@@ -52,9 +55,16 @@ export const instanceDelete: Action<'instance.delete'> = async (ctx) => {
     }
     c.sent_at = ctx.now();
     await ctx.statuses.invalidate(id);
+    // Sent: whatever happens next, the run no longer counts it among what it left behind.
+    ctx.released('instance', id);
     if (!wait) return released(id);
     c.wait_deadline = c.sent_at + wait.timeoutMs;
-    return waitUntil(c, Math.min(ctx.now() + wait.pollMs, c.wait_deadline), 'instance to be gone');
+    return waitUntil(
+      c,
+      Math.min(ctx.now() + wait.pollMs, c.wait_deadline),
+      'instance to be gone',
+      c.wait_deadline,
+    );
   }
   const result = await pollStatus(
     ctx.statuses,
@@ -69,4 +79,4 @@ export const instanceDelete: Action<'instance.delete'> = async (ctx) => {
     c,
   );
   return result.type === 'done' ? released(c.instance_id!) : result;
-};
+});

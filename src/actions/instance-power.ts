@@ -3,22 +3,26 @@
 // stopping, resetting, legacy ones) are waited out before acting; then the
 // action is sent once and its result awaited. A crash between the POST and the
 // checkpoint is safe: on resume the status shows the action under way.
+import { z } from 'zod';
 import type { Instance, KnownInstanceAction } from '../genesis/index.js';
 import { GenesisApiError } from '../genesis/index.js';
 import { faultPoint } from '../shared/faultpoints.js';
 import { StepFailure } from './errors.js';
 import { resolveInstance } from './resolve.js';
-import { type Action, type ActionContext, done, waitUntil } from './types.js';
+import { type ActionContext, defineAction, done, waitUntil } from './types.js';
 import { pollStatus } from './wait-status.js';
 
-interface PowerCursor {
-  instance_id?: string;
+const powerCursor = z.object({
+  instance_id: z.string().optional(),
   /** When the action was sent (ms). */
-  sent_at?: number;
+  sent_at: z.number().optional(),
+  /** The status the action was sent from. */
+  origin: z.string().optional(),
   /** Deadline of waiting out transient states before acting. */
-  settle_deadline?: number;
-  wait_deadline?: number;
-}
+  settle_deadline: z.number().optional(),
+  wait_deadline: z.number().optional(),
+});
+type PowerCursor = z.output<typeof powerCursor>;
 
 /** Which statuses accept which action (API-NOTES.md; Instances page `GET .../actions`). */
 const ALLOWED: Record<string, KnownInstanceAction[]> = {
@@ -33,11 +37,12 @@ const SETTLED = new Set(['active', 'stopped', 'error']);
 
 const TARGET: Record<KnownInstanceAction, string> = { start: 'active', stop: 'stopped', reset: 'active' };
 
-function powerAction(
+function powerAction<K extends 'instance.start' | 'instance.stop' | 'instance.reset'>(
+  kind: K,
   action: KnownInstanceAction,
-): Action<'instance.start' | 'instance.stop' | 'instance.reset'> {
-  return async (ctx) => {
-    const c: PowerCursor = { ...(ctx.task.cursor as PowerCursor | undefined) };
+) {
+  return defineAction(kind, powerCursor, async (ctx) => {
+    const c: PowerCursor = { ...ctx.cursor };
     const target = TARGET[action];
     const wait = ctx.task.wait;
     const waitFor = wait?.statuses ?? [target];
@@ -70,10 +75,16 @@ function powerAction(
       }
       faultPoint(`instance.${action}:after-post`);
       c.sent_at = ctx.now();
+      c.origin = instance.status;
       await ctx.statuses.invalidate(instance.id);
       if (!wait) return done({ instance, changed: true });
       c.wait_deadline = c.sent_at + timeoutMs;
-      return waitUntil(c, Math.min(ctx.now() + pollMs, c.wait_deadline), `status ${waitFor.join(' or ')}`);
+      return waitUntil(
+        c,
+        Math.min(ctx.now() + pollMs, c.wait_deadline),
+        `status ${waitFor.join(' or ')}`,
+        c.wait_deadline,
+      );
     }
     return pollStatus(
       ctx.statuses,
@@ -83,17 +94,18 @@ function powerAction(
         deadline: c.wait_deadline!,
         pollMs,
         notBefore: c.sent_at,
+        ...(c.origin === undefined ? {} : { origin: c.origin, requests: [action] }),
       },
       ctx.now(),
       c,
       (instance) => done({ instance, changed: true }),
     );
-  };
+  });
 }
 
 /** Waits for a transient status to settle before acting; bounded by the wait timeout. */
 function settle(
-  ctx: ActionContext<'instance.start'>,
+  ctx: ActionContext<'instance.start' | 'instance.stop' | 'instance.reset', PowerCursor>,
   c: PowerCursor,
   instance: Instance,
   pollMs: number,
@@ -111,9 +123,10 @@ function settle(
     c,
     Math.min(ctx.now() + pollMs, c.settle_deadline),
     `instance to leave status ${instance.status}`,
+    c.settle_deadline,
   );
 }
 
-export const instanceStart = powerAction('start');
-export const instanceStop = powerAction('stop');
-export const instanceReset = powerAction('reset');
+export const instanceStart = powerAction('instance.start', 'start');
+export const instanceStop = powerAction('instance.stop', 'stop');
+export const instanceReset = powerAction('instance.reset', 'reset');

@@ -1,41 +1,69 @@
-// instance.snapshot: idempotent by snapshot name. Looks for a snapshot of that
-// name on the instance before POSTing (so a crash right after the POST, or a lost
-// answer, never makes a second one), then waits for `created`.
+// instance.snapshot: idempotent by snapshot name. Looks for a snapshot of that name
+// on the instance before POSTing (so a crash right after the POST, or a lost answer,
+// never makes a second one), tracks it as the run's resource, then waits for
+// `created`. A POST whose answer was lost may still land later: until the API can no
+// longer act on it, the step keeps looking and deletes a second snapshot of the name.
+import { z } from 'zod';
 import { AmbiguousWriteError, type Snapshot } from '../genesis/index.js';
+import { nameHash } from '../runs/ownership.js';
 import { faultPoint } from '../shared/faultpoints.js';
 import { StepFailure } from './errors.js';
+import { findOurSnapshots, LATE_ANSWER_DEFAULT_MS, removeDuplicates } from './late-answers.js';
 import { resolveInstance } from './resolve.js';
-import { type Action, type ActionContext, done, waitUntil } from './types.js';
+import { type ActionContext, defineAction, done, waitUntil } from './types.js';
 
-interface SnapshotCursor {
-  instance_id?: string;
-  snapshot_id?: string;
+const snapshotCursor = z.object({
+  instance_id: z.string().optional(),
+  /** The instance's region: its own copy is there (a replica elsewhere has the same name). */
+  region: z.string().optional(),
+  snapshot_id: z.string().optional(),
   /** A POST may have been sent: look by name before sending another. */
-  posted?: boolean;
-  wait_deadline?: number;
-}
+  posted: z.boolean().optional(),
+  /** ms: when the first POST was about to be sent. */
+  intent_at: z.number().optional(),
+  /** An answer was lost: until then a late duplicate may appear. */
+  settle_until: z.number().optional(),
+  wait_deadline: z.number().optional(),
+});
+type SnapshotCursor = z.output<typeof snapshotCursor>;
+type Ctx = ActionContext<'instance.snapshot', SnapshotCursor>;
 
 const GOOD = new Set(['created', 'active']);
+const LOOK_DELAY_MS = 3_000;
 
-export const instanceSnapshot: Action<'instance.snapshot'> = async (ctx) => {
-  const c: SnapshotCursor = { ...(ctx.task.cursor as SnapshotCursor | undefined) };
+export const instanceSnapshot = defineAction('instance.snapshot', snapshotCursor, async (ctx) => {
+  const c: SnapshotCursor = { ...ctx.cursor };
   const wait = ctx.task.wait;
   const pollMs = wait?.pollMs ?? ctx.task.defaults.pollMs;
+  const name = ctx.params.name;
 
   if (c.snapshot_id === undefined) {
-    c.instance_id ??= (await resolveInstance(ctx.client, ctx.params.instance, ctx.signal)).id;
-    const existing = await findByName(ctx, c.instance_id, ctx.params.name);
+    if (c.instance_id === undefined) {
+      const instance = await resolveInstance(ctx.client, ctx.params.instance, ctx.signal);
+      c.instance_id = instance.id;
+      c.region = instance.region;
+    }
+    const [existing] = await findByName(ctx, c);
     if (existing) {
-      c.snapshot_id = existing.id;
+      adopt(ctx, c, existing);
     } else {
       c.posted = true;
+      c.intent_at ??= ctx.now();
+      ctx.track({
+        kind: 'snapshot',
+        name,
+        name_hash: nameHash(name),
+        parent: c.instance_id,
+        state: 'pending',
+        intent_at: c.intent_at,
+      });
       await ctx.checkpoint(c);
       let snapshot: Snapshot;
       try {
         snapshot = await ctx.client.instances.createSnapshot(
           c.instance_id,
           {
-            name: ctx.params.name,
+            name,
             ...(ctx.params.replicated_region ? { replicated_region: ctx.params.replicated_region } : {}),
           },
           { signal: ctx.signal },
@@ -43,21 +71,22 @@ export const instanceSnapshot: Action<'instance.snapshot'> = async (ctx) => {
       } catch (err) {
         if (err instanceof AmbiguousWriteError) {
           ctx.log.warn({ err }, 'snapshot call got no answer; looking for it by name');
-          return waitUntil(c, ctx.now() + Math.min(pollMs, 3_000), `looking for snapshot ${ctx.params.name}`);
+          c.settle_until ??= c.intent_at + (ctx.task.defaults.lateAnswerMs ?? LATE_ANSWER_DEFAULT_MS);
+          ctx.track({ kind: 'snapshot', settle_until: c.settle_until });
+          return waitUntil(c, ctx.now() + Math.min(pollMs, LOOK_DELAY_MS), `looking for snapshot ${name}`);
         }
         throw err;
       }
       faultPoint('instance.snapshot:after-post');
-      c.snapshot_id = snapshot.id;
-      if (!wait || GOOD.has(snapshot.status)) return done({ snapshot });
+      adopt(ctx, c, snapshot);
+      if (!wait || GOOD.has(snapshot.status)) return settled(ctx, c, snapshot);
     }
-    if (!wait)
-      return done({ snapshot: await ctx.client.snapshots.get(c.snapshot_id, { signal: ctx.signal }) });
+    if (!wait) return settled(ctx, c, await ctx.client.snapshots.get(c.snapshot_id!, { signal: ctx.signal }));
     c.wait_deadline = ctx.now() + wait.timeoutMs;
   }
 
-  const snapshot = await ctx.client.snapshots.get(c.snapshot_id, { signal: ctx.signal });
-  if (GOOD.has(snapshot.status)) return done({ snapshot });
+  const snapshot = await ctx.client.snapshots.get(c.snapshot_id!, { signal: ctx.signal });
+  if (GOOD.has(snapshot.status)) return settled(ctx, c, snapshot);
   if (snapshot.status === 'error') {
     throw new StepFailure(
       'E_SNAPSHOT_ERROR',
@@ -76,17 +105,47 @@ export const instanceSnapshot: Action<'instance.snapshot'> = async (ctx) => {
     c,
     Math.min(ctx.now() + pollMs, c.wait_deadline!),
     `snapshot status created (now ${snapshot.status})`,
+    c.wait_deadline,
   );
-};
+});
 
-async function findByName(
-  ctx: ActionContext<'instance.snapshot'>,
-  instanceId: string,
-  name: string,
-): Promise<Snapshot | undefined> {
-  const snapshots = await ctx.client.instances.listSnapshots(instanceId, { signal: ctx.signal });
-  return snapshots.find(
-    (s) =>
-      s.name === name && s.status !== 'deleting' && s.status !== 'pending_delete' && s.status !== 'error',
+function adopt(ctx: Ctx, c: SnapshotCursor, snapshot: Snapshot): void {
+  c.snapshot_id = snapshot.id;
+  ctx.track({
+    kind: 'snapshot',
+    name: ctx.params.name,
+    name_hash: nameHash(ctx.params.name),
+    parent: c.instance_id!,
+    id: snapshot.id,
+    state: 'live',
+    intent_at: c.intent_at ?? ctx.now(),
+  });
+}
+
+/** Done, unless a late answer may still make a second snapshot: then look again until it cannot. */
+async function settled(ctx: Ctx, c: SnapshotCursor, snapshot: Snapshot) {
+  if (c.settle_until === undefined) return done({ snapshot });
+  await removeDuplicates(ctx, {
+    kind: 'snapshot',
+    name: { name: ctx.params.name },
+    label: ctx.params.name,
+    since: c.intent_at!,
+    keepId: c.snapshot_id!,
+    instanceId: c.instance_id!,
+  });
+  if (ctx.now() >= c.settle_until) return done({ snapshot });
+  const pollMs = ctx.task.wait?.pollMs ?? ctx.task.defaults.pollMs;
+  return waitUntil(
+    c,
+    Math.min(ctx.now() + pollMs, c.settle_until),
+    `late answers to the snapshot call of ${ctx.params.name}`,
+    c.settle_until,
   );
+}
+
+/** Snapshots of the step's name on the instance, in its own region first, excluding ones in error. */
+async function findByName(ctx: Ctx, c: SnapshotCursor): Promise<Snapshot[]> {
+  const found = await findOurSnapshots(ctx, c.instance_id!, { name: ctx.params.name }, c.intent_at ?? 0);
+  const home = (s: Snapshot) => (s.region === c.region ? 0 : 1);
+  return found.filter((s) => s.status !== 'error').sort((a, b) => home(a) - home(b));
 }

@@ -1,25 +1,31 @@
 // instance.wait: until the instance reaches one of `status` (a list is fine);
-// `error` fails at once unless listed; `deleted` waits for 404. Read-only.
+// `error` fails at once unless listed; `deleted` waits for 404. The status at the first
+// look is kept, so a later status can prove one that passed between two polls. Read-only.
+import { z } from 'zod';
 import { parseDuration } from '../shared/duration.js';
 import { resolveInstance } from './resolve.js';
-import { type Action, done } from './types.js';
+import { defineAction, done } from './types.js';
 import { pollStatus } from './wait-status.js';
 
-interface WaitCursor {
-  instance_id?: string;
-  deadline?: number;
-}
+const waitCursor = z.object({
+  instance_id: z.string().optional(),
+  deadline: z.number().optional(),
+  /** The status at the first look. */
+  origin: z.string().optional(),
+});
 
-export const instanceWait: Action<'instance.wait'> = async (ctx) => {
-  const c: WaitCursor = { ...(ctx.task.cursor as WaitCursor | undefined) };
+export const instanceWait = defineAction('instance.wait', waitCursor, async (ctx) => {
+  const c = { ...ctx.cursor };
   const p = ctx.params;
   const statuses = Array.isArray(p.status) ? p.status : [p.status];
   const pollMs =
     (p.poll !== undefined ? parseDuration(p.poll) : undefined) ??
     ctx.task.wait?.pollMs ??
     ctx.task.defaults.pollMs;
-  if (c.instance_id === undefined) {
-    c.instance_id = (await resolveInstance(ctx.client, p.instance, ctx.signal)).id;
+  if (c.instance_id === undefined || c.deadline === undefined) {
+    const instance = await resolveInstance(ctx.client, p.instance, ctx.signal);
+    c.instance_id = instance.id;
+    c.origin = instance.status;
     const timeoutMs =
       (p.timeout !== undefined ? parseDuration(p.timeout) : undefined) ??
       ctx.task.wait?.timeoutMs ??
@@ -28,9 +34,15 @@ export const instanceWait: Action<'instance.wait'> = async (ctx) => {
   }
   return pollStatus(
     ctx.statuses,
-    { instanceId: c.instance_id, statuses, deadline: c.deadline!, pollMs },
+    {
+      instanceId: c.instance_id,
+      statuses,
+      deadline: c.deadline,
+      pollMs,
+      ...(c.origin === undefined ? {} : { origin: c.origin }),
+    },
     ctx.now(),
     c,
     (instance) => done(instance ? { instance } : { instance: null, deleted: true }),
   );
-};
+});

@@ -1,8 +1,9 @@
 // availability.check, notify.webhook (at-least-once, Slack-compatible `text`)
 // and sleep (durable: the run parks, no worker is held).
+import { z } from 'zod';
 import { parseDuration } from '../shared/duration.js';
 import { StepFailure, TransientStepError } from './errors.js';
-import { type Action, done, waitUntil } from './types.js';
+import { type Action, defineAction, done, waitUntil } from './types.js';
 
 export const availabilityCheck: Action<'availability.check'> = async (ctx) => {
   const availability = await ctx.client.availability.get(ctx.params.region, { signal: ctx.signal });
@@ -57,9 +58,8 @@ function hostOf(url: string): string {
   }
 }
 
-export const sleep: Action<'sleep'> = async (ctx) => {
-  const c = ctx.task.cursor as { until?: number } | undefined;
-  const until = c?.until ?? ctx.now() + (parseDuration(ctx.params.duration) ?? 0);
+export const sleep = defineAction('sleep', z.object({ until: z.number() }), async (ctx) => {
+  const until = ctx.cursor?.until ?? ctx.now() + (parseDuration(ctx.params.duration) ?? 0);
   if (ctx.now() >= until) return done({});
-  return waitUntil({ until }, until, `sleep until ${new Date(until).toISOString()}`);
-};
+  return waitUntil({ until }, until, `sleep until ${new Date(until).toISOString()}`, until);
+});

@@ -1,14 +1,16 @@
 // What every step kind's action receives and returns. An action is resumable:
-// it gets back the cursor it last saved, so a crash or a park never repeats a
-// side effect that already happened. Actions never sleep: to wait they return
-// `{ type: 'wait' }` and the run parks.
+// it gets back the cursor it last saved (decoded with the schema it declared in
+// defineAction), so a crash or a park never repeats a side effect that already
+// happened. Actions never sleep: to wait they return `{ type: 'wait' }` and the run parks.
+import type { z } from 'zod';
 import type { StepParams } from '../dsl/step-params.js';
 import type { StepKind } from '../dsl/types.js';
+import type { TaskIO } from '../engine/driver.js';
 import type { TaskOutcome } from '../engine/outcome.js';
+import type { CleanupParams, TaskKind } from '../engine/resources.js';
 import type { PreparedTask } from '../engine/task.js';
 import type { GenesisClient } from '../genesis/index.js';
 import type { Ownership } from '../runs/ownership.js';
-import type { TaskIO } from '../runs/runner.js';
 import type { Clock } from '../shared/clock.js';
 import type { StatusReader } from './status-reader.js';
 
@@ -33,18 +35,48 @@ export interface ActionDeps {
   fetch: typeof globalThis.fetch;
 }
 
-export interface ActionContext<K extends StepKind> extends ActionDeps, TaskIO {
-  params: StepParams<K>;
+/** The parameters of a task kind after expressions were evaluated. */
+export type TaskParams<K extends TaskKind> = K extends StepKind ? StepParams<K> : CleanupParams;
+
+export interface ActionContext<K extends TaskKind, C = unknown> extends ActionDeps, TaskIO {
+  params: TaskParams<K>;
   task: PreparedTask;
+  /** The cursor this unit saved last, decoded; undefined on a first attempt. */
+  cursor: C | undefined;
   now(): number;
 }
 
-export type Action<K extends StepKind> = (ctx: ActionContext<K>) => Promise<ActionResult>;
+export type Action<K extends TaskKind, C = unknown> = (ctx: ActionContext<K, C>) => Promise<ActionResult>;
+
+/** An action with the shape of its cursor: what it checkpoints is checked when read back. */
+export interface ActionDefinition<K extends TaskKind> {
+  kind: K;
+  /** The cursor's schema (the action's own type is erased here); undefined: keeps none. */
+  cursor: z.ZodType | undefined;
+  run: Action<K>;
+}
+
+export function defineAction<K extends TaskKind, S extends z.ZodType>(
+  kind: K,
+  cursor: S,
+  run: Action<K, z.output<S>>,
+): ActionDefinition<K> {
+  // The executor decodes the cursor with `cursor` before calling `run`.
+  return { kind, cursor, run: run as Action<K> };
+}
 
 export const done = (outputs: Record<string, unknown>): ActionResult => ({ type: 'done', outputs });
-export const waitUntil = (cursor: unknown, wakeAt: number, waitingFor?: string): ActionResult => ({
+
+/** Resume at `wakeAt` with `cursor`; `deadline` (ms) is when the wait gives up, when known. */
+export const waitUntil = (
+  cursor: unknown,
+  wakeAt: number,
+  waitingFor?: string,
+  deadline?: number,
+): ActionResult => ({
   type: 'wait',
   cursor,
   wakeAt,
   ...(waitingFor === undefined ? {} : { waitingFor }),
+  ...(deadline === undefined ? {} : { deadline }),
 });

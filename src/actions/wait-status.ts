@@ -1,13 +1,15 @@
 // Waiting for an instance to reach a status, as a resumable poll: each call looks
-// once (through the coalesced StatusReader) and either finishes or asks to be
-// woken at the next poll. Deadlines are absolute and fixed at the first look.
-// `error` fails at once unless it is one of the awaited statuses.
+// once (through the coalesced StatusReader) and either finishes or asks to be woken
+// at the next poll. Polls sample, so what a status proves comes from the status
+// machine (src/genesis/statuses.ts): `stopped` right after a create proves the box was
+// active, and a box being deleted will never be stopped. Deadlines are absolute and
+// fixed at the first look; `error` fails at once unless it is one of the awaited statuses.
 import type { Instance } from '../genesis/index.js';
+import { canStillReach, GONE, type InstanceRequest, passedThrough } from '../genesis/statuses.js';
 import { StepFailure } from './errors.js';
 import { type ActionResult, done, type StatusSource, waitUntil } from './types.js';
 
-/** `deleted` is not an API status: it means GET answers 404. */
-export const GONE = 'deleted';
+export { GONE } from '../genesis/statuses.js';
 
 export interface StatusWait {
   instanceId: string;
@@ -17,6 +19,10 @@ export interface StatusWait {
   pollMs: number;
   /** Only statuses read after this time count (e.g. when the action was sent). */
   notBefore?: number;
+  /** The status when the wait began: what lets a later status prove an unseen one. */
+  origin?: string;
+  /** Requests the step itself sent (a power action, DELETE). */
+  requests?: readonly InstanceRequest[];
 }
 
 export async function pollStatus(
@@ -32,21 +38,34 @@ export async function pollStatus(
     ...(wait.notBefore ? { notBefore: wait.notBefore } : {}),
   });
   const wanted = wait.statuses.join(' or ');
-  if ('gone' in snap) {
-    if (wait.statuses.includes(GONE)) return finish(undefined);
+  const status = 'gone' in snap ? GONE : snap.instance.status;
+  const instance = 'gone' in snap ? undefined : snap.instance;
+  if (wait.statuses.includes(status)) return finish(instance);
+  const proven =
+    wait.origin !== undefined &&
+    wait.statuses.some((target) =>
+      passedThrough({ origin: wait.origin!, target, seen: status, requests: wait.requests ?? [] }),
+    );
+  if (proven) return finish(instance);
+  if (status === GONE) {
     throw new StepFailure(
       'E_INSTANCE_GONE',
       `instance ${wait.instanceId} no longer exists (GET answers 404) while waiting for status ${wanted}`,
-      'it was deleted outside this run, or destroyed on shutdown',
+      'it was deleted outside this run, or destroyed on shutdown (destroy_on_shutdown)',
     );
   }
-  const status = snap.instance.status;
-  if (wait.statuses.includes(status)) return finish(snap.instance);
   if (status === 'error') {
     throw new StepFailure(
       'E_INSTANCE_ERROR',
       `instance ${wait.instanceId} went to status error while waiting for status ${wanted}`,
       'look at the instance in the Genesis Cloud console; provisioning or the last action failed',
+    );
+  }
+  if (!wait.statuses.some((target) => canStillReach(status, target))) {
+    throw new StepFailure(
+      'E_STATUS_UNREACHABLE',
+      `instance ${wait.instanceId} is ${status} while waiting for status ${wanted}: it can no longer get there`,
+      'the instance is being deleted; something outside this step deleted it',
     );
   }
   if (now >= wait.deadline) {
@@ -57,5 +76,5 @@ export async function pollStatus(
     );
   }
   const next = Math.min(now + wait.pollMs, wait.deadline);
-  return waitUntil(cursor, next, `status ${wanted} (now ${status})`);
+  return waitUntil(cursor, next, `status ${wanted} (now ${status})`, wait.deadline);
 }

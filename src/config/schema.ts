@@ -38,6 +38,7 @@ export const configSchema = z.strictObject({
     wait_timeout: duration,
     list_poll_threshold: z.number().int().min(1),
     history_retention: duration,
+    late_answer_window: duration,
   }),
   scheduler: z.strictObject({ watchdog_grace: duration }),
   log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) }),
@@ -59,7 +60,13 @@ export const DEFAULTS: Config = {
   workflows: './workflows',
   http: { listen: '127.0.0.1:8080' },
   worker: { concurrency: 50, lock_duration: '30s', stalled_interval: '15s', shutdown_grace: '25s' },
-  engine: { poll_interval: '10s', wait_timeout: '20m', list_poll_threshold: 5, history_retention: '30d' },
+  engine: {
+    poll_interval: '10s',
+    wait_timeout: '20m',
+    list_poll_threshold: 5,
+    history_retention: '30d',
+    late_answer_window: '2m',
+  },
   scheduler: { watchdog_grace: '1m' },
   log: { level: 'info' },
 };

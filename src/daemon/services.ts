@@ -77,17 +77,18 @@ export async function openServices(options: OpenOptions): Promise<Services> {
   );
   const queue = new RunQueue(redis, config.redis.prefix);
   releasers.add('run queue', () => queue.close());
+  const redactor = redactorFor(secrets);
   return {
     config,
     secrets,
     logger,
     clock,
-    redactor: redactorFor(secrets),
+    redactor,
     redis,
     store,
     queue,
     runs: new RunService(store, queue, clock),
-    ownership: new Ownership(redis, config.redis.prefix),
+    ownership: new Ownership(redis, config.redis.prefix, redactor),
     releasers,
     close: async () => {
       await releasers.releaseAll();
@@ -181,7 +182,11 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
     clock,
     secrets: () => services.secrets.workflowSecrets,
     redactor: services.redactor,
-    waitDefaults: { pollMs: ms(config.engine.poll_interval), timeoutMs: ms(config.engine.wait_timeout) },
+    waitDefaults: {
+      pollMs: ms(config.engine.poll_interval),
+      timeoutMs: ms(config.engine.wait_timeout),
+      lateAnswerMs: ms(config.engine.late_answer_window),
+    },
     cancels,
     logger,
     ...(options.gate ? { gate: options.gate } : {}),

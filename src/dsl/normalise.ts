@@ -62,6 +62,7 @@ export function normalise(value: Written, source: SourceFile, hash: string): Wor
   };
   if (value.description !== undefined) def.description = value.description;
   if (value.timeout !== undefined) def.timeout = value.timeout;
+  if (value.auto_cleanup === false) def.auto_cleanup = false;
   return def;
 }
 

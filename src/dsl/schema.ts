@@ -155,6 +155,12 @@ function workflowShape<S extends z.ZodType>(step: S) {
     triggers: z.array(trigger).optional().describe('schedules; manual runs are always allowed'),
     concurrency: concurrency.optional(),
     timeout: positiveDuration.optional().describe('the whole run; on expiry: cancel, then finally steps'),
+    auto_cleanup: z
+      .boolean()
+      .optional()
+      .describe(
+        'default true: after finally, gcflow deletes any instance this run created that is neither kept (keep: true) nor deleted',
+      ),
     steps: z.array(step).min(1),
     finally: z
       .array(step)

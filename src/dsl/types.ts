@@ -79,7 +79,7 @@ export interface StepSpec {
   timeout?: string;
   continue_on_error: boolean;
   /** `false` turns off the default wait of mutating instance steps. */
-  wait: WaitSpec | false | undefined;
+  wait?: WaitSpec | false;
   /** instance.create only: the box is meant to outlive the run. */
   keep: boolean;
   loc?: SourceLocation;
@@ -93,6 +93,11 @@ export interface WorkflowDefinition {
   concurrency: ConcurrencySpec;
   /** Duration text: the whole run; on expiry: cancel, then finally steps. */
   timeout?: string;
+  /**
+   * Default true: after `finally`, the engine deletes instances the run created that are
+   * neither kept nor deleted (src/engine/resources.ts). `false` leaves that to the janitor.
+   */
+  auto_cleanup?: boolean;
   steps: StepSpec[];
   finally: StepSpec[];
   on_failure: StepSpec[];

@@ -3,16 +3,18 @@
 // execute these tasks, park until a time, or the run is complete.
 // Pure and deterministic: it mutates only the state it is given and returns the
 // events of every transition. Imports no I/O.
-import type { StepSpec, WorkflowDefinition } from '../dsl/types.js';
+import type { WorkflowDefinition } from '../dsl/types.js';
 import { evaluateCondition, interpolate } from '../expr/index.js';
 import { parseDuration } from '../shared/duration.js';
 import { exprContext } from './context.js';
 import { event, type RunEvent } from './events.js';
+import { CLEANUP_STEP, type EngineStep, exposeResources, needsCleanup } from './resources.js';
 import {
   type Attempted,
   isTerminalStep,
   type ItemState,
   newItemState,
+  newStepState,
   type Phase,
   type RunState,
   type StepState,
@@ -53,15 +55,19 @@ export interface Transition {
   events: RunEvent[];
 }
 
-export function stepsOf(def: WorkflowDefinition, phase: Phase): StepSpec[] {
+export function stepsOf(def: WorkflowDefinition, phase: Phase): EngineStep[] {
   if (phase === 'main') return def.steps;
   if (phase === 'on_failure') return def.on_failure;
   if (phase === 'finally') return def.finally;
+  if (phase === 'cleanup') return [CLEANUP_STEP];
   return [];
 }
 
-export function findStep(def: WorkflowDefinition, id: string): { spec: StepSpec; phase: Phase } | undefined {
-  for (const phase of ['main', 'on_failure', 'finally'] as const) {
+export function findStep(
+  def: WorkflowDefinition,
+  id: string,
+): { spec: EngineStep; phase: Phase } | undefined {
+  for (const phase of ['main', 'on_failure', 'finally', 'cleanup'] as const) {
     const spec = stepsOf(def, phase).find((s) => s.id === id);
     if (spec) return { spec, phase };
   }
@@ -79,7 +85,7 @@ export function advance(input: AdvanceInput): Transition {
     const list = stepsOf(def, state.phase);
     const spec = list.find((s) => !isTerminalStep(state.steps[s.id]!));
     if (!spec) {
-      finishPhase(state, now, events);
+      finishPhase(def, state, now, events);
       continue;
     }
     const step = state.steps[spec.id]!;
@@ -88,7 +94,7 @@ export function advance(input: AdvanceInput): Transition {
       continue;
     }
     if (step.deadline_at !== undefined && now >= step.deadline_at) {
-      cancelUnits(step, now);
+      cancelUnits(state, step, now);
       failStep(def, state, spec, step, `timed out after ${spec.timeout}`, now, events);
       continue;
     }
@@ -133,42 +139,51 @@ function endMainSteps(state: RunState, def: WorkflowDefinition, now: number): vo
     const step = state.steps[spec.id]!;
     if (step.status === 'pending') step.status = 'skipped';
     else if (!isTerminalStep(step)) {
-      cancelUnits(step, now);
+      cancelUnits(state, step, now);
       step.status = 'cancelled';
       step.finished_at = new Date(now).toISOString();
+      exposeResources(state, step.id, step);
     }
   }
 }
 
-function cancelUnits(step: StepState, now: number): void {
+function cancelUnits(state: RunState, step: StepState, now: number): void {
   for (const item of step.items ?? []) {
     if (item.status === 'pending') item.status = 'skipped';
     else if (!isTerminalStep(item)) {
       item.status = 'cancelled';
       item.finished_at = new Date(now).toISOString();
+      exposeResources(state, step.id, item, item.index);
     }
   }
   delete step.wake_at;
 }
 
-function finishPhase(state: RunState, now: number, events: RunEvent[]): void {
+function finishPhase(def: WorkflowDefinition, state: RunState, now: number, events: RunEvent[]): void {
   if (state.phase === 'main') {
     state.outcome ??= 'succeeded';
     state.phase = state.outcome === 'failed' ? 'on_failure' : 'finally';
   } else if (state.phase === 'on_failure') {
     state.phase = 'finally';
+  } else if (state.phase === 'finally' && needsCleanup(def, state)) {
+    state.phase = 'cleanup';
+    state.steps[CLEANUP_STEP.id] = newStepState(CLEANUP_STEP.id);
   } else {
     state.phase = 'done';
     state.status = state.outcome ?? 'succeeded';
     state.finished_at = new Date(now).toISOString();
-    for (const step of Object.values(state.steps)) if (step.status === 'pending') step.status = 'skipped';
+    for (const step of Object.values(state.steps)) {
+      // Only a run ended without its definition (given up) can leave a step unfinished.
+      if (step.status === 'pending') step.status = 'skipped';
+      else if (!isTerminalStep(step)) step.status = 'cancelled';
+    }
     events.push(
       event(`run.${state.status}` as 'run.succeeded', now, state.error ? { message: state.error } : {}),
     );
   }
 }
 
-function startStep(input: AdvanceInput, spec: StepSpec, step: StepState, events: RunEvent[]): void {
+function startStep(input: AdvanceInput, spec: EngineStep, step: StepState, events: RunEvent[]): void {
   const { def, state, now, secrets } = input;
   const ctx = exprContext(state, secrets);
   try {
@@ -199,7 +214,7 @@ function startStep(input: AdvanceInput, spec: StepSpec, step: StepState, events:
 
 function nextForStep(
   state: RunState,
-  spec: StepSpec,
+  spec: EngineStep,
   step: StepState,
   now: number,
   events: RunEvent[],
@@ -214,7 +229,7 @@ function nextForStep(
 function nextForItems(
   def: WorkflowDefinition,
   state: RunState,
-  spec: StepSpec,
+  spec: EngineStep,
   step: StepState,
   now: number,
   events: RunEvent[],
@@ -261,7 +276,7 @@ function resume(unit: Attempted): boolean {
 function finishItems(
   def: WorkflowDefinition,
   state: RunState,
-  spec: StepSpec,
+  spec: EngineStep,
   step: StepState,
   now: number,
   events: RunEvent[],
@@ -291,7 +306,7 @@ function finishItems(
 export function failStep(
   def: WorkflowDefinition,
   state: RunState,
-  spec: StepSpec,
+  spec: EngineStep,
   step: StepState,
   message: string,
   now: number,
@@ -302,6 +317,7 @@ export function failStep(
   step.finished_at = new Date(now).toISOString();
   delete step.wake_at;
   delete step.retry_pending;
+  exposeResources(state, step.id, step);
   events.push(event('step.failed', now, { step: spec.id, attempt: step.attempts || undefined, message }));
   if (spec.continue_on_error) return;
   if (state.phase === 'main') {
@@ -315,6 +331,11 @@ export function failStep(
   } else if (state.phase === 'finally' && state.outcome === 'succeeded') {
     state.outcome = 'failed';
     state.error = `finally step ${spec.id} failed: ${message}`;
+  } else if (state.phase === 'cleanup') {
+    // Whatever the run's outcome, a box it could not delete must be seen.
+    state.outcome = 'failed';
+    const cause = state.error ? `${state.error}; then ` : '';
+    state.error = `${cause}gcflow could not delete what the run left behind: ${message}; \`gcflow janitor\` lists it`;
   }
 }
 

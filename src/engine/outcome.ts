@@ -4,13 +4,17 @@
 import type { WorkflowDefinition } from '../dsl/types.js';
 import { findStep, failStep, type TaskRef } from './advance.js';
 import { retryDelayMs } from './backoff.js';
+import { exposeResources } from './resources.js';
 import { event, type RunEvent } from './events.js';
 import type { Attempted, RunState } from './state.js';
 
 export type TaskOutcome =
   | { type: 'done'; outputs: Record<string, unknown> }
-  /** Not there yet: resume at `wakeAt` with `cursor`. `waitingFor` is shown to users. */
-  | { type: 'wait'; cursor: unknown; wakeAt: number; waitingFor?: string }
+  /**
+   * Not there yet: resume at `wakeAt` with `cursor`. `waitingFor` is shown to users;
+   * `deadline` (ms) is when the wait gives up, when the action knows it.
+   */
+  | { type: 'wait'; cursor: unknown; wakeAt: number; waitingFor?: string; deadline?: number }
   | {
       type: 'error';
       message: string;
@@ -49,6 +53,7 @@ export function applyOutcome(
       unit.error = null;
       delete unit.cursor;
       delete unit.wake_at;
+      delete unit.wait_deadline;
       if (task.index === undefined) events.push(event('step.succeeded', now, where));
       return events;
 
@@ -56,6 +61,8 @@ export function applyOutcome(
       unit.status = 'waiting';
       unit.cursor = outcome.cursor;
       unit.wake_at = outcome.wakeAt;
+      if (outcome.deadline === undefined) delete unit.wait_deadline;
+      else unit.wait_deadline = outcome.deadline;
       if (outcome.waitingFor !== undefined && outcome.waitingFor !== unit.waiting_for) {
         unit.waiting_for = outcome.waitingFor;
         events.push(event('step.waiting', now, { ...where, message: outcome.waitingFor }));
@@ -63,6 +70,7 @@ export function applyOutcome(
       return events;
 
     case 'error': {
+      delete unit.wait_deadline;
       if (outcome.cursor !== undefined) unit.cursor = outcome.cursor;
       if (outcome.aborted) {
         // Runnable again at once; advance() decides: cancelled, timed out, or resumed.
@@ -91,6 +99,7 @@ export function applyOutcome(
         unit.error = outcome.message;
         unit.finished_at = at;
         delete unit.wake_at;
+        exposeResources(state, task.stepId, unit, task.index);
         events.push(
           event('step.failed', now, { ...where, attempt: unit.attempts, message: outcome.message }),
         );

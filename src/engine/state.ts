@@ -5,7 +5,8 @@
 export const RUN_STATUSES = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export type Trigger = 'schedule' | 'manual' | 'api';
-export type Phase = 'main' | 'on_failure' | 'finally' | 'done';
+/** `cleanup`: after finally, gcflow's own step deletes what the run left behind (resources.ts). */
+export type Phase = 'main' | 'on_failure' | 'finally' | 'cleanup' | 'done';
 export type Outcome = 'succeeded' | 'failed' | 'cancelled';
 
 export type StepStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -35,6 +36,8 @@ export interface Attempted {
   waiting_for?: string;
   /** The action's own resumable state (e.g. "POST sent for name X"). Small JSON. */
   cursor?: unknown;
+  /** When the current wait gives up (ms), if the action said: shown by `run --wait`. */
+  wait_deadline?: number;
 }
 
 export interface ItemState extends Attempted {
@@ -74,6 +77,36 @@ export interface RunState {
   /** How many times a worker began executing this run (1 on the first start; more after crashes). */
   attempt: number;
   steps: Record<string, StepState>;
+  /** Instances and snapshots the run's steps created, whether or not those steps succeeded. */
+  resources: RunResource[];
+}
+
+/**
+ * Something a step created in the cloud. Recorded from the moment its create call is
+ * about to be sent (the name is known, the id not yet), so the run can always clean
+ * it up: even when the step fails, is cancelled, or the answer to the call is lost.
+ */
+export interface RunResource {
+  kind: 'instance' | 'snapshot';
+  /** The creating unit: `stepId` or `stepId/index`. */
+  task: string;
+  step: string;
+  /** As shown to users (secrets redacted). */
+  name: string;
+  /** sha256 of the real name: how the run recognises it in a listing. */
+  name_hash: string;
+  /** Set once the create call answered, or the resource was found by name. */
+  id?: string;
+  /** Snapshots: the instance they were taken of. */
+  parent?: string;
+  /** `pending`: the create call was sent, its answer not seen yet. */
+  state: 'pending' | 'live' | 'deleted';
+  /** `keep: true` on the step: meant to outlive the run. */
+  keep: boolean;
+  /** ms: when the (last) create call was about to be sent. */
+  intent_at: number;
+  /** ms: a create call's answer was lost; the API may still act on it until this time. */
+  settle_until?: number;
 }
 
 export interface NewRun {
@@ -108,6 +141,7 @@ export function newRunState(run: NewRun): RunState {
     cancelled_at: null,
     attempt: 0,
     steps,
+    resources: [],
   };
 }
 

@@ -1,12 +1,13 @@
 // Prepares a task for execution: evaluates the step's `with` against the run
 // state (secrets included, in memory only), checks the result against the step
 // kind's run-time schema, and resolves its wait settings. Pure.
-import type { StepKind, StepSpec, WorkflowDefinition } from '../dsl/types.js';
+import type { StepKind, WorkflowDefinition } from '../dsl/types.js';
 import { DEFAULT_WAIT_STATUS, RUNTIME_STEP_PARAMS } from '../dsl/step-params.js';
 import { interpolate } from '../expr/index.js';
 import { parseDuration } from '../shared/duration.js';
 import { findStep, type TaskRef } from './advance.js';
 import { exprContext } from './context.js';
+import { CLEANUP_KIND, cleanupParams, type EngineStep, type TaskKind } from './resources.js';
 import type { RunState } from './state.js';
 
 export interface WaitSettings {
@@ -18,12 +19,17 @@ export interface WaitSettings {
 export interface WaitDefaults {
   pollMs: number;
   timeoutMs: number;
+  /**
+   * How long after a create call went unanswered the API may still act on it: creates
+   * keep looking for (and remove) a late duplicate this long. Default 2 minutes.
+   */
+  lateAnswerMs?: number;
 }
 
 export interface PreparedTask {
   ref: TaskRef;
-  spec: StepSpec;
-  kind: StepKind;
+  spec: EngineStep;
+  kind: TaskKind;
   /** Evaluated and checked parameters; may hold secrets: never store or log. */
   params: unknown;
   /** Undefined when the step does not wait for a status. */
@@ -51,39 +57,30 @@ export function prepareTask(
   const unit = ref.index === undefined ? step : step.items?.[ref.index];
   if (!unit) return { ok: false, message: `step ${ref.stepId} has no item ${ref.index}` };
   const item = ref.index === undefined ? undefined : { value: step.for_each?.[ref.index], index: ref.index };
+  const key = ref.index === undefined ? `${state.id}/${spec.id}` : `${state.id}/${spec.id}/${ref.index}`;
+  const base = { ref, spec, kind: spec.uses, key, attempt: unit.attempts, cursor: unit.cursor, defaults };
+  if (spec.uses === CLEANUP_KIND)
+    return { ok: true, task: { ...base, params: cleanupParams(def, state), wait: undefined } };
+  const kind: StepKind = spec.uses;
   try {
     const ctx = exprContext(state, secrets, item);
     const raw = interpolate(spec.with, ctx);
-    const checked = RUNTIME_STEP_PARAMS[spec.uses].safeParse(raw);
+    const checked = RUNTIME_STEP_PARAMS[kind].safeParse(raw);
     if (!checked.success) {
       const issue = checked.error.issues[0]!;
       const path = issue.path.length > 0 ? `with.${issue.path.join('.')}` : 'with';
       return { ok: false, message: `${path}: ${issue.message} (after evaluating expressions)` };
     }
-    const wait = resolveWait(spec, interpolate(spec.wait, ctx), defaults);
-    const key = ref.index === undefined ? `${state.id}/${spec.id}` : `${state.id}/${spec.id}/${ref.index}`;
-    return {
-      ok: true,
-      task: {
-        ref,
-        spec,
-        kind: spec.uses,
-        params: checked.data,
-        wait,
-        key,
-        attempt: unit.attempts,
-        cursor: unit.cursor,
-        defaults,
-      },
-    };
+    const wait = resolveWait(kind, interpolate(spec.wait, ctx), defaults);
+    return { ok: true, task: { ...base, params: checked.data, wait } };
   } catch (err) {
     return { ok: false, message: (err as Error).message };
   }
 }
 
-function resolveWait(spec: StepSpec, evaluated: unknown, defaults: WaitDefaults): WaitSettings | undefined {
+function resolveWait(kind: StepKind, evaluated: unknown, defaults: WaitDefaults): WaitSettings | undefined {
   if (evaluated === false) return undefined;
-  const fallback = DEFAULT_WAIT_STATUS[spec.uses];
+  const fallback = DEFAULT_WAIT_STATUS[kind];
   const given = (evaluated ?? {}) as { status?: string | string[]; timeout?: string; poll?: string };
   const status = given.status ?? fallback;
   if (status === undefined) return undefined;

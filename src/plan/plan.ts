@@ -1,19 +1,21 @@
-// `planRun`: a dry run. Drives the run in memory with the engine's pure functions
-// (advance, prepareTask, applyOutcome) and the real actions, over a plan client
-// whose reads hit the real API and whose writes are only recorded. Waits are
-// assumed to succeed and virtual time jumps over them. Imports no Redis or queue.
+// `planRun`: a dry run. Drives the run in memory through the engine's driver (the
+// same one the workers use) and the real actions, over a plan client whose reads hit
+// the real API and whose writes are only recorded. Waits are assumed to succeed and
+// virtual time jumps over them. Imports no Redis or queue.
 import { createExecutor, type OwnershipRecorder } from '../actions/index.js';
 import { DEFAULTS } from '../config/schema.js';
 import { DEFAULT_WAIT_STATUS } from '../dsl/step-params.js';
-import type { StepKind, WorkflowDefinition } from '../dsl/types.js';
+import type { WorkflowDefinition } from '../dsl/types.js';
 import {
-  advance,
-  applyOutcome,
+  CLEANUP_KIND,
+  CLEANUP_STEP,
+  driveRun,
+  type EngineStep,
   findStep,
   newRunState,
   type PreparedTask,
-  prepareTask,
   type RunState,
+  type TaskIO,
   type TaskOutcome,
   type TaskRef,
   type WaitDefaults,
@@ -46,6 +48,8 @@ export interface PlanOptions {
 }
 
 export const PLAN_RUN_ID = 'plan';
+/** A plan's tasks are never cancelled and have no deadlines in real time. */
+const NEVER = new AbortController().signal;
 /** A runaway guard: far beyond any workflow's turns. */
 const MAX_TURNS = 50_000;
 
@@ -65,7 +69,7 @@ export async function planRun(options: PlanOptions): Promise<Plan> {
     timeoutMs: parseDuration(DEFAULTS.engine.wait_timeout)!,
   };
   const steps = new Map<string, { calls: PlannedCall[]; waits: string[] }>();
-  for (const spec of [...def.steps, ...def.on_failure, ...def.finally])
+  for (const spec of [...def.steps, ...def.on_failure, ...def.finally, CLEANUP_STEP])
     steps.set(spec.id, { calls: [], waits: [] });
   let current: { ref: TaskRef; task: PreparedTask } | undefined;
 
@@ -93,47 +97,66 @@ export async function planRun(options: PlanOptions): Promise<Plan> {
 
   const state = startState(def, options.inputs, time);
   const skipNotes = new Map<string, string>();
-  const never = new AbortController().signal;
+  let turns = 0;
+  // One task at a time: the plan client records each call under the task running now.
+  let serial: Promise<unknown> = Promise.resolve();
+  await driveRun({
+    def,
+    state,
+    now: clock.now,
+    // Virtual time: a wait of any length is a jump.
+    sleep: async (ms) => {
+      time += ms;
+    },
+    inlineWaitMs: Number.POSITIVE_INFINITY,
+    execute: (task, io) => {
+      const next = serial.then(() => runTask(task, io));
+      serial = next.catch(() => undefined);
+      return next;
+    },
+    persist: async () => {
+      if (++turns >= MAX_TURNS)
+        throw new GcflowError('E_PLAN_RUNAWAY', `planning ${def.name} did not end after ${MAX_TURNS} turns`, {
+          hint: 'a bug in gcflow plan: please report it with the workflow',
+        });
+    },
+    cancel: { signal: new AbortController().signal, current: () => null },
+    secrets: () => secrets,
+    waitDefaults: defaults,
+    random: () => 0,
+    log: silentLogger(),
+    onEvents: (_, events) => {
+      for (const e of events)
+        if (e.type === 'step.skipped' && e.step)
+          skipNotes.set(e.step, `skipped: ${e.message ?? 'condition false'}`);
+    },
+  });
 
-  for (let turn = 0; ; turn++) {
-    if (turn >= MAX_TURNS)
-      throw new GcflowError('E_PLAN_RUNAWAY', `planning ${def.name} did not end after ${MAX_TURNS} turns`, {
-        hint: 'a bug in gcflow plan: please report it with the workflow',
-      });
-    const { decision, events } = advance({ def, state, now: time, secrets, cancel: null });
-    for (const e of events)
-      if (e.type === 'step.skipped' && e.step)
-        skipNotes.set(e.step, `skipped: ${e.message ?? 'condition false'}`);
-    if (decision.type === 'complete') break;
-    if (decision.type === 'park') {
-      time = Math.max(time, decision.until);
-      continue;
-    }
-    for (const ref of decision.tasks) {
-      const prepared = prepareTask(def, state, ref, secrets, defaults);
-      let outcome: TaskOutcome;
-      if (!prepared.ok) {
-        outcome = { type: 'error', message: prepared.message, code: 'E_STEP_INPUT', retryable: false };
-      } else {
-        current = { ref, task: prepared.task };
-        outcome = await runTask(prepared.task, ref);
-        current = undefined;
-      }
+  async function runTask(task: PreparedTask, io: TaskIO): Promise<TaskOutcome> {
+    const ref = task.ref;
+    current = { ref, task };
+    try {
+      const outcome = await observe(task, ref, io);
       // The real state will not change between attempts of a plan: fail at once.
-      if (outcome.type === 'error') outcome = { ...outcome, retryable: false };
-      applyOutcome(def, state, ref, outcome, time, () => 0);
+      return outcome.type === 'error' ? { ...outcome, retryable: false } : outcome;
+    } finally {
+      current = undefined;
     }
   }
 
-  async function runTask(task: PreparedTask, ref: TaskRef): Promise<TaskOutcome> {
+  async function observe(task: PreparedTask, ref: TaskRef, io: TaskIO): Promise<TaskOutcome> {
     client.takeSeen();
     statuses.begin(expectedStatuses(task));
     const entry = steps.get(ref.stepId)!;
     const callsBefore = entry.calls.length;
+    // Resources are tracked in the plan's state too, so its cleanup step shows what a
+    // run would leave behind; nothing is stored and nothing ever aborts.
     const outcome = await execute(task, {
-      run: { id: state.id, workflow: state.workflow },
-      signal: never,
+      run: io.run,
+      signal: NEVER,
       checkpoint: async () => {},
+      track: io.track,
+      released: io.released,
       log: silentLogger(),
     });
     if (client.fatal) throw client.fatal;
@@ -172,10 +195,6 @@ function startState(def: WorkflowDefinition, inputs: Record<string, unknown>, no
     now,
     stepIds: [...def.steps, ...def.on_failure, ...def.finally].map((s) => s.id),
   });
-  state.status = 'running';
-  state.attempt = 1;
-  state.started_at = new Date(now).toISOString();
-  if (def.timeout !== undefined) state.deadline_at = now + (parseDuration(def.timeout) ?? 0);
   // on_failure steps are listed, never executed: the engine passes over them.
   for (const spec of def.on_failure) state.steps[spec.id]!.status = 'skipped';
   return state;
@@ -187,7 +206,7 @@ function expectedStatuses(task: PreparedTask): string[] | undefined {
     const status = (task.params as { status: string | string[] }).status;
     return Array.isArray(status) ? status : [status];
   }
-  return task.wait?.statuses ?? DEFAULT_WAIT_STATUS[task.kind];
+  return task.wait?.statuses ?? (task.kind === CLEANUP_KIND ? undefined : DEFAULT_WAIT_STATUS[task.kind]);
 }
 
 function describeWait(task: PreparedTask, waitingFor: string | undefined): string {
@@ -221,7 +240,9 @@ function buildPlan(
 ): Plan {
   const failed = state.outcome === 'failed';
   const out: PlannedStep[] = [];
-  for (const spec of [...def.steps, ...def.on_failure, ...def.finally]) {
+  // The engine's cleanup step appears only when the run would leave something behind.
+  const cleanup: EngineStep[] = state.steps[CLEANUP_STEP.id] ? [CLEANUP_STEP] : [];
+  for (const spec of [...def.steps, ...def.on_failure, ...def.finally, ...cleanup]) {
     const phase = findStep(def, spec.id)!.phase as PlannedStep['phase'];
     const st = state.steps[spec.id]!;
     const { calls, waits } = steps.get(spec.id)!;
@@ -241,7 +262,7 @@ function buildPlan(
       note = skipNotes.get(spec.id) ?? (failed ? `not run: ${state.error}` : undefined);
     out.push({
       id: spec.id,
-      uses: spec.uses as StepKind,
+      uses: spec.uses,
       phase,
       status,
       calls,

@@ -1,6 +1,6 @@
 // The result of `gcflow plan`: per step, the state-changing API calls a run would
 // make and the waits it would sit through, given the real state read now. Pure data.
-import type { StepKind } from '../dsl/types.js';
+import type { TaskKind } from '../engine/resources.js';
 
 /** A write that was not sent: what a real run would send at this point. */
 export interface PlannedCall {
@@ -17,7 +17,7 @@ export type PlannedStepStatus = 'planned' | 'skipped' | 'failed';
 
 export interface PlannedStep {
   id: string;
-  uses: StepKind;
+  uses: TaskKind;
   phase: 'main' | 'on_failure' | 'finally';
   status: PlannedStepStatus;
   calls: PlannedCall[];

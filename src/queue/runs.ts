@@ -10,7 +10,10 @@ import type { Logger } from '../shared/logger.js';
 export const RUNS_QUEUE = 'runs';
 
 /** What one processing turn of a run ended with. */
-export type RunTurn = { type: 'park'; until: number } | { type: 'done' };
+export type RunTurn =
+  | { type: 'park'; until: number }
+  /** `outcome`: how the run ended (absent when its record is gone). */
+  | { type: 'done'; outcome?: 'succeeded' | 'failed' | 'cancelled' };
 
 export type RunProcessor = (runId: string, fence: Fence) => Promise<RunTurn>;
 

@@ -1,37 +1,24 @@
-// Executes one processing turn of a run: load its state, let the engine decide,
-// execute tasks through the actions, checkpoint every task outcome before the next
-// task starts (together with the engine's next decision), and end
-// the turn by parking (the run waits, holding no worker) or completing.
-// Knows nothing of BullMQ: the queue module turns a park into moveToDelayed.
+// One processing turn of a run in a worker: load its state and definition, wait for
+// its concurrency group, then let the engine's driver run it with Redis persistence
+// (fenced checkpoints) and cancel announcements, and say whether the run parks or is
+// done. Knows nothing of BullMQ: the queue module turns a park into moveToDelayed.
 import { setMaxListeners } from 'node:events';
 import type { WorkflowDefinition } from '../dsl/types.js';
-import { advance, type CancelRequest, type TaskRef } from '../engine/advance.js';
-import { event, type RunEvent } from '../engine/events.js';
-import { applyOutcome, type TaskOutcome } from '../engine/outcome.js';
-import { isTerminalRun, type RunState } from '../engine/state.js';
-import { prepareTask, type PreparedTask, type WaitDefaults } from '../engine/task.js';
+import type { CancelRequest } from '../engine/advance.js';
+import { driveRun, type TaskExecutor } from '../engine/driver.js';
+import type { RunEvent } from '../engine/events.js';
+import { isTerminalRun, type Outcome, type RunState } from '../engine/state.js';
+import type { WaitDefaults } from '../engine/task.js';
 import type { RunTurn } from '../queue/runs.js';
 import type { Clock } from '../shared/clock.js';
-import { parseDuration } from '../shared/duration.js';
-import type { Logger } from '../shared/logger.js';
 import { faultThrow } from '../shared/faultpoints.js';
+import type { Logger } from '../shared/logger.js';
 import type { Redactor } from '../shared/redact.js';
 import type { Fence, RunStore } from './store.js';
 
-/** What an action sees of the run besides its parameters. */
-export interface TaskIO {
-  run: { id: string; workflow: string };
-  /** Aborts on cancel (main steps), step timeout and run timeout. */
-  signal: AbortSignal;
-  /** Durably records the action's resumable state before it returns (e.g. before a POST). */
-  checkpoint(cursor: unknown): Promise<void>;
-  log: Logger;
-}
+export type { TaskExecutor, TaskIO } from '../engine/driver.js';
 
-/** Runs a prepared task; never throws: failures come back as an error outcome. */
-export type TaskExecutor = (task: PreparedTask, io: TaskIO) => Promise<TaskOutcome>;
-
-/** Serialises runs of one concurrency group (`overlap: queue`). */
+/** Admits runs of a concurrency group in turn (`overlap: queue`). */
 export interface ConcurrencyGate {
   /** True when the run may proceed now. */
   enter(run: RunState, def: WorkflowDefinition): Promise<boolean>;
@@ -63,170 +50,82 @@ export interface RunnerDeps {
 }
 
 export function createRunner(deps: RunnerDeps) {
-  const random = deps.random ?? Math.random;
-  const inlineWaitMs = deps.inlineWaitMs ?? 250;
-
   return async function runTurn(runId: string, fence: Fence): Promise<RunTurn> {
-    const { state: loaded, cancel: requested } = await deps.store.loadForTurn(runId);
-    if (!loaded || isTerminalRun(loaded)) return { type: 'done' };
-    const state: RunState = loaded;
+    const { state, cancel: requested } = await deps.store.loadForTurn(runId);
+    if (!state) return { type: 'done' };
+    if (isTerminalRun(state)) return { type: 'done', outcome: state.status as Outcome };
     const def = await deps.store.loadDefinition(state.definition_hash);
     const log = deps.logger.child({ runId, workflow: state.workflow });
-    let pending: RunEvent[] = [];
-    let writing: Promise<void> = Promise.resolve();
-    // Tasks of the current batch still running, and whether an outcome awaits its checkpoint.
-    let inFlight = 0;
-    let unsaved = false;
-    const checkpoint = (): Promise<void> => {
-      const events = pending;
-      pending = [];
-      unsaved = false;
-      deps.onEvents?.(state, events);
-      for (const e of events)
-        log.info(
-          { step: e.step, index: e.index, attempt: e.attempt },
-          `${e.type}${e.message ? `: ${e.message}` : ''}`,
-        );
-      writing = writing.then(() => deps.store.checkpoint(state, events, fence));
-      return writing;
-    };
 
-    const now = deps.clock.now();
-    let cancel: CancelRequest | null = requested;
     // A queued run waits for its concurrency group, unless it is being cancelled anyway.
-    if (state.status === 'queued' && !cancel && deps.gate && !(await deps.gate.enter(state, def))) {
-      return { type: 'park', until: now + (deps.gatePollMs ?? 2_000) };
+    if (state.status === 'queued' && !requested && deps.gate && !(await deps.gate.enter(state, def))) {
+      return { type: 'park', until: deps.clock.now() + (deps.gatePollMs ?? 2_000) };
     }
-    if (state.status === 'queued' || state.status === 'running') {
-      state.attempt += 1;
-      pending.push(
-        event(state.attempt === 1 ? 'run.started' : 'run.resumed', now, { attempt: state.attempt }),
-      );
-    }
-    state.status = 'running';
-    state.started_at ??= new Date(now).toISOString();
-    if (state.deadline_at === null && def.timeout !== undefined)
-      state.deadline_at = now + (parseDuration(def.timeout) ?? 0);
 
+    let cancel: CancelRequest | null = requested;
     const cancelled = new AbortController();
     // Every task of the turn listens to this signal (for_each runs up to 100 at once)
     // and removes its listener when it ends; Node's warning at 11 would be a false alarm.
     setMaxListeners(0, cancelled.signal);
     if (cancel) cancelled.abort(new Error(cancel.reason));
     const unwatch = deps.cancels?.watch(runId, () => {
-      void deps.store.cancelRequest(runId).then((c) => {
-        cancel = c;
-        if (c) cancelled.abort(new Error(c.reason));
-      });
+      deps.store
+        .cancelRequest(runId)
+        .then((c) => {
+          cancel = c;
+          if (c) cancelled.abort(new Error(c.reason));
+        })
+        .catch((err) => log.warn({ err }, 'could not read the cancel request; the next turn will'));
     });
 
     try {
-      for (;;) {
-        const t = advance({ def, state, now: deps.clock.now(), secrets: deps.secrets(), cancel });
-        pending.push(...t.events);
-        const decision = t.decision;
-        if (decision.type === 'complete') {
-          await checkpoint();
-          await deps.gate?.leave(state, def);
-          return { type: 'done' };
-        }
-        if (decision.type === 'park') {
-          const delay = decision.until - deps.clock.now();
-          if (delay <= inlineWaitMs) {
-            // Short waits are slept here, but the run reads as waiting meanwhile.
-            if (unsaved) await checkpoint();
-            await deps.clock.sleep(Math.max(0, delay), cancelled.signal).catch(() => undefined);
-            continue;
-          }
-          state.status = 'waiting';
-          await checkpoint();
-          return { type: 'park', until: decision.until };
-        }
-        // The last batch's outcome is durable before the next task starts.
-        if (unsaved) await checkpoint();
-        for (const ref of decision.tasks) faultThrow(`run.execute:${ref.stepId}`);
-        state.status = 'running';
-        inFlight = decision.tasks.length;
-        await Promise.all(decision.tasks.map((ref) => runTask(ref)));
-        await writing;
-      }
+      const result = await driveRun({
+        def,
+        state,
+        now: () => deps.clock.now(),
+        sleep: (ms, signal) => deps.clock.sleep(ms, signal),
+        execute: deps.execute,
+        persist: (s, events) => deps.store.checkpoint(s, events, fence),
+        cancel: { signal: cancelled.signal, current: () => cancel },
+        secrets: deps.secrets,
+        waitDefaults: deps.waitDefaults,
+        scrub: (value) => deps.redactor.scrub(value),
+        ...(deps.random ? { random: deps.random } : {}),
+        ...(deps.inlineWaitMs !== undefined ? { inlineWaitMs: deps.inlineWaitMs } : {}),
+        log,
+        onEvents: (s, events) => {
+          deps.onEvents?.(s, events);
+          logEvents(log, events);
+        },
+        beforeExecute: (tasks) => {
+          for (const ref of tasks) faultThrow(`run.execute:${ref.stepId}`);
+        },
+      });
+      if (result.type === 'park') return result;
+      await deps.gate?.leave(state, def);
+      return { type: 'done', outcome: result.outcome };
     } finally {
       unwatch?.();
-    }
-
-    async function runTask(ref: TaskRef): Promise<void> {
-      const prepared = prepareTask(def, state, ref, deps.secrets(), deps.waitDefaults);
-      let outcome: TaskOutcome;
-      if (!prepared.ok) {
-        outcome = { type: 'error', message: prepared.message, code: 'E_STEP_INPUT', retryable: false };
-      } else {
-        const task = prepared.task;
-        const { signal, dispose } = taskSignal(state, ref, cancelled.signal, deps.clock.now());
-        let unitLog: Logger | undefined;
-        try {
-          outcome = await deps.execute(task, {
-            run: { id: state.id, workflow: state.workflow },
-            signal,
-            // Created on first use: most tasks never log, and a child logger is not free.
-            get log() {
-              unitLog ??= log.child({ stepId: ref.stepId, index: ref.index, attempt: task.attempt });
-              return unitLog;
-            },
-            checkpoint: (cursor) => {
-              const step = state.steps[ref.stepId]!;
-              const unit = ref.index === undefined ? step : step.items![ref.index]!;
-              unit.cursor = deps.redactor.scrub(cursor);
-              return checkpoint();
-            },
-          });
-        } finally {
-          dispose();
-        }
-      }
-      pending.push(...applyOutcome(def, state, ref, deps.redactor.scrub(outcome), deps.clock.now(), random));
-      // While other tasks of the batch run (for_each items), each outcome is written as
-      // it lands. The batch's last outcome is written with the engine's next decision,
-      // one checkpoint instead of two (the run's end, a park or the next step's start).
-      if (--inFlight > 0) await checkpoint();
-      else unsaved = true;
     }
   };
 }
 
-/**
- * A task's signal aborts on cancel (main steps only: cleanup in finally must not be
- * cut short by the cancel that caused it), on the step's deadline and on the run's.
- */
-function taskSignal(
-  state: RunState,
-  ref: TaskRef,
-  cancelled: AbortSignal,
-  now: number,
-): { signal: AbortSignal; dispose: () => void } {
-  const inMain = state.phase === 'main';
-  const deadlines = [
-    state.steps[ref.stepId]?.deadline_at,
-    inMain ? (state.deadline_at ?? undefined) : undefined,
-  ].filter((d): d is number => d !== undefined);
-  // The common case, a main step without a deadline: the cancel signal is the task's own
-  // (an AbortController per task is a measurable share of a read-only step's CPU).
-  if (inMain && deadlines.length === 0) return { signal: cancelled, dispose: () => {} };
-  const controller = new AbortController();
-  const onCancel = () => controller.abort(cancelled.reason);
-  if (inMain) {
-    if (cancelled.aborted) controller.abort(cancelled.reason);
-    else cancelled.addEventListener('abort', onCancel, { once: true });
+const WARN_EVENTS = new Set<RunEvent['type']>(['step.retrying', 'run.timed_out', 'run.cancelling']);
+const ERROR_EVENTS = new Set<RunEvent['type']>(['step.failed', 'run.failed', 'run.gave_up']);
+
+/** One log line per transition; failures stand out (error), retries and timeouts warn. */
+export function logEvents(log: Logger, events: RunEvent[]): void {
+  for (const e of events) {
+    const level = ERROR_EVENTS.has(e.type) ? 'error' : WARN_EVENTS.has(e.type) ? 'warn' : 'info';
+    log[level](
+      {
+        event: e.type,
+        ...(e.step === undefined ? {} : { step: e.step }),
+        ...(e.index === undefined ? {} : { index: e.index }),
+        ...(e.attempt === undefined ? {} : { attempt: e.attempt }),
+        ...(e.message !== undefined && level !== 'info' ? { error: e.message } : {}),
+      },
+      `${e.type}${e.message ? `: ${e.message}` : ''}`,
+    );
   }
-  let timer: NodeJS.Timeout | undefined;
-  if (deadlines.length > 0) {
-    const ms = Math.max(0, Math.min(...deadlines) - now);
-    timer = setTimeout(() => controller.abort(new Error('deadline reached')), ms);
-  }
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      clearTimeout(timer);
-      cancelled.removeEventListener('abort', onCancel);
-    },
-  };
 }

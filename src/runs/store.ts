@@ -10,6 +10,7 @@ import type { RunEvent } from '../engine/events.js';
 import { isTerminalRun, type RunState, type RunStatus } from '../engine/state.js';
 import { ExitCode, GcflowError } from '../shared/errors.js';
 import { runKeys, type RunKeys } from './keys.js';
+import { cancelRecord, definitionRecord, runEventRecord, runStateRecord } from './records.js';
 
 /** Proof that the caller holds the queue's lock on the run's job. */
 export interface Fence {
@@ -63,12 +64,8 @@ return 1
 /** The checkpoint script as ioredis' defineCommand exposes it: 4 keys, then the ARGV above. */
 type CheckpointCommand = (...keysThenArgs: string[]) => Promise<number>;
 
-export interface CancelRecord {
-  at: number;
-  reason: string;
-  /** See CancelRequest (src/engine/advance.ts); absent means a user's cancel. */
-  kind?: 'cancel' | 'gave_up';
-}
+/** A cancel request as stored; `kind` absent means a user's (see CancelRequest, src/engine/advance.ts). */
+export type CancelRecord = ReturnType<typeof cancelRecord.decode>;
 
 export interface ListFilter {
   workflow?: string;
@@ -95,50 +92,52 @@ export class RunStore {
 
   /** Stores a definition once per distinct content; returns its hash. */
   async saveDefinition(def: WorkflowDefinition): Promise<string> {
-    const json = JSON.stringify(def);
-    const hash = createHash('sha256').update(json).digest('hex').slice(0, 32);
-    await this.redis.set(this.keys.definition(hash), json, 'NX');
+    const hash = createHash('sha256').update(JSON.stringify(def)).digest('hex').slice(0, 32);
+    await this.redis.set(this.keys.definition(hash), definitionRecord.encode(def), 'NX');
     return hash;
   }
 
   async loadDefinition(hash: string): Promise<WorkflowDefinition> {
     const cached = this.definitions.get(hash);
     if (cached) return cached;
-    const json = await this.redis.get(this.keys.definition(hash));
+    const key = this.keys.definition(hash);
+    const json = await this.redis.get(key);
     if (json === null)
       throw new GcflowError('E_DEFINITION_MISSING', `workflow definition ${hash} is missing from Redis`, {
         hint: 'the run cannot continue; was Redis flushed or its keys evicted? use maxmemory-policy noeviction',
       });
-    const def = JSON.parse(json) as WorkflowDefinition;
+    const def = definitionRecord.decode(json, key);
     this.definitions.set(hash, def);
     return def;
   }
 
   /** Creates the run record; false when a run with this id already exists. */
   async create(state: RunState, events: RunEvent[]): Promise<boolean> {
-    const created = await this.redis.set(this.keys.run(state.id), JSON.stringify(state), 'NX');
+    const created = await this.redis.set(this.keys.run(state.id), runStateRecord.encode(state), 'NX');
     if (created !== 'OK') return false;
     const score = Date.parse(state.created_at);
     const tx = this.redis.multi();
     tx.zadd(this.keys.allRuns, score, state.id);
     tx.zadd(this.keys.workflowRuns(state.workflow), score, state.id);
     tx.sadd(this.keys.activeRuns, state.id);
-    if (events.length > 0) tx.rpush(this.keys.events(state.id), ...events.map((e) => JSON.stringify(e)));
+    if (events.length > 0)
+      tx.rpush(this.keys.events(state.id), ...events.map((e) => runEventRecord.encode(e)));
     await tx.exec();
     return true;
   }
 
   async load(id: string): Promise<RunState | undefined> {
-    const json = await this.redis.get(this.keys.run(id));
-    return json === null ? undefined : (JSON.parse(json) as RunState);
+    const key = this.keys.run(id);
+    const json = await this.redis.get(key);
+    return json === null ? undefined : runStateRecord.decode(json, key);
   }
 
   /** The state and any cancel request, in one round trip (the start of every run turn). */
   async loadForTurn(id: string): Promise<{ state: RunState | undefined; cancel: CancelRecord | null }> {
     const [state, cancel] = await this.redis.mget(this.keys.run(id), this.keys.cancel(id));
     return {
-      state: state ? (JSON.parse(state) as RunState) : undefined,
-      cancel: cancel ? (JSON.parse(cancel) as CancelRecord) : null,
+      state: state ? runStateRecord.decode(state, this.keys.run(id)) : undefined,
+      cancel: cancel ? cancelRecord.decode(cancel, this.keys.cancel(id)) : null,
     };
   }
 
@@ -158,11 +157,11 @@ export class RunStore {
       this.keys.events(state.id),
       this.keys.activeRuns,
       fence?.token ?? '',
-      JSON.stringify(state),
+      runStateRecord.encode(state),
       isTerminalRun(state) ? '1' : '0',
       state.id,
       String(this.retentionSeconds),
-      ...events.map((e) => JSON.stringify(e)),
+      ...events.map((e) => runEventRecord.encode(e)),
     );
     if (ok !== 1) throw new LockLostError(state.id);
   }
@@ -170,13 +169,17 @@ export class RunStore {
   /** Appends events without touching the state (e.g. a cancel request). */
   async appendEvents(id: string, events: RunEvent[]): Promise<void> {
     if (events.length > 0)
-      await this.redis.rpush(this.keys.events(id), ...events.map((e) => JSON.stringify(e)));
+      await this.redis.rpush(this.keys.events(id), ...events.map((e) => runEventRecord.encode(e)));
   }
 
   /** Events after the first `after` ones, with their positions as cursors for the next call. */
   async events(id: string, after = 0, count = 1000): Promise<Array<{ id: number; event: RunEvent }>> {
-    const rows = await this.redis.lrange(this.keys.events(id), after, after + count - 1);
-    return rows.map((json, i) => ({ id: after + i + 1, event: JSON.parse(json) as RunEvent }));
+    const key = this.keys.events(id);
+    const rows = await this.redis.lrange(key, after, after + count - 1);
+    return rows.map((json, i) => ({
+      id: after + i + 1,
+      event: runEventRecord.decode(json, `${key}[${after + i}]`),
+    }));
   }
 
   /** Newest first. Status filtering reads records, so `limit` bounds the work. */
@@ -189,9 +192,9 @@ export class RunStore {
       const ids = await this.redis.zrevrange(key, start, start + page - 1);
       if (ids.length === 0) break;
       const jsons = await this.redis.mget(ids.map((i) => this.keys.run(i)));
-      for (const json of jsons) {
+      for (const [i, json] of jsons.entries()) {
         if (json === null) continue;
-        const state = JSON.parse(json) as RunState;
+        const state = runStateRecord.decode(json, this.keys.run(ids[i]!));
         if (filter.status && state.status !== filter.status) continue;
         out.push(state);
         if (out.length >= limit) break;
@@ -214,7 +217,7 @@ export class RunStore {
     const record: CancelRecord = { at: now, reason, kind };
     const set = await this.redis.set(
       this.keys.cancel(id),
-      JSON.stringify(record),
+      cancelRecord.encode(record),
       'EX',
       this.retentionSeconds,
       'NX',
@@ -224,11 +227,11 @@ export class RunStore {
   }
 
   async cancelRequest(id: string): Promise<CancelRecord | null> {
-    const json = await this.redis.get(this.keys.cancel(id));
-    return json === null ? null : (JSON.parse(json) as CancelRecord);
+    const key = this.keys.cancel(id);
+    const json = await this.redis.get(key);
+    return json === null ? null : cancelRecord.decode(json, key);
   }
 
-  /** Drops index entries of runs whose records expired. */
   /**
    * Drops index entries older than the retention (their records have expired).
    * Runs still active are never older than that in practice: a run's `timeout`

@@ -49,6 +49,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   for (const [k, v] of Object.entries(options.secrets ?? {})) env[`GCFLOW_SECRET_${k.toUpperCase()}`] = v;
   const { config, secrets } = loadConfig({ env });
   config.engine.poll_interval = '100ms';
+  config.engine.late_answer_window = '1s';
   config.worker.shutdown_grace = '2s';
   options.tune?.(config);
   // GCFLOW_TEST_LOG=debug shows what the workers do.

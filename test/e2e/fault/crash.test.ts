@@ -10,6 +10,7 @@ import { createBoxStep } from '../../helpers/boxes.js';
 
 const WORKFLOW = `
 name: crashy
+auto_cleanup: false
 steps:
 ${createBoxStep('crashy', 'ubuntu-22.04')}
   - id: keep

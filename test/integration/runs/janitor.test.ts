@@ -11,8 +11,10 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.close());
 
+// Without the engine's own cleanup (auto_cleanup: false), the janitor is the safety net.
 const create = (name: string, keep: boolean, cleanup: boolean) => `
 name: ${name}
+auto_cleanup: false
 inputs:
   hold: { type: duration, default: 1s }
 steps:

@@ -1,19 +1,26 @@
 // Builders for engine unit tests: definitions and states without YAML.
 import type { StepKind, StepSpec, WorkflowDefinition } from '../../../src/dsl/types.js';
 import {
-  advance,
-  applyOutcome,
-  type Decision,
+  driveRun,
   newRunState,
+  type RunEvent,
   type RunState,
+  type TaskLogger,
   type TaskOutcome,
+  type TaskRef,
 } from '../../../src/engine/index.js';
+
+/** Parameters that pass each kind's run-time check (the driver checks them before a task runs). */
+const SAMPLE_WITH: Partial<Record<StepKind, Record<string, unknown>>> = {
+  'instance.wait': { instance: 'box', status: 'active' },
+  'instance.stop': { instance: 'box' },
+};
 
 export function step(id: string, uses: StepKind = 'instances.list', extra: Partial<StepSpec> = {}): StepSpec {
   return {
     id,
     uses,
-    with: {},
+    with: SAMPLE_WITH[uses] ?? {},
     max_parallel: 1,
     continue_on_error: false,
     wait: undefined,
@@ -36,7 +43,7 @@ export function workflow(parts: Partial<WorkflowDefinition>): WorkflowDefinition
 }
 
 export function start(def: WorkflowDefinition, now = 1_000_000): RunState {
-  const state = newRunState({
+  return newRunState({
     id: 'wf-run1',
     workflow: def.name,
     definitionHash: 'h',
@@ -46,43 +53,69 @@ export function start(def: WorkflowDefinition, now = 1_000_000): RunState {
     now,
     stepIds: [...def.steps, ...def.on_failure, ...def.finally].map((s) => s.id),
   });
-  state.status = 'running';
-  state.attempt = 1;
-  return state;
+}
+
+const quiet: TaskLogger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+
+export interface Driven {
+  /** Units in the order they were executed (`step`, or `step[index]` for for_each items). */
+  executed: string[];
+  /** Each batch of tasks the engine started at once. */
+  batches: TaskRef[][];
+  /** The times the run waited until (parks and backoffs), in order. */
+  parks: number[];
+  events: RunEvent[];
 }
 
 /**
- * Drives a run to completion: `outcomes(stepId, index)` says what each task reports.
- * Returns the order tasks were executed in and every decision.
+ * Drives a run to completion through the engine's driver (the workers' and the plan's
+ * loop) on a virtual clock: `outcomes(stepId, index, state)` says what each task reports.
  */
-export function drive(
+export async function drive(
   def: WorkflowDefinition,
   state: RunState,
   outcomes: (stepId: string, index: number | undefined, state: RunState) => TaskOutcome,
-  options: { now?: number; cancelAt?: number; cancelKind?: 'cancel' | 'gave_up'; maxTurns?: number } = {},
-): { executed: string[]; decisions: Decision[] } {
+  options: { now?: number; cancelAt?: number; cancelKind?: 'cancel' | 'gave_up' } = {},
+): Promise<Driven> {
   let now = options.now ?? 1_000_000;
-  const executed: string[] = [];
-  const decisions: Decision[] = [];
-  for (let turn = 0; turn < (options.maxTurns ?? 1000); turn++) {
-    const cancel =
-      options.cancelAt !== undefined && now >= options.cancelAt
-        ? { at: options.cancelAt, reason: 'test', kind: options.cancelKind ?? 'cancel' }
-        : null;
-    const { decision } = advance({ def, state, now, secrets: {}, cancel });
-    decisions.push(decision);
-    if (decision.type === 'complete') return { executed, decisions };
-    if (decision.type === 'park') {
-      now = decision.until;
-      continue;
-    }
-    for (const task of decision.tasks) {
-      executed.push(task.index === undefined ? task.stepId : `${task.stepId}[${task.index}]`);
-      applyOutcome(def, state, task, outcomes(task.stepId, task.index, state), now, () => 0.5);
-    }
-    now += 1;
-  }
-  throw new Error('run did not complete');
+  const driven: Driven = { executed: [], batches: [], parks: [], events: [] };
+  const cancelled = new AbortController();
+  const result = await driveRun({
+    def,
+    state,
+    now: () => now,
+    sleep: async (ms) => {
+      now += ms;
+      driven.parks.push(now);
+    },
+    inlineWaitMs: Number.POSITIVE_INFINITY,
+    execute: async (task) => {
+      const { stepId, index } = task.ref;
+      driven.executed.push(index === undefined ? stepId : `${stepId}[${index}]`);
+      const outcome = outcomes(stepId, index, state);
+      now += 1;
+      return outcome;
+    },
+    persist: async (_, events) => {
+      driven.events.push(...events);
+    },
+    cancel: {
+      signal: cancelled.signal,
+      current: () =>
+        options.cancelAt !== undefined && now >= options.cancelAt
+          ? { at: options.cancelAt, reason: 'test', kind: options.cancelKind ?? 'cancel' }
+          : null,
+    },
+    secrets: () => ({}),
+    waitDefaults: { pollMs: 1_000, timeoutMs: 60_000 },
+    random: () => 0.5,
+    log: quiet,
+    beforeExecute: (tasks) => {
+      driven.batches.push(tasks);
+    },
+  });
+  if (result.type !== 'complete') throw new Error('run did not complete');
+  return driven;
 }
 
 export const ok = (outputs: Record<string, unknown> = {}): TaskOutcome => ({ type: 'done', outputs });
