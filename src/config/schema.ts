@@ -41,6 +41,7 @@ export const configSchema = z.strictObject({
     late_answer_window: duration,
   }),
   scheduler: z.strictObject({ watchdog_grace: duration }),
+  janitor: z.strictObject({ enabled: z.boolean(), interval: duration, apply: z.boolean() }),
   log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) }),
 });
 
@@ -68,6 +69,7 @@ export const DEFAULTS: Config = {
     late_answer_window: '2m',
   },
   scheduler: { watchdog_grace: '1m' },
+  janitor: { enabled: true, interval: '5m', apply: true },
   log: { level: 'info' },
 };
 

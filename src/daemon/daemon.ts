@@ -7,6 +7,7 @@ import { createConcurrencyGate, type Scheduler, startScheduler } from '../schedu
 import { type Clock, systemClock } from '../shared/clock.js';
 import { parseDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
+import { type Guards, startGuards } from './guards.js';
 import { createHttpApp, serveHttp, type HttpServer } from './http/index.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { WorkflowRegistry } from './registry.js';
@@ -37,6 +38,8 @@ export interface RunningDaemon {
   registry: WorkflowRegistry;
   scheduler: Scheduler | undefined;
   metrics: Metrics;
+  /** The janitor sweep and the data-loss watch. */
+  guards: Guards;
   /** http://host:port when serving HTTP. */
   url: string | undefined;
   close(): Promise<void>;
@@ -95,6 +98,23 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       releasers.add('http', () => server!.close());
     }
     metrics.watchQueues(services, releasers);
+    const guards = await startGuards({
+      redis: services.redis,
+      prefix: config.redis.prefix,
+      client: workers.client,
+      store: services.store,
+      ownership: services.ownership,
+      clock,
+      logger: logger.child({ component: 'janitor' }),
+      registry: metrics.registry,
+      workflows: () => registry.all(),
+      janitor: {
+        enabled: config.janitor.enabled,
+        intervalMs: parseDuration(config.janitor.interval) ?? 300_000,
+        apply: config.janitor.apply,
+      },
+    });
+    releasers.add('guards', () => guards.close());
     const pruner = setInterval(() => {
       services.store
         .pruneIndexes(clock.now(), registry.names())
@@ -112,6 +132,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       registry,
       scheduler,
       metrics,
+      guards,
       url: server?.url,
       close: async () => {
         logger.info('gcflow daemon stopping');

@@ -132,6 +132,6 @@ export function passedThrough({ origin, target, seen, requests = [] }: Passage):
  */
 export function canStillReach(seen: string, target: string): boolean {
   if (seen === target) return true;
-  if (!(seen in SPONTANEOUS) && !INSTANCE_STATUSES.includes(seen as never)) return true;
+  if (seen !== GONE && !INSTANCE_STATUSES.includes(seen as never)) return true;
   return reachable(seen, target, ALL_REQUESTS);
 }

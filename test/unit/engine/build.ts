@@ -5,9 +5,12 @@ import {
   newRunState,
   type RunEvent,
   type RunState,
+  type TaskExecutor,
+  type TaskIO,
   type TaskLogger,
   type TaskOutcome,
   type TaskRef,
+  type WaitDefaults,
 } from '../../../src/engine/index.js';
 
 /** Parameters that pass each kind's run-time check (the driver checks them before a task runs). */
@@ -57,6 +60,9 @@ export function start(def: WorkflowDefinition, now = 1_000_000): RunState {
 
 const quiet: TaskLogger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
+/** The virtual time of the run being driven (for fakes that stamp what they create). */
+export const virtual = { now: 0 };
+
 export interface Driven {
   /** Units in the order they were executed (`step`, or `step[index]` for for_each items). */
   executed: string[];
@@ -74,10 +80,18 @@ export interface Driven {
 export async function drive(
   def: WorkflowDefinition,
   state: RunState,
-  outcomes: (stepId: string, index: number | undefined, state: RunState) => TaskOutcome,
-  options: { now?: number; cancelAt?: number; cancelKind?: 'cancel' | 'gave_up' } = {},
+  outcomes: (stepId: string, index: number | undefined, state: RunState, io: TaskIO) => TaskOutcome,
+  options: {
+    now?: number;
+    cancelAt?: number;
+    cancelKind?: 'cancel' | 'gave_up';
+    /** Real actions instead of `outcomes` (they see the virtual clock through `clock`). */
+    executor?: TaskExecutor;
+    waitDefaults?: WaitDefaults;
+  } = {},
 ): Promise<Driven> {
   let now = options.now ?? 1_000_000;
+  virtual.now = now;
   const driven: Driven = { executed: [], batches: [], parks: [], events: [] };
   const cancelled = new AbortController();
   const result = await driveRun({
@@ -86,14 +100,18 @@ export async function drive(
     now: () => now,
     sleep: async (ms) => {
       now += ms;
+      virtual.now = now;
       driven.parks.push(now);
     },
     inlineWaitMs: Number.POSITIVE_INFINITY,
-    execute: async (task) => {
+    execute: async (task, io) => {
       const { stepId, index } = task.ref;
       driven.executed.push(index === undefined ? stepId : `${stepId}[${index}]`);
-      const outcome = outcomes(stepId, index, state);
+      const outcome = options.executor
+        ? await options.executor(task, io)
+        : outcomes(stepId, index, state, io);
       now += 1;
+      virtual.now = now;
       return outcome;
     },
     persist: async (_, events) => {
@@ -107,7 +125,7 @@ export async function drive(
           : null,
     },
     secrets: () => ({}),
-    waitDefaults: { pollMs: 1_000, timeoutMs: 60_000 },
+    waitDefaults: options.waitDefaults ?? { pollMs: 1_000, timeoutMs: 60_000 },
     random: () => 0.5,
     log: quiet,
     beforeExecute: (tasks) => {
