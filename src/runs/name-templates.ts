@@ -15,12 +15,12 @@ export interface NameTemplate {
   pattern: RegExp;
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const RUN_ID = /^\s*run\.id\s*$/;
 
 /** A run id of `workflow`: manual (`<wf>-<base36 time><8 hex>`) or scheduled (`<wf>-t<n>-<stamp>z`). */
 export const runIdPattern = (workflow: string): string =>
-  `${escape(workflow)}-(?:[0-9a-z]{6,12}[0-9a-f]{8}|t\\d+-\\d{8}t\\d{6}z)`;
+  `${escapeRegex(workflow)}-(?:[0-9a-z]{6,12}[0-9a-f]{8}|t\\d+-\\d{8}t\\d{6}z)`;
 
 export function nameTemplates(defs: Iterable<WorkflowDefinition>): NameTemplate[] {
   const out: NameTemplate[] = [];
@@ -44,11 +44,11 @@ function toPattern(template: string, workflow: string): RegExp | undefined {
   let source = '';
   let at = 0;
   for (const s of segments) {
-    source += escape(template.slice(at, s.start));
+    source += escapeRegex(template.slice(at, s.start));
     source += RUN_ID.test(s.inner) ? runIdPattern(workflow) : '.+?';
     at = s.end;
   }
-  source += escape(template.slice(at));
+  source += escapeRegex(template.slice(at));
   return new RegExp(`^${source}$`);
 }
 
