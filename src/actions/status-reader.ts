@@ -4,12 +4,30 @@
 // refreshes them all, so API calls grow with instances watched, not with runs,
 // and a fleet of waiting runs stays under the client's rate limit.
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import { type GenesisClient, type Instance, isNotFound } from '../genesis/index.js';
 import { runKeys, type RunKeys } from '../runs/keys.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import { defineRecord } from '../shared/records.js';
 
 export type StatusSnapshot = { at: number; instance: Instance } | { at: number; gone: true };
+
+/** A cached status (60 s): the instance's own fields are the API's, checked for what waits read. */
+const snapshotRecord = defineRecord({
+  kind: 'cached instance status',
+  version: 1,
+  schema: z.union([
+    z.object({
+      at: z.number(),
+      instance: z
+        .looseObject({ id: z.string(), name: z.string(), status: z.string(), created_at: z.string() })
+        .transform((i) => i as unknown as Instance),
+    }),
+    z.object({ at: z.number(), gone: z.literal(true) }),
+  ]),
+  migrations: { 0: (old) => old },
+});
 
 export interface StatusReaderOptions {
   client: GenesisClient;
@@ -68,8 +86,9 @@ export class StatusReader {
   }
 
   private async cached(id: string): Promise<StatusSnapshot | undefined> {
-    const json = await this.options.redis.get(this.keys.status(id));
-    return json === null ? undefined : (JSON.parse(json) as StatusSnapshot);
+    const key = this.keys.status(id);
+    const json = await this.options.redis.get(key);
+    return json === null ? undefined : snapshotRecord.decode(json, key);
   }
 
   private async flush(): Promise<void> {
@@ -150,7 +169,7 @@ export class StatusReader {
       const out = new Map<string, StatusSnapshot>();
       values.forEach((json, i) => {
         if (json === null) return;
-        const snap = JSON.parse(json) as StatusSnapshot;
+        const snap = snapshotRecord.decode(json, this.keys.status(ids[i]!));
         if (snap.at >= since) out.set(ids[i]!, snap);
       });
       if (out.size === ids.length) return out;
@@ -163,7 +182,8 @@ export class StatusReader {
     if (snapshots.size === 0) return;
     const ttl = this.options.cacheTtlMs ?? 60_000;
     const pipeline = this.options.redis.pipeline();
-    for (const [id, snap] of snapshots) pipeline.set(this.keys.status(id), JSON.stringify(snap), 'PX', ttl);
+    for (const [id, snap] of snapshots)
+      pipeline.set(this.keys.status(id), snapshotRecord.encode(snap), 'PX', ttl);
     await pipeline.exec();
   }
 }

@@ -41,7 +41,12 @@ export const configSchema = z.strictObject({
     late_answer_window: duration,
   }),
   scheduler: z.strictObject({ watchdog_grace: duration }),
-  janitor: z.strictObject({ enabled: z.boolean(), interval: duration, apply: z.boolean() }),
+  janitor: z.strictObject({
+    enabled: z.boolean(),
+    interval: duration,
+    apply: z.boolean(),
+    data_loss_check: duration,
+  }),
   log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) }),
 });
 
@@ -69,7 +74,7 @@ export const DEFAULTS: Config = {
     late_answer_window: '2m',
   },
   scheduler: { watchdog_grace: '1m' },
-  janitor: { enabled: true, interval: '5m', apply: true },
+  janitor: { enabled: true, interval: '5m', apply: true, data_loss_check: '10s' },
   log: { level: 'info' },
 };
 

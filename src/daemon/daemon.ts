@@ -113,6 +113,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         intervalMs: parseDuration(config.janitor.interval) ?? 300_000,
         apply: config.janitor.apply,
       },
+      markerCheckMs: parseDuration(config.janitor.data_loss_check) ?? 10_000,
     });
     releasers.add('guards', () => guards.close());
     const pruner = setInterval(() => {

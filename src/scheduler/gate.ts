@@ -8,6 +8,7 @@ import type { WorkflowDefinition } from '../dsl/types.js';
 import { isTerminalRun, type RunState } from '../engine/state.js';
 import type { RunQueue } from '../queue/runs.js';
 import type { ConcurrencyGate } from '../runs/runner.js';
+import { runStateRecord } from '../runs/records.js';
 import type { RunStore } from '../runs/store.js';
 import type { Logger } from '../shared/logger.js';
 import type { GroupRun } from './decisions.js';
@@ -121,9 +122,9 @@ export class GroupView {
       this.redis.get(schedulerKeys(this.prefix).gate(group)),
     ]);
     const out: GroupRun[] = [];
-    for (const json of jsons) {
+    for (const [i, json] of jsons.entries()) {
       if (json === null) continue;
-      const state = JSON.parse(json) as RunState;
+      const state = runStateRecord.decode(json, this.store.keys.run(ids[i]!));
       if (isTerminalRun(state) || !workflows.includes(state.workflow)) continue;
       const def = await this.definition(state.definition_hash);
       if ((def?.concurrency.group ?? state.workflow) !== group) continue;

@@ -4,9 +4,45 @@
 // redelivered job, a catch-up on another replica) repeats that same decision.
 // Must not import bullmq.
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { defineRecord } from '../shared/records.js';
 import type { FireDecision } from './decisions.js';
 import { type SchedulerKeys, schedulerKeys } from './keys.js';
 import type { Registration } from './reconcile.js';
+
+const registrationRecord = defineRecord({
+  kind: 'trigger registration',
+  version: 1,
+  schema: z.object({
+    id: z.string(),
+    workflow: z.string(),
+    trigger: z.number().int(),
+    cron: z.string(),
+    timezone: z.string(),
+    inputs: z.record(z.string(), z.unknown()),
+    catch_up: z.enum(['last', 'none']),
+    catch_up_window: z.string(),
+    key: z.string(),
+    definitionHash: z.string(),
+    registeredAt: z.number(),
+  }) satisfies z.ZodType<Registration>,
+  migrations: { 0: (old) => old },
+});
+
+const decisionRecord = defineRecord({
+  kind: 'fire decision',
+  version: 1,
+  schema: z.union([
+    z.object({ action: z.literal('start'), cancel: z.array(z.string()) }),
+    z.object({
+      action: z.literal('skip'),
+      code: z.enum(['overlap_skip', 'overlap_queue_full']),
+      reason: z.string(),
+      active: z.array(z.string()),
+    }),
+  ]) satisfies z.ZodType<FireDecision>,
+  migrations: { 0: (old) => old },
+});
 
 // KEYS: slot decision, last-slot hash. ARGV: decision JSON, ttl ms, scheduler id, slot ms.
 // Returns {1, decision} when this call decided, {0, decision} when another did first.
@@ -42,18 +78,22 @@ export class SchedulerRecords {
   async registrations(): Promise<Map<string, Registration>> {
     const all = await this.redis.hgetall(this.keys.registered);
     const out = new Map<string, Registration>();
-    for (const [id, json] of Object.entries(all)) out.set(id, JSON.parse(json) as Registration);
+    for (const [id, json] of Object.entries(all))
+      out.set(id, registrationRecord.decode(json, `${this.keys.registered}[${id}]`));
     return out;
   }
 
   async registration(id: string): Promise<Registration | undefined> {
     const json = await this.redis.hget(this.keys.registered, id);
-    return json === null ? undefined : (JSON.parse(json) as Registration);
+    return json === null ? undefined : registrationRecord.decode(json, `${this.keys.registered}[${id}]`);
   }
 
   async save(records: Registration[]): Promise<void> {
     if (records.length === 0) return;
-    await this.redis.hset(this.keys.registered, ...records.flatMap((r) => [r.id, JSON.stringify(r)]));
+    await this.redis.hset(
+      this.keys.registered,
+      ...records.flatMap((r) => [r.id, registrationRecord.encode(r)]),
+    );
   }
 
   async forget(ids: string[]): Promise<void> {
@@ -75,8 +115,9 @@ export class SchedulerRecords {
   }
 
   async decision(id: string, slotMs: number): Promise<FireDecision | undefined> {
-    const json = await this.redis.get(this.keys.slot(id, slotMs));
-    return json === null ? undefined : (JSON.parse(json) as FireDecision);
+    const key = this.keys.slot(id, slotMs);
+    const json = await this.redis.get(key);
+    return json === null ? undefined : decisionRecord.decode(json, key);
   }
 
   /** Stores `decision` for the slot unless one exists; returns the one that counts. */
@@ -86,11 +127,11 @@ export class SchedulerRecords {
       2,
       this.keys.slot(id, slotMs),
       this.keys.lastSlot,
-      JSON.stringify(decision),
+      decisionRecord.encode(decision),
       String(Math.max(1, Math.round(ttlMs))),
       id,
       String(slotMs),
     )) as [number, string];
-    return { mine: mine === 1, decision: JSON.parse(json) as FireDecision };
+    return { mine: mine === 1, decision: decisionRecord.decode(json, this.keys.slot(id, slotMs)) };
   }
 }
