@@ -41,6 +41,8 @@ export interface StatusReaderOptions {
   cacheTtlMs?: number;
   /** Demand gathered over this window is served by one refresh. */
   batchWindowMs?: number;
+  /** Removes secret values (a secret in an instance name) before a status is cached in Redis. */
+  scrub?: <T>(value: T) => T;
 }
 
 interface Demand {
@@ -183,7 +185,12 @@ export class StatusReader {
     const ttl = this.options.cacheTtlMs ?? 60_000;
     const pipeline = this.options.redis.pipeline();
     for (const [id, snap] of snapshots)
-      pipeline.set(this.keys.status(id), snapshotRecord.encode(snap), 'PX', ttl);
+      pipeline.set(
+        this.keys.status(id),
+        snapshotRecord.encode(this.options.scrub?.(snap) ?? snap),
+        'PX',
+        ttl,
+      );
     await pipeline.exec();
   }
 }

@@ -166,6 +166,7 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
     clock,
     logger,
     listThreshold: config.engine.list_poll_threshold,
+    scrub: (value) => services.redactor.scrub(value),
   });
   const execute = createExecutor({
     client,

@@ -180,7 +180,8 @@ export async function driveRun(o: DriveOptions): Promise<DriveResult> {
           unit.cursor = scrub(cursor);
           return checkpoint();
         },
-        track: (update) => trackResource(state, ref.stepId, unitKey, update),
+        // Names may hold secrets: stored redacted (the hash of the real name recognises them).
+        track: (update) => trackResource(state, ref.stepId, unitKey, scrub(update)),
         released: (kind, id) => releaseResource(state, kind, id),
       });
     } finally {
