@@ -24,7 +24,7 @@ import { systemClock } from '../shared/clock.js';
 import { createLogger, silentLogger } from '../shared/logger.js';
 import { Redactor } from '../shared/redact.js';
 import type { BenchEnv } from './env.js';
-import { withWatchdog } from './watchdog.js';
+import { withWatchdog } from '../shared/watchdog.js';
 import { type BenchRow, fmt, percentile } from './table.js';
 
 const STEPS = 5;

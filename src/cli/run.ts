@@ -34,7 +34,7 @@ export const register: RegisterCommand = (program: Command, io: CliIO) => {
             return;
           }
           if (!opts.json) print(io.stdout, `run ${runId} queued`);
-          const workers = await services.queue.queue.getWorkersCount().catch(() => 1);
+          const workers = await services.queue.workerCount().catch(() => 1);
           if (workers === 0) {
             print(
               io.stderr,

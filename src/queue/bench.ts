@@ -4,7 +4,7 @@
 // what the engine adds on top of BullMQ.
 import { type JobsOptions, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { withWatchdog } from '../bench/watchdog.js';
+import { withWatchdog } from '../shared/watchdog.js';
 import { RUN_JOB_OPTIONS } from './runs.js';
 
 export async function rawBullmqNoop(

@@ -4,10 +4,15 @@
 // that imports bullmq; the rest of gcflow sees RunProcessor and plain results.
 import { DelayedError, type Job, type JobsOptions, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Fence } from '../runs/store.js';
 import type { Logger } from '../shared/logger.js';
 
 export const RUNS_QUEUE = 'runs';
+
+/** Proof that the caller holds the queue's lock on a run's job: checkpoints are fenced by it. */
+export interface Fence {
+  lockKey: string;
+  token: string;
+}
 
 /** What one processing turn of a run ended with. */
 export type RunTurn =
@@ -37,7 +42,7 @@ export const RUN_JOB_OPTIONS = {
 } as const satisfies JobsOptions;
 
 export class RunQueue {
-  readonly queue: Queue<RunJobData>;
+  private readonly queue: Queue<RunJobData>;
 
   constructor(connection: Redis, prefix: string) {
     this.queue = new Queue<RunJobData>(RUNS_QUEUE, { connection, prefix });
@@ -70,6 +75,21 @@ export class RunQueue {
 
   async exists(runId: string): Promise<boolean> {
     return (await this.queue.getJob(runId)) !== undefined;
+  }
+
+  /** The state of a run's job (`delayed` while it is parked), or undefined when there is none. */
+  async jobState(runId: string): Promise<string | undefined> {
+    const job = await this.queue.getJob(runId);
+    return job ? await job.getState() : undefined;
+  }
+
+  async isPaused(): Promise<boolean> {
+    return this.queue.isPaused();
+  }
+
+  /** Workers connected to this queue (any replica); 0 means runs wait until one starts. */
+  async workerCount(): Promise<number> {
+    return this.queue.getWorkersCount();
   }
 
   async counts(): Promise<Record<string, number>> {

@@ -8,15 +8,13 @@ import type { Redis } from 'ioredis';
 import type { WorkflowDefinition } from '../dsl/types.js';
 import type { RunEvent } from '../engine/events.js';
 import { isTerminalRun, type RunState, type RunStatus } from '../engine/state.js';
+import type { Fence } from '../queue/runs.js';
 import { ExitCode, GcflowError } from '../shared/errors.js';
+import { type LuaCommand, type LuaScript, luaCommand } from '../shared/lua.js';
 import { runKeys, type RunKeys } from './keys.js';
 import { cancelRecord, definitionRecord, runEventRecord, runStateRecord } from './records.js';
 
-/** Proof that the caller holds the queue's lock on the run's job. */
-export interface Fence {
-  lockKey: string;
-  token: string;
-}
+export type { Fence } from '../queue/runs.js';
 
 export class LockLostError extends GcflowError {
   override readonly name = 'LockLostError';
@@ -42,27 +40,11 @@ const EVENTS_MAX = 10_000;
 
 // The history is a plain list: a stream costs ~4.7 KB even for four entries, a list
 // about the size of its JSON, and waiting runs must stay small.
-// KEYS: lock, run, events, active set. ARGV: token ('' = unfenced), state json,
-// terminal ('1'/'0'), run id, ttl seconds (0 = none), then events as JSON.
-const CHECKPOINT_LUA = `
-if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[2], ARGV[2])
-if #ARGV >= 6 and redis.call('LLEN', KEYS[3]) < ${EVENTS_MAX} then
-  redis.call('RPUSH', KEYS[3], unpack(ARGV, 6))
-end
-if ARGV[3] == '1' then
-  redis.call('SREM', KEYS[4], ARGV[4])
-  local ttl = tonumber(ARGV[5])
-  if ttl > 0 then
-    redis.call('EXPIRE', KEYS[2], ttl)
-    redis.call('EXPIRE', KEYS[3], ttl)
-  end
-end
-return 1
-`;
-
-/** The checkpoint script as ioredis' defineCommand exposes it: 4 keys, then the ARGV above. */
-type CheckpointCommand = (...keysThenArgs: string[]) => Promise<number>;
+const CHECKPOINT: LuaScript = {
+  name: 'gcflowCheckpoint',
+  numberOfKeys: 4,
+  file: new URL('./lua/checkpoint.lua', import.meta.url),
+};
 
 /** A cancel request as stored; `kind` absent means a user's (see CancelRequest, src/engine/advance.ts). */
 export type CancelRecord = ReturnType<typeof cancelRecord.decode>;
@@ -82,10 +64,10 @@ export class RunStore {
     private readonly retentionSeconds = 30 * 86_400,
   ) {
     this.keys = runKeys(prefix);
-    // EVALSHA with a fallback to EVAL: the script body is sent once per connection.
-    if (!('gcflowCheckpoint' in redis))
-      redis.defineCommand('gcflowCheckpoint', { numberOfKeys: 4, lua: CHECKPOINT_LUA });
+    this.checkpointScript = luaCommand(redis, CHECKPOINT);
   }
+
+  private readonly checkpointScript: LuaCommand;
 
   /** Definitions are immutable (addressed by content), so each process reads one once. */
   private readonly definitions = new Map<string, WorkflowDefinition>();
@@ -149,9 +131,7 @@ export class RunStore {
 
   /** Writes the state and appends its events atomically; throws LockLostError when fenced out. */
   async checkpoint(state: RunState, events: RunEvent[], fence?: Fence): Promise<void> {
-    const checkpoint = (this.redis as unknown as { gcflowCheckpoint: CheckpointCommand }).gcflowCheckpoint;
-    const ok = await checkpoint.call(
-      this.redis,
+    const ok = await this.checkpointScript(
       fence?.lockKey ?? this.keys.run(state.id),
       this.keys.run(state.id),
       this.keys.events(state.id),
@@ -161,6 +141,7 @@ export class RunStore {
       isTerminalRun(state) ? '1' : '0',
       state.id,
       String(this.retentionSeconds),
+      String(EVENTS_MAX),
       ...events.map((e) => runEventRecord.encode(e)),
     );
     if (ok !== 1) throw new LockLostError(state.id);

@@ -9,44 +9,22 @@ import { isTerminalRun, type RunState } from '../engine/state.js';
 import type { RunQueue } from '../queue/runs.js';
 import type { ConcurrencyGate } from '../runs/runner.js';
 import { runStateRecord } from '../runs/records.js';
+import { type LuaScript, luaCommand } from '../shared/lua.js';
 import type { RunStore } from '../runs/store.js';
 import type { Logger } from '../shared/logger.js';
 import type { GroupRun } from './decisions.js';
 import { schedulerKeys } from './keys.js';
 
-// KEYS: holder, pending zset, active-runs set. ARGV: run id, arrival score.
-const ENTER_LUA = `
-local holder = redis.call('GET', KEYS[1])
-if holder == ARGV[1] then return 1 end
-if holder and redis.call('SISMEMBER', KEYS[3], holder) == 1 then
-  redis.call('ZADD', KEYS[2], 'NX', ARGV[2], ARGV[1])
-  return 0
-end
-local waiting = redis.call('ZRANGE', KEYS[2], 0, -1)
-for _, id in ipairs(waiting) do
-  if id == ARGV[1] then break end
-  if redis.call('SISMEMBER', KEYS[3], id) == 1 then
-    redis.call('ZADD', KEYS[2], 'NX', ARGV[2], ARGV[1])
-    return 0
-  end
-  redis.call('ZREM', KEYS[2], id)
-end
-redis.call('SET', KEYS[1], ARGV[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-return 1
-`;
-
-// KEYS: holder, pending zset, active-runs set. ARGV: run id. Returns the next waiting run or false.
-const LEAVE_LUA = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-redis.call('ZREM', KEYS[2], ARGV[1])
-local waiting = redis.call('ZRANGE', KEYS[2], 0, -1)
-for _, id in ipairs(waiting) do
-  if redis.call('SISMEMBER', KEYS[3], id) == 1 then return id end
-  redis.call('ZREM', KEYS[2], id)
-end
-return false
-`;
+const ENTER: LuaScript = {
+  name: 'gcflowGateEnter',
+  numberOfKeys: 3,
+  file: new URL('./lua/gate-enter.lua', import.meta.url),
+};
+const LEAVE: LuaScript = {
+  name: 'gcflowGateLeave',
+  numberOfKeys: 3,
+  file: new URL('./lua/gate-leave.lua', import.meta.url),
+};
 
 export interface GateDeps {
   redis: Redis;
@@ -68,9 +46,7 @@ export function createConcurrencyGate(deps: GateDeps): ConcurrencyGate {
     async enter(run: RunState, def: WorkflowDefinition): Promise<boolean> {
       if (def.concurrency.overlap !== 'queue') return true;
       const group = def.concurrency.group;
-      const entered = await deps.redis.eval(
-        ENTER_LUA,
-        3,
+      const entered = await luaCommand(deps.redis, ENTER)(
         keys.gate(group),
         keys.gatePending(group),
         active,
@@ -83,9 +59,7 @@ export function createConcurrencyGate(deps: GateDeps): ConcurrencyGate {
     async leave(run: RunState, def: WorkflowDefinition): Promise<void> {
       if (def.concurrency.overlap !== 'queue') return;
       const group = def.concurrency.group;
-      const next = (await deps.redis.eval(
-        LEAVE_LUA,
-        3,
+      const next = (await luaCommand(deps.redis, LEAVE)(
         keys.gate(group),
         keys.gatePending(group),
         active,

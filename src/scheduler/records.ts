@@ -5,6 +5,7 @@
 // Must not import bullmq.
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { type LuaScript, luaCommand } from '../shared/lua.js';
 import { defineRecord } from '../shared/records.js';
 import type { FireDecision } from './decisions.js';
 import { type SchedulerKeys, schedulerKeys } from './keys.js';
@@ -44,20 +45,11 @@ const decisionRecord = defineRecord({
   migrations: { 0: (old) => old },
 });
 
-// KEYS: slot decision, last-slot hash. ARGV: decision JSON, ttl ms, scheduler id, slot ms.
-// Returns {1, decision} when this call decided, {0, decision} when another did first.
-const CLAIM_LUA = `
-local ok = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
-if not ok then
-  local existing = redis.call('GET', KEYS[1])
-  if existing then return {0, existing} end
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-end
-local slot = tonumber(ARGV[4])
-local last = tonumber(redis.call('HGET', KEYS[2], ARGV[3]) or '0')
-if slot > last then redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) end
-return {1, ARGV[1]}
-`;
+const CLAIM: LuaScript = {
+  name: 'gcflowClaimSlot',
+  numberOfKeys: 2,
+  file: new URL('./lua/claim-slot.lua', import.meta.url),
+};
 
 export interface Claim {
   decision: FireDecision;
@@ -122,9 +114,7 @@ export class SchedulerRecords {
 
   /** Stores `decision` for the slot unless one exists; returns the one that counts. */
   async claim(id: string, slotMs: number, decision: FireDecision, ttlMs: number): Promise<Claim> {
-    const [mine, json] = (await this.redis.eval(
-      CLAIM_LUA,
-      2,
+    const [mine, json] = (await luaCommand(this.redis, CLAIM)(
       this.keys.slot(id, slotMs),
       this.keys.lastSlot,
       decisionRecord.encode(decision),

@@ -36,8 +36,7 @@ describe('/ui queue dashboard', () => {
     const { json } = await h.request('/api/workflows/napper/runs', { method: 'POST', body: {} });
     const runId: string = json.run_id;
     await h.waitForRun(runId, (r) => r.steps[0]?.status === 'waiting');
-    const job = await h.services.queue.queue.getJob(runId);
-    expect(await job?.isDelayed()).toBe(true);
+    expect(await h.services.queue.jobState(runId)).toBe('delayed');
     const attempts = [
       `/ui/api/queues/runs/${runId}/promote`,
       `/ui/api/queues/runs/${runId}/retry`,
@@ -51,8 +50,8 @@ describe('/ui queue dashboard', () => {
       const reply = await h.request(path, { method: 'PUT' });
       expect(reply.status, path).toBe(405);
     }
-    expect(await (await h.services.queue.queue.getJob(runId))?.isDelayed()).toBe(true);
-    expect(await h.services.queue.queue.isPaused()).toBe(false);
+    expect(await h.services.queue.jobState(runId)).toBe('delayed');
+    expect(await h.services.queue.isPaused()).toBe(false);
     expect((await h.request(`/api/runs/${runId}`)).json.status).toBe('waiting');
   });
 

@@ -1,0 +1,34 @@
+// Redis Lua scripts live in `.lua` files beside the module that runs them (readable and
+// diffable as Lua), and run as ioredis commands registered with defineCommand: EVALSHA,
+// falling back to EVAL once per connection. Files are read on first use, never at
+// import time; the build copies them next to the compiled modules (scripts/copy-lua.mjs).
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+
+export interface LuaScript {
+  /** The command's name on the connection: unique across gcflow. */
+  name: string;
+  numberOfKeys: number;
+  /** The file, e.g. `new URL('./lua/checkpoint.lua', import.meta.url)`. */
+  file: URL;
+}
+
+const sources = new Map<string, string>();
+
+/** Keys first, then arguments; resolves with the script's reply. */
+export type LuaCommand = (...keysThenArgs: Array<string | number>) => Promise<unknown>;
+
+/** The script as a command of `redis`, defined on the connection the first time. */
+export function luaCommand(redis: Redis, script: LuaScript): LuaCommand {
+  const commands = redis as unknown as Record<string, LuaCommand>;
+  if (!(script.name in redis)) {
+    let lua = sources.get(script.file.href);
+    if (lua === undefined) {
+      lua = readFileSync(script.file, 'utf8');
+      sources.set(script.file.href, lua);
+    }
+    redis.defineCommand(script.name, { numberOfKeys: script.numberOfKeys, lua });
+  }
+  const command = commands[script.name]!;
+  return (...args) => command.apply(redis, args);
+}
