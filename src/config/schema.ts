@@ -39,6 +39,7 @@ export const configSchema = z.strictObject({
     list_poll_threshold: z.number().int().min(1),
     history_retention: duration,
     late_answer_window: duration,
+    for_each_max_items: z.number().int().min(1).max(1_000_000),
   }),
   scheduler: z.strictObject({ watchdog_grace: duration }),
   janitor: z.strictObject({
@@ -72,6 +73,7 @@ export const DEFAULTS: Config = {
     list_poll_threshold: 5,
     history_retention: '30d',
     late_answer_window: '2m',
+    for_each_max_items: 10_000,
   },
   scheduler: { watchdog_grace: '1m' },
   janitor: { enabled: true, interval: '5m', apply: true, data_loss_check: '10s' },

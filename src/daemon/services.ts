@@ -188,6 +188,7 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
       timeoutMs: ms(config.engine.wait_timeout),
       lateAnswerMs: ms(config.engine.late_answer_window),
     },
+    limits: { forEachMaxItems: config.engine.for_each_max_items },
     cancels,
     logger,
     ...(options.gate ? { gate: options.gate } : {}),

@@ -11,7 +11,7 @@ import { INPUT_NAME_RE, INPUT_TYPES, STEP_LISTS } from './schema.js';
 import type { Path, SourceFile } from './source.js';
 import { DEFAULT_WAIT_STATUS, STEP_PARAMS } from './step-params.js';
 import { didYouMean } from './suggest.js';
-import { type InputType, STEP_KINDS, type StepKind } from './types.js';
+import { FOR_EACH_MAX_ITEMS, type InputType, STEP_KINDS, type StepKind } from './types.js';
 
 const WAITING_KINDS = Object.keys(DEFAULT_WAIT_STATUS);
 
@@ -116,6 +116,13 @@ function checkSteps(source: SourceFile, root: Record<string, unknown>, add: Add,
             'e.g. for_each: ${{ steps.boxes.outputs.instances }}',
           );
       }
+      if (Array.isArray(forEach) && forEach.length > FOR_EACH_MAX_ITEMS)
+        add(
+          'E_FOR_EACH',
+          [...base, 'for_each'],
+          `${who}: for_each lists ${forEach.length} items; a run takes at most ${FOR_EACH_MAX_ITEMS} per step`,
+          'split the work over several runs, or raise engine.for_each_max_items (config) knowing each item is stored',
+        );
       if ('max_parallel' in step && forEach === undefined) {
         add(
           'E_MAX_PARALLEL_WITHOUT_FOR_EACH',

@@ -47,7 +47,7 @@ export const DIAGNOSTIC_CODES = {
   E_PARAM_VALUE: 'a `with` parameter has an unacceptable value',
   E_KEEP_NOT_CREATE: '`keep` on a step other than instance.create',
   E_WAIT_NOT_SUPPORTED: '`wait` on a step kind that does not wait for a status',
-  E_FOR_EACH: '`for_each` is neither a list nor one expression',
+  E_FOR_EACH: '`for_each` is neither a list nor one expression, or lists more items than a run takes',
   E_MAX_PARALLEL_WITHOUT_FOR_EACH: '`max_parallel` without `for_each`',
   E_INPUT_DEFAULT: "an input's default does not fit its type or enum",
   E_INPUT_ENUM: "an input's enum holds a value of another type",

@@ -105,6 +105,9 @@ export interface WorkflowDefinition {
   source?: { file: string; hash: string };
 }
 
+/** Items one for_each step may have by default (config engine.for_each_max_items). */
+export const FOR_EACH_MAX_ITEMS = 10_000;
+
 export const STEP_KINDS = [
   'instances.list',
   'instance.get',

@@ -3,7 +3,7 @@
 // execute these tasks, park until a time, or the run is complete.
 // Pure and deterministic: it mutates only the state it is given and returns the
 // events of every transition. Imports no I/O.
-import type { WorkflowDefinition } from '../dsl/types.js';
+import { FOR_EACH_MAX_ITEMS, type WorkflowDefinition } from '../dsl/types.js';
 import { evaluateCondition, interpolate } from '../expr/index.js';
 import { parseDuration } from '../shared/duration.js';
 import { exprContext } from './context.js';
@@ -48,7 +48,16 @@ export interface AdvanceInput {
   now: number;
   secrets: Record<string, string>;
   cancel: CancelRequest | null;
+  /** Default DEFAULT_LIMITS. */
+  limits?: EngineLimits;
 }
+
+export interface EngineLimits {
+  /** A for_each list longer than this fails its step (engine.for_each_max_items). */
+  forEachMaxItems: number;
+}
+
+export const DEFAULT_LIMITS: EngineLimits = { forEachMaxItems: FOR_EACH_MAX_ITEMS };
 
 export interface Transition {
   decision: Decision;
@@ -148,14 +157,16 @@ function endMainSteps(state: RunState, def: WorkflowDefinition, now: number): vo
 }
 
 function cancelUnits(state: RunState, step: StepState, now: number): void {
-  for (const item of step.items ?? []) {
-    if (item.status === 'pending') item.status = 'skipped';
-    else if (!isTerminalStep(item)) {
-      item.status = 'cancelled';
-      item.finished_at = new Date(now).toISOString();
-      exposeResources(state, step.id, item, item.index);
-    }
+  const items = step.items ?? [];
+  for (const index of liveItems(step)) {
+    const item = items[index]!;
+    item.status = 'cancelled';
+    item.finished_at = new Date(now).toISOString();
+    exposeResources(state, step.id, item, index);
   }
+  // Never started: skipped (and never stored, see src/runs/items.ts).
+  for (let i = nextItem(step); i < items.length; i++) items[i]!.status = 'skipped';
+  step.items_next = items.length;
   delete step.wake_at;
 }
 
@@ -197,8 +208,15 @@ function startStep(input: AdvanceInput, spec: EngineStep, step: StepState, event
     if (spec.for_each !== undefined) {
       const list = interpolate(spec.for_each, ctx);
       if (!Array.isArray(list)) throw new Error(`for_each must give a list, got ${describe(list)}`);
+      const max = (input.limits ?? DEFAULT_LIMITS).forEachMaxItems;
+      if (list.length > max)
+        throw new Error(
+          `for_each gave ${list.length} items; at most ${max} are allowed (engine.for_each_max_items)`,
+        );
       step.for_each = list;
       step.items = list.map((_, index) => newItemState(index));
+      step.items_next = 0;
+      step.live = [];
     } else {
       step.attempts = 1;
     }
@@ -234,33 +252,56 @@ function nextForItems(
   now: number,
   events: RunEvent[],
 ): Decision | undefined {
+  // Items start in index order, so the ones never started are those from `items_next` on,
+  // and only the started, unfinished ones (`live`, at most max_parallel) are looked at:
+  // a decision costs O(max_parallel), whatever the item count.
   const items = step.items ?? [];
-  let active = items.filter((i) => i.status === 'running' || i.status === 'waiting').length;
-  for (const item of items) {
-    if (active >= spec.max_parallel) break;
-    if (item.status !== 'pending') continue;
+  const live = liveItems(step);
+  let next = nextItem(step);
+  while (live.length < spec.max_parallel && next < items.length) {
+    const item = items[next++]!;
     item.status = 'running';
     item.attempts = 1;
     item.started_at = new Date(now).toISOString();
-    active += 1;
+    live.push(item.index);
   }
-  if (items.every(isTerminalStep)) {
+  step.items_next = next;
+  if (live.length === 0 && next >= items.length) {
     finishItems(def, state, spec, step, now, events);
     return undefined;
   }
   const tasks: TaskRef[] = [];
   let earliest = Number.POSITIVE_INFINITY;
-  for (const item of items) {
+  for (const index of live) {
+    const item = items[index]!;
     if (item.status === 'waiting' && (item.wake_at ?? 0) > now) {
       earliest = Math.min(earliest, item.wake_at!);
       continue;
     }
-    if (item.status !== 'running' && item.status !== 'waiting') continue;
     resume(item);
-    tasks.push({ stepId: spec.id, index: item.index });
+    tasks.push({ stepId: spec.id, index });
   }
   if (tasks.length > 0) return { type: 'execute', tasks };
   return { type: 'park', until: wakeTime(state, step, earliest) };
+}
+
+/** The first item never started (states from before `items_next` existed: the first pending one). */
+function nextItem(step: StepState): number {
+  const items = step.items ?? [];
+  if (step.items_next === undefined) {
+    const pending = items.findIndex((i) => i.status === 'pending');
+    step.items_next = pending < 0 ? items.length : pending;
+  }
+  return step.items_next;
+}
+
+/** The started, unfinished items of a for_each step (finished ones are dropped here, lazily). */
+function liveItems(step: StepState): number[] {
+  const items = step.items ?? [];
+  const live =
+    step.live ?? items.filter((i) => i.status === 'running' || i.status === 'waiting').map((i) => i.index);
+  step.live = live.filter((index) => !isTerminalStep(items[index]!));
+  return step.live;
 }
 
 /** A waiting unit runs again; a pending retry starts its next attempt (true then). */

@@ -6,7 +6,7 @@
 // functions: imports no I/O.
 import type { WorkflowDefinition } from '../dsl/types.js';
 import { parseDuration } from '../shared/duration.js';
-import { advance, type CancelRequest, type TaskRef } from './advance.js';
+import { advance, type CancelRequest, DEFAULT_LIMITS, type EngineLimits, type TaskRef } from './advance.js';
 import { event, type RunEvent } from './events.js';
 import { applyOutcome, type TaskOutcome } from './outcome.js';
 import { releaseResource, type ResourceUpdate, trackResource } from './resources.js';
@@ -59,8 +59,12 @@ export interface DriveOptions {
   /**
    * Writes the state with the events that led to it. Must read `state` before it
    * first awaits (the driver goes on changing it); writes must land in call order.
+   * `touched`: the for_each items started or finished since the last write (with the
+   * items the state lists as live, the ones whose stored copy may be stale).
    */
-  persist(state: RunState, events: RunEvent[]): Promise<void>;
+  persist(state: RunState, events: RunEvent[], touched: TaskRef[]): Promise<void>;
+  /** Default DEFAULT_LIMITS. */
+  limits?: EngineLimits;
   cancel: CancelSource;
   secrets(): Record<string, string>;
   waitDefaults: WaitDefaults;
@@ -102,14 +106,18 @@ export async function driveRun(o: DriveOptions): Promise<DriveResult> {
   // Tasks of the current batch still running, and whether an outcome awaits its checkpoint.
   let inFlight = 0;
   let unsaved = false;
+  let touched: TaskRef[] = [];
+  const limits = o.limits ?? DEFAULT_LIMITS;
 
   const checkpoint = (): Promise<void> => {
     const events = pending;
+    const items = touched;
     pending = [];
+    touched = [];
     unsaved = false;
     o.onEvents?.(state, events);
     // Issued now, with the state as it is now: a later change cannot slip into this write.
-    const write = o.persist(state, events);
+    const write = o.persist(state, events, items);
     write.catch(() => undefined); // observed through `writing`
     writing = writing.then(() => write);
     writing.catch(() => undefined); // awaited by the loop and by io.checkpoint
@@ -117,7 +125,7 @@ export async function driveRun(o: DriveOptions): Promise<DriveResult> {
   };
 
   for (;;) {
-    const t = advance({ def, state, now: o.now(), secrets: o.secrets(), cancel: o.cancel.current() });
+    const t = advance({ def, state, now: o.now(), secrets: o.secrets(), cancel: o.cancel.current(), limits });
     pending.push(...t.events);
     const decision = t.decision;
     if (decision.type === 'complete') {
@@ -139,6 +147,7 @@ export async function driveRun(o: DriveOptions): Promise<DriveResult> {
     // The last batch's outcome is durable before the next task starts.
     if (unsaved) await checkpoint();
     o.beforeExecute?.(decision.tasks);
+    for (const ref of decision.tasks) if (ref.index !== undefined) touched.push(ref);
     state.status = 'running';
     inFlight = decision.tasks.length;
     await Promise.all(decision.tasks.map((ref) => runTask(ref)));
@@ -154,6 +163,7 @@ export async function driveRun(o: DriveOptions): Promise<DriveResult> {
       outcome = await execute(prepared.task, ref);
     }
     pending.push(...applyOutcome(def, state, ref, scrub(outcome), o.now(), random));
+    if (ref.index !== undefined) touched.push(ref);
     // While other tasks of the batch run (for_each items), each outcome is written as
     // it lands. The batch's last outcome is written with the engine's next decision,
     // one checkpoint instead of two (the run's end, a park or the next step's start).

@@ -32,7 +32,10 @@ const attempted = {
   wait_deadline: z.number().optional(),
 };
 
-const itemSchema = z.object({ index: z.number().int().min(0), ...attempted }) satisfies z.ZodType<ItemState>;
+export const itemSchema = z.object({
+  index: z.number().int().min(0),
+  ...attempted,
+}) satisfies z.ZodType<ItemState>;
 
 const stepSchema = z.object({
   id: z.string(),
@@ -40,6 +43,9 @@ const stepSchema = z.object({
   deadline_at: z.number().optional(),
   for_each: z.array(z.unknown()).optional(),
   items: z.array(itemSchema).optional(),
+  items_next: z.number().int().min(0).optional(),
+  live: z.array(z.number().int().min(0)).optional(),
+  items_total: z.number().int().min(0).optional(),
 }) satisfies z.ZodType<StepState>;
 
 const resourceSchema = z.object({

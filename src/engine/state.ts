@@ -48,9 +48,19 @@ export interface StepState extends Attempted {
   id: string;
   /** Absolute deadline (ms) from the step's `timeout`, fixed at its first start. */
   deadline_at?: number;
-  /** for_each steps: the list evaluated at start, and one state per element. */
+  /**
+   * for_each steps: the list evaluated at start, and one state per element. The run
+   * record stores neither: the list and each started item are stored on their own
+   * (src/runs/items.ts), so an item's checkpoint does not rewrite the others.
+   */
   for_each?: unknown[];
   items?: ItemState[];
+  /** for_each: the first item never started (items start in index order). */
+  items_next?: number;
+  /** for_each: started items not yet known to be finished (at most max_parallel). */
+  live?: number[];
+  /** for_each, in a stored run record: how many items the list has (the list is stored apart). */
+  items_total?: number;
 }
 
 export interface RunState {

@@ -9,6 +9,10 @@ export function runKeys(prefix: string) {
     run: (id: string) => `${prefix}:run:${id}`,
     events: (id: string) => `${prefix}:run:${id}:events`,
     cancel: (id: string) => `${prefix}:run:${id}:cancel`,
+    /** A for_each step's list, stored once when the step starts. */
+    itemList: (id: string, step: string) => `${prefix}:run:${id}:list:${step}`,
+    /** Hash: item index -> the item's state (started items only). */
+    items: (id: string, step: string) => `${prefix}:run:${id}:items:${step}`,
     definition: (hash: string) => `${prefix}:def:${hash}`,
     /** Sorted set of every run id by creation time. */
     allRuns: `${prefix}:index:runs`,

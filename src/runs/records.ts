@@ -2,18 +2,25 @@
 // run state, history events, cancel requests and stored definitions (ownership records
 // are in ownership.ts). Each codec's comment gives its version history.
 import { definitionSchema } from '../dsl/definition-schema.js';
-import { cancelRequestSchema, runEventSchema, runStateSchema } from '../engine/schema.js';
+import { cancelRequestSchema, itemSchema, runEventSchema, runStateSchema } from '../engine/schema.js';
 import { defineRecord } from '../shared/records.js';
 
 const same = (old: Record<string, unknown>) => old;
 
-/** v1: `resources` (what the run created) added; v0 had none. */
+/**
+ * v1: `resources` (what the run created) added; v0 had none. v2: for_each lists and
+ * items are stored apart (src/runs/items.ts); a v1 record holds them inline, which is
+ * still read as is, and written the v2 way at its next checkpoint.
+ */
 export const runStateRecord = defineRecord({
   kind: 'run state',
-  version: 1,
+  version: 2,
   schema: runStateSchema,
-  migrations: { 0: (old) => ({ resources: [], ...old }) },
+  migrations: { 0: (old) => ({ resources: [], ...old }), 1: (old) => old },
 });
+
+/** One started item of a for_each step, a field of `run:<id>:items:<step>`. */
+export const itemRecord = defineRecord({ kind: 'for_each item', version: 1, schema: itemSchema });
 
 export const runEventRecord = defineRecord({
   kind: 'run event',

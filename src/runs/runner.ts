@@ -4,7 +4,7 @@
 // done. Knows nothing of BullMQ: the queue module turns a park into moveToDelayed.
 import { setMaxListeners } from 'node:events';
 import type { WorkflowDefinition } from '../dsl/types.js';
-import type { CancelRequest } from '../engine/advance.js';
+import type { CancelRequest, EngineLimits } from '../engine/advance.js';
 import { driveRun, type TaskExecutor } from '../engine/driver.js';
 import type { RunEvent } from '../engine/events.js';
 import { isTerminalRun, type Outcome, type RunState } from '../engine/state.js';
@@ -46,6 +46,7 @@ export interface RunnerDeps {
   inlineWaitMs?: number;
   /** How often a run blocked by its concurrency group looks again. */
   gatePollMs?: number;
+  limits?: EngineLimits;
   onEvents?: (state: RunState, events: RunEvent[]) => void;
 }
 
@@ -85,13 +86,14 @@ export function createRunner(deps: RunnerDeps) {
         now: () => deps.clock.now(),
         sleep: (ms, signal) => deps.clock.sleep(ms, signal),
         execute: deps.execute,
-        persist: (s, events) => deps.store.checkpoint(s, events, fence),
+        persist: (s, events, touched) => deps.store.checkpoint(s, events, fence, touched),
         cancel: { signal: cancelled.signal, current: () => cancel },
         secrets: deps.secrets,
         waitDefaults: deps.waitDefaults,
         scrub: (value) => deps.redactor.scrub(value),
         ...(deps.random ? { random: deps.random } : {}),
         ...(deps.inlineWaitMs !== undefined ? { inlineWaitMs: deps.inlineWaitMs } : {}),
+        ...(deps.limits ? { limits: deps.limits } : {}),
         log,
         onEvents: (s, events) => {
           deps.onEvents?.(s, events);

@@ -58,6 +58,8 @@ export interface RunView {
     outputs: Record<string, unknown>;
     error: string | null;
     waiting_for?: string;
+    /** for_each steps: how many items the list has (list views carry no item arrays). */
+    item_count?: number;
     items?: Array<{
       index: number;
       status: string;
@@ -158,6 +160,7 @@ export function toRunView(state: RunState): RunView {
       outputs: s.outputs,
       error: s.error,
       ...(s.waiting_for && s.status === 'waiting' ? { waiting_for: s.waiting_for } : {}),
+      ...(s.items || s.items_total !== undefined ? { item_count: s.items?.length ?? s.items_total } : {}),
       ...(s.items
         ? {
             items: s.items.map((i) => ({

@@ -12,7 +12,11 @@ import type { Fence } from '../queue/runs.js';
 import { ExitCode, GcflowError } from '../shared/errors.js';
 import { type LuaCommand, type LuaScript, luaCommand } from '../shared/lua.js';
 import { runKeys, type RunKeys } from './keys.js';
-import { cancelRecord, definitionRecord, runEventRecord, runStateRecord } from './records.js';
+import type { TaskRef } from '../engine/advance.js';
+import type { ItemState } from '../engine/state.js';
+import { RecordError } from '../shared/records.js';
+import { mergeItems, splitState, storedItemSteps } from './items.js';
+import { cancelRecord, definitionRecord, itemRecord, runEventRecord, runStateRecord } from './records.js';
 
 export type { Fence } from '../queue/runs.js';
 
@@ -42,7 +46,7 @@ const EVENTS_MAX = 10_000;
 // about the size of its JSON, and waiting runs must stay small.
 const CHECKPOINT: LuaScript = {
   name: 'gcflowCheckpoint',
-  numberOfKeys: 4,
+  // 4 fixed keys, then the run's for_each keys: the key count is the first argument.
   file: new URL('./lua/checkpoint.lua', import.meta.url),
 };
 
@@ -108,19 +112,55 @@ export class RunStore {
     return true;
   }
 
+  /** The whole state, for_each lists and items included. */
   async load(id: string): Promise<RunState | undefined> {
     const key = this.keys.run(id);
     const json = await this.redis.get(key);
-    return json === null ? undefined : runStateRecord.decode(json, key);
+    return json === null ? undefined : this.withItems(runStateRecord.decode(json, key));
   }
 
-  /** The state and any cancel request, in one round trip (the start of every run turn). */
+  /** The state and any cancel request (the start of every run turn). */
   async loadForTurn(id: string): Promise<{ state: RunState | undefined; cancel: CancelRecord | null }> {
     const [state, cancel] = await this.redis.mget(this.keys.run(id), this.keys.cancel(id));
     return {
-      state: state ? runStateRecord.decode(state, this.keys.run(id)) : undefined,
+      state: state ? await this.withItems(runStateRecord.decode(state, this.keys.run(id))) : undefined,
       cancel: cancel ? cancelRecord.decode(cancel, this.keys.cancel(id)) : null,
     };
+  }
+
+  /** for_each steps stored apart are read back and merged (one round trip for all of them). */
+  private async withItems(state: RunState): Promise<RunState> {
+    const steps = storedItemSteps(state);
+    const stored = new Set<string>();
+    this.listsStored.set(state, stored);
+    if (steps.length === 0) return state;
+    const pipeline = this.redis.pipeline();
+    for (const step of steps) {
+      pipeline.get(this.keys.itemList(state.id, step));
+      pipeline.hgetall(this.keys.items(state.id, step));
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    steps.forEach((step, i) => {
+      const [listErr, listJson] = replies[2 * i] ?? [];
+      const [itemsErr, fields] = replies[2 * i + 1] ?? [];
+      if (listErr || itemsErr) throw listErr ?? itemsErr;
+      const listKey = this.keys.itemList(state.id, step);
+      const list = listJson === null ? [] : (JSON.parse(listJson as string) as unknown);
+      if (!Array.isArray(list))
+        throw new RecordError(
+          'E_RECORD_INVALID',
+          listKey,
+          'for_each list is not a JSON list',
+          'the key was changed outside gcflow',
+        );
+      const itemsKey = this.keys.items(state.id, step);
+      const items = new Map<number, ItemState>();
+      for (const [field, json] of Object.entries(fields as Record<string, string>))
+        items.set(Number(field), itemRecord.decode(json, `${itemsKey}[${field}]`));
+      mergeItems(state.steps[step]!, { list, items });
+      stored.add(step);
+    });
+    return state;
   }
 
   async mustLoad(id: string): Promise<RunState> {
@@ -130,22 +170,51 @@ export class RunStore {
   }
 
   /** Writes the state and appends its events atomically; throws LockLostError when fenced out. */
-  async checkpoint(state: RunState, events: RunEvent[], fence?: Fence): Promise<void> {
+  /**
+   * Writes the state and appends its events atomically; throws LockLostError when
+   * fenced out. Encodes synchronously (the caller goes on changing `state`). `touched`:
+   * for_each items changed since the last checkpoint (see items.ts).
+   */
+  async checkpoint(
+    state: RunState,
+    events: RunEvent[],
+    fence?: Fence,
+    touched: TaskRef[] = [],
+  ): Promise<void> {
+    let stored = this.listsStored.get(state);
+    if (!stored) this.listsStored.set(state, (stored = new Set()));
+    const write = splitState(state, touched, stored);
+    const extraKeys: string[] = [];
+    const extraArgs: string[] = [];
+    for (const step of write.steps) {
+      const list = write.lists.find((l) => l.step === step);
+      extraKeys.push(this.keys.itemList(state.id, step), this.keys.items(state.id, step));
+      extraArgs.push(...(list ? ['1', list.json] : ['0']));
+      const items = write.items.get(step) ?? [];
+      extraArgs.push(String(items.length), ...items.flatMap(([index, json]) => [String(index), json]));
+    }
     const ok = await this.checkpointScript(
+      4 + extraKeys.length,
       fence?.lockKey ?? this.keys.run(state.id),
       this.keys.run(state.id),
       this.keys.events(state.id),
       this.keys.activeRuns,
+      ...extraKeys,
       fence?.token ?? '',
-      runStateRecord.encode(state),
+      runStateRecord.encode(write.record),
       isTerminalRun(state) ? '1' : '0',
       state.id,
       String(this.retentionSeconds),
       String(EVENTS_MAX),
+      String(events.length),
       ...events.map((e) => runEventRecord.encode(e)),
+      ...extraArgs,
     );
     if (ok !== 1) throw new LockLostError(state.id);
   }
+
+  /** Which for_each lists of a state in memory are already stored (they never change). */
+  private readonly listsStored = new WeakMap<RunState, Set<string>>();
 
   /** Appends events without touching the state (e.g. a cancel request). */
   async appendEvents(id: string, events: RunEvent[]): Promise<void> {

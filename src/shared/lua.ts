@@ -8,7 +8,8 @@ import type { Redis } from 'ioredis';
 export interface LuaScript {
   /** The command's name on the connection: unique across gcflow. */
   name: string;
-  numberOfKeys: number;
+  /** Omitted: the caller passes the number of keys as the first argument. */
+  numberOfKeys?: number;
   /** The file, e.g. `new URL('./lua/checkpoint.lua', import.meta.url)`. */
   file: URL;
 }
@@ -27,7 +28,10 @@ export function luaCommand(redis: Redis, script: LuaScript): LuaCommand {
       lua = readFileSync(script.file, 'utf8');
       sources.set(script.file.href, lua);
     }
-    redis.defineCommand(script.name, { numberOfKeys: script.numberOfKeys, lua });
+    redis.defineCommand(script.name, {
+      lua,
+      ...(script.numberOfKeys === undefined ? {} : { numberOfKeys: script.numberOfKeys }),
+    });
   }
   const command = commands[script.name]!;
   return (...args) => command.apply(redis, args);

@@ -23,7 +23,7 @@ describe('run state records', () => {
   it('round-trips the current shape with its version', () => {
     const state = current();
     const json = runStateRecord.encode(state);
-    expect(JSON.parse(json).v).toBe(1);
+    expect(JSON.parse(json).v).toBe(runStateRecord.version);
     expect(runStateRecord.decode(json, KEY)).toEqual(state);
   });
 
