@@ -2,7 +2,7 @@
 // `error` fails at once unless listed; `deleted` waits for 404. The status at the first
 // look is kept, so a later status can prove one that passed between two polls. Read-only.
 import { z } from 'zod';
-import { parseDuration } from '../shared/duration.js';
+import { durationMs } from '../shared/duration.js';
 import { resolveInstance } from './resolve.js';
 import { defineAction, done } from './types.js';
 import { pollStatus } from './wait-status.js';
@@ -19,17 +19,15 @@ export const instanceWait = defineAction('instance.wait', waitCursor, async (ctx
   const p = ctx.params;
   const statuses = Array.isArray(p.status) ? p.status : [p.status];
   const pollMs =
-    (p.poll !== undefined ? parseDuration(p.poll) : undefined) ??
-    ctx.task.wait?.pollMs ??
-    ctx.task.defaults.pollMs;
+    p.poll !== undefined ? durationMs(p.poll, 'poll') : (ctx.task.wait?.pollMs ?? ctx.task.defaults.pollMs);
   if (c.instance_id === undefined || c.deadline === undefined) {
     const instance = await resolveInstance(ctx.client, p.instance, ctx.signal);
     c.instance_id = instance.id;
     c.origin = instance.status;
     const timeoutMs =
-      (p.timeout !== undefined ? parseDuration(p.timeout) : undefined) ??
-      ctx.task.wait?.timeoutMs ??
-      ctx.task.defaults.timeoutMs;
+      p.timeout !== undefined
+        ? durationMs(p.timeout, 'timeout')
+        : (ctx.task.wait?.timeoutMs ?? ctx.task.defaults.timeoutMs);
     c.deadline = ctx.now() + timeoutMs;
   }
   return pollStatus(

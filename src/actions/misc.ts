@@ -1,7 +1,7 @@
 // availability.check, notify.webhook (at-least-once, Slack-compatible `text`)
 // and sleep (durable: the run parks, no worker is held).
 import { z } from 'zod';
-import { parseDuration } from '../shared/duration.js';
+import { durationMs } from '../shared/duration.js';
 import { StepFailure, TransientStepError } from './errors.js';
 import { type Action, defineAction, done, waitUntil } from './types.js';
 
@@ -59,7 +59,7 @@ function hostOf(url: string): string {
 }
 
 export const sleep = defineAction('sleep', z.object({ until: z.number() }), async (ctx) => {
-  const until = ctx.cursor?.until ?? ctx.now() + (parseDuration(ctx.params.duration) ?? 0);
+  const until = ctx.cursor?.until ?? ctx.now() + durationMs(ctx.params.duration, 'duration');
   if (ctx.now() >= until) return done({});
   return waitUntil({ until }, until, `sleep until ${new Date(until).toISOString()}`, until);
 });

@@ -5,7 +5,7 @@
 // events of every transition. Imports no I/O.
 import { FOR_EACH_MAX_ITEMS, type WorkflowDefinition } from '../dsl/types.js';
 import { evaluateCondition, interpolate } from '../expr/index.js';
-import { parseDuration } from '../shared/duration.js';
+import { durationMs } from '../shared/duration.js';
 import { exprContext } from './context.js';
 import { event, type RunEvent } from './events.js';
 import { CLEANUP_STEP, type EngineStep, exposeResources, needsCleanup } from './resources.js';
@@ -204,7 +204,7 @@ function startStep(input: AdvanceInput, spec: EngineStep, step: StepState, event
       return;
     }
     if (spec.timeout !== undefined)
-      step.deadline_at = now + durationOf(interpolate(spec.timeout, ctx), 'timeout');
+      step.deadline_at = now + durationMs(interpolate(spec.timeout, ctx), 'timeout');
     if (spec.for_each !== undefined) {
       const list = interpolate(spec.for_each, ctx);
       if (!Array.isArray(list)) throw new Error(`for_each must give a list, got ${describe(list)}`);
@@ -385,12 +385,6 @@ function wakeTime(state: RunState, step: StepState, at: number): number {
   if (step.deadline_at !== undefined) until = Math.min(until, step.deadline_at);
   if (state.outcome === null && state.deadline_at !== null) until = Math.min(until, state.deadline_at);
   return until;
-}
-
-function durationOf(value: unknown, what: string): number {
-  const ms = typeof value === 'string' ? parseDuration(value) : undefined;
-  if (ms === undefined) throw new Error(`${what} must be a duration such as 15m, got ${describe(value)}`);
-  return ms;
 }
 
 function describe(value: unknown): string {

@@ -1,7 +1,7 @@
 // Delay before the next attempt of a step, from its `retry` policy. Pure.
 import { RETRY_DEFAULTS } from '../dsl/normalise.js';
 import type { RetrySpec } from '../dsl/types.js';
-import { parseDuration } from '../shared/duration.js';
+import { durationMs } from '../shared/duration.js';
 
 /**
  * `attempt` is the attempt that just failed (1-based). Exponential doubles from
@@ -16,8 +16,8 @@ export function retryDelayMs(
   retryAfterMs = 0,
 ): number {
   const policy = { ...RETRY_DEFAULTS, ...retry };
-  const base = parseDuration(policy.delay) ?? 10_000;
-  const cap = parseDuration(policy.max_delay) ?? 300_000;
+  const base = durationMs(policy.delay, 'retry.delay');
+  const cap = durationMs(policy.max_delay, 'retry.max_delay');
   const raw = policy.backoff === 'exponential' ? base * 2 ** Math.max(0, attempt - 1) : base;
   const capped = Math.min(raw, cap);
   const jitter = Math.min(1, Math.max(0, policy.jitter));

@@ -5,7 +5,7 @@
 // runs through it. Storage, clock, cancellation and the actions come in as plain
 // functions: imports no I/O.
 import type { WorkflowDefinition } from '../dsl/types.js';
-import { parseDuration } from '../shared/duration.js';
+import { durationMs } from '../shared/duration.js';
 import { advance, type CancelRequest, DEFAULT_LIMITS, type EngineLimits, type TaskRef } from './advance.js';
 import { event, type RunEvent } from './events.js';
 import { applyOutcome, type TaskOutcome } from './outcome.js';
@@ -92,7 +92,7 @@ export function beginTurn(def: WorkflowDefinition, state: RunState, now: number)
   state.status = 'running';
   state.started_at ??= new Date(now).toISOString();
   if (state.deadline_at === null && def.timeout !== undefined)
-    state.deadline_at = now + (parseDuration(def.timeout) ?? 0);
+    state.deadline_at = now + durationMs(def.timeout, 'timeout');
   return events;
 }
 

@@ -4,7 +4,7 @@
 import type { StepKind, WorkflowDefinition } from '../dsl/types.js';
 import { DEFAULT_WAIT_STATUS, RUNTIME_STEP_PARAMS } from '../dsl/step-params.js';
 import { interpolate } from '../expr/index.js';
-import { parseDuration } from '../shared/duration.js';
+import { durationMs } from '../shared/duration.js';
 import { findStep, type TaskRef } from './advance.js';
 import { exprContext } from './context.js';
 import { CLEANUP_KIND, cleanupParams, type EngineStep, type TaskKind } from './resources.js';
@@ -86,14 +86,7 @@ function resolveWait(kind: StepKind, evaluated: unknown, defaults: WaitDefaults)
   if (status === undefined) return undefined;
   return {
     statuses: Array.isArray(status) ? status : [status],
-    timeoutMs: given.timeout === undefined ? defaults.timeoutMs : mustDuration(given.timeout, 'wait.timeout'),
-    pollMs: given.poll === undefined ? defaults.pollMs : mustDuration(given.poll, 'wait.poll'),
+    timeoutMs: given.timeout === undefined ? defaults.timeoutMs : durationMs(given.timeout, 'wait.timeout'),
+    pollMs: given.poll === undefined ? defaults.pollMs : durationMs(given.poll, 'wait.poll'),
   };
-}
-
-function mustDuration(value: unknown, what: string): number {
-  const ms = typeof value === 'string' ? parseDuration(value) : undefined;
-  if (ms === undefined)
-    throw new Error(`${what} must be a duration such as 15m, got ${JSON.stringify(value)}`);
-  return ms;
 }

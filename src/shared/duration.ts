@@ -1,5 +1,6 @@
 // Durations as users write them (`30s`, `15m`, `1h30m`, `7d`, `250ms`) <-> milliseconds.
 // Pure: no I/O.
+import { GcflowError } from './errors.js';
 
 const UNIT_MS: Record<string, number> = {
   ms: 1,
@@ -19,6 +20,29 @@ export function parseDuration(text: string): number | undefined {
   let total = 0;
   for (const match of trimmed.matchAll(PART_RE)) total += Number(match[1]) * UNIT_MS[match[2]!]!;
   return total;
+}
+
+/**
+ * A duration value read at run time (a setting, or an expression's result), as ms.
+ * The one place that turns text into ms without a silent fallback: anything but a
+ * duration is an error naming `what` was given.
+ */
+export function durationMs(value: unknown, what: string): number {
+  const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+  if (ms === undefined) {
+    const text = JSON.stringify(value) ?? String(value);
+    throw new DurationError(
+      `${what} must be a duration such as 15m, got ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`,
+    );
+  }
+  return ms;
+}
+
+export class DurationError extends GcflowError {
+  override readonly name = 'DurationError';
+  constructor(message: string) {
+    super('E_DURATION_INVALID', message, { hint: DURATION_HINT });
+  }
 }
 
 export const DURATION_HINT =
