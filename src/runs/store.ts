@@ -181,8 +181,8 @@ export class RunStore {
     fence?: Fence,
     touched: TaskRef[] = [],
   ): Promise<void> {
-    let stored = this.listsStored.get(state);
-    if (!stored) this.listsStored.set(state, (stored = new Set()));
+    const stored = this.listsStored.get(state) ?? new Set<string>();
+    this.listsStored.set(state, stored);
     const write = splitState(state, touched, stored);
     const extraKeys: string[] = [];
     const extraArgs: string[] = [];
