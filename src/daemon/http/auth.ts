@@ -41,7 +41,8 @@ export function requireToken(token: string | undefined): MiddlewareHandler {
     if (given !== undefined && tokenMatches(given, token)) return next();
     // Basic for browsers: the dashboard's pages, and its script's API calls (they carry
     // UI_HEADER), so the browser answers with the credentials it holds for the realm.
-    const browser = c.req.path === '/ui' || c.req.path.startsWith('/ui/') || c.req.header(UI_HEADER) !== undefined;
+    const browser =
+      c.req.path === '/ui' || c.req.path.startsWith('/ui/') || c.req.header(UI_HEADER) !== undefined;
     c.header('WWW-Authenticate', browser ? 'Basic realm="gcflow", charset="UTF-8"' : 'Bearer realm="gcflow"');
     const err = new HttpApiError(
       'E_HTTP_UNAUTHORIZED',

@@ -41,6 +41,14 @@ export function browserPolicy(http: Services['config']['http']): BrowserPolicy {
   };
 }
 
+/**
+ * The URL people and boxes reach the daemon at: `http.public_url` (GCFLOW_PUBLIC_URL)
+ * without a trailing slash, else the URL the server is bound to (serveHttp's `url`).
+ */
+export function publicUrl(http: Pick<Services['config']['http'], 'public_url'>, boundUrl: string): string {
+  return http.public_url === '' ? boundUrl : http.public_url.replace(/\/+$/, '');
+}
+
 export function createHttpApp(deps: HttpDeps): Hono {
   const { services, metrics } = deps;
   const token = services.secrets.httpToken;
