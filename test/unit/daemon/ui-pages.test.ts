@@ -105,6 +105,25 @@ describe('dashboard pages', () => {
     ).not.toContain('job-report');
   });
 
+  it('shows a long for_each list’s failed items first and counts what it leaves out', () => {
+    const items = Array.from({ length: 250 }, (_, index) => ({
+      index,
+      status: index === 7 || index >= 247 ? 'failed' : 'succeeded',
+      attempts: 1,
+      outputs: {},
+      error: index === 7 || index >= 247 ? `item ${index} broke` : null,
+    }));
+    const big = run({ steps: [{ ...run().steps[0]!, outputs: {}, items }] });
+    const html = String(
+      runLive({ run: big, def: TYPED, events: [], eventsOmitted: 0, cancelRequested: null, now: NOW }),
+    );
+    expect(html).toContain('for_each: 250 items (246 succeeded, 4 failed)');
+    expect(html).toContain('50 items not shown');
+    expect(html.match(/<tr data-item=/g)).toHaveLength(200);
+    for (const i of [7, 247, 248, 249]) expect(html).toContain(`item ${i} broke`);
+    expect(html).not.toContain('<tr data-item="199">');
+  });
+
   it('offers Cancel only while the run is not over, and stops refreshing once it is', () => {
     const live = (status: RunView['status'], cancelRequested: string | null = null) =>
       String(

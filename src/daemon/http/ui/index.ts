@@ -93,7 +93,7 @@ export function dashboardApp(deps: UiDeps): Hono {
 
   ui.get('/runs/:id', async (c) => {
     const id = runIdOf(c.req.param('id'));
-    const { state, cancel } = await services.store.loadForTurn(id);
+    const [state, cancel] = await Promise.all([services.store.load(id), services.store.cancelRequest(id)]);
     if (!state) await services.runs.get(id); // throws the API's E_RUN_NOT_FOUND (404)
     const run = services.redactor.scrub(toRunView(state!));
     const def = await services.store.loadDefinition(state!.definition_hash).catch(() => undefined);

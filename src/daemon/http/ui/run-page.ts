@@ -41,12 +41,32 @@ function jobReport(step: Step): Html | '' {
 </section>`;
 }
 
+/** Item rows shown per for_each step (a list may hold 10,000): failed ones first, then by index. */
+export const MAX_ITEM_ROWS = 200;
+
+function shownItems(items: NonNullable<Step['items']>): NonNullable<Step['items']> {
+  if (items.length <= MAX_ITEM_ROWS) return items;
+  const failed = items.filter((i) => i.status === 'failed').slice(0, MAX_ITEM_ROWS / 2);
+  const chosen = new Set(failed.map((i) => i.index));
+  for (const i of items) {
+    if (chosen.size >= MAX_ITEM_ROWS) break;
+    chosen.add(i.index);
+  }
+  return items.filter((i) => chosen.has(i.index));
+}
+
 function itemsTable(step: Step): Html | '' {
   if (!step.items || step.items.length === 0) return '';
+  const counts = new Map<string, number>();
+  for (const i of step.items) counts.set(i.status, (counts.get(i.status) ?? 0) + 1);
+  const summary = [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
+  const rows = shownItems(step.items);
+  const hidden = step.items.length - rows.length;
   return h`<details data-key="items-${step.id}"${step.status === 'failed' ? ' open' : ''}>
-<summary>for_each: ${step.items.length} items</summary>
+<summary>for_each: ${step.items.length} items (${summary})</summary>
+${hidden > 0 ? h`<p class="muted">${hidden} items not shown (gcflow status --json shows all).</p>` : ''}
 <table class="items"><thead><tr><th>#</th><th>Status</th><th>Attempts</th><th>Error</th><th>Outputs</th></tr></thead>
-<tbody>${step.items.map(
+<tbody>${rows.map(
     (i) => h`<tr data-item="${i.index}"><td>${i.index}</td><td>${badge(i.status)}</td><td>${i.attempts}</td>
 <td>${i.error ? h`<pre class="error-text">${i.error}</pre>` : ''}</td>
 <td>${collapsedJson('outputs', i.outputs, `out-${step.id}-${i.index}`)}</td></tr>`,
