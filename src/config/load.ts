@@ -76,6 +76,7 @@ function fromEnv(env: Env): DeepPartial<Config> {
   if (env['GCFLOW_REDIS_PREFIX']) out.redis = { ...out.redis, prefix: env['GCFLOW_REDIS_PREFIX'] };
   if (env['GCFLOW_WORKFLOWS']) out.workflows = env['GCFLOW_WORKFLOWS'];
   if (env['GCFLOW_HTTP']) out.http = { listen: env['GCFLOW_HTTP'] };
+  if (env['GCFLOW_PUBLIC_URL']) out.http = { ...out.http, public_url: env['GCFLOW_PUBLIC_URL'] };
   if (env['GCFLOW_LOG_LEVEL']) out.log = { level: env['GCFLOW_LOG_LEVEL'] as Config['log']['level'] };
   return out;
 }

@@ -26,7 +26,13 @@ export const configSchema = z.strictObject({
     cluster: z.strictObject({ nodes: z.array(hostPort).min(1) }).optional(),
   }),
   workflows: z.string(),
-  http: z.strictObject({ listen: z.string() }),
+  http: z.strictObject({
+    listen: z.string(),
+    public_url: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]),
+    allowed_hosts: z.array(z.string().min(1)),
+    allowed_origins: z.array(z.url({ protocol: /^https?$/ })),
+    metrics_access: z.enum(['loopback', 'token', 'open']),
+  }),
   worker: z.strictObject({
     concurrency: z.number().int().min(1).max(10_000),
     lock_duration: duration,
@@ -65,7 +71,13 @@ export const DEFAULTS: Config = {
   },
   redis: { url: 'redis://127.0.0.1:6379', prefix: 'gcflow' },
   workflows: './workflows',
-  http: { listen: '127.0.0.1:8080' },
+  http: {
+    listen: '127.0.0.1:8080',
+    public_url: '',
+    allowed_hosts: [],
+    allowed_origins: [],
+    metrics_access: 'loopback',
+  },
   worker: { concurrency: 50, lock_duration: '30s', stalled_interval: '15s', shutdown_grace: '25s' },
   engine: {
     poll_interval: '10s',

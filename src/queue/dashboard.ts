@@ -1,5 +1,5 @@
 // Views of gcflow's two queues (`runs`, `triggers`) for the dashboard and the metrics:
-// job counts per state, and bull-board adapters with run jobs read-only. Never adds,
+// job counts per state, and bull-board adapters, both queues read-only. Never adds,
 // retries or removes a job itself. One of the src/queue modules allowed to import bullmq.
 import type { BaseAdapter } from '@bull-board/api/baseAdapter';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
@@ -31,9 +31,11 @@ export interface QueueViews {
   /** Job counts per state of each queue. */
   counts(): Promise<QueueCounts[]>;
   /**
-   * bull-board adapters: `runs` in bull-board's readOnlyMode (no retry, remove, promote,
-   * clean, pause or add: a run is driven by its stored state, and a job moved by hand
-   * would fight the engine); `triggers` writable, so an operator can retry a failed fire.
+   * bull-board adapters, both in bull-board's readOnlyMode (no retry, remove, promote,
+   * clean, pause or add): a run is driven by its stored state and a job moved by hand
+   * would fight the engine; a trigger's Job Scheduler is owned by the scheduler's
+   * reconcile (edit the workflow file instead), and firing one by hand would bypass
+   * its once-per-slot decision. The HTTP layer also refuses every non-GET request.
    */
   boardAdapters(): BaseAdapter[];
   close(): Promise<void>;
@@ -58,11 +60,11 @@ export function openQueueViews(connection: Redis, prefix: string): QueueViews {
       queues.map(
         (queue) =>
           new BullMQAdapter(queue, {
-            readOnlyMode: queue.name === RUNS_QUEUE,
+            readOnlyMode: true,
             description:
               queue.name === RUNS_QUEUE
-                ? 'one job per run (data: the run id only); read-only: use gcflow cancel or the HTTP API'
-                : 'schedule fires: one BullMQ Job Scheduler per workflow trigger',
+                ? 'one job per run (data: the run id only; a failed run fails its job); read-only: the gcflow dashboard at /ui starts and cancels runs'
+                : 'schedule fires: one BullMQ Job Scheduler per workflow trigger; read-only: edit the workflow file to change a trigger',
           }),
       ),
     close: async () => {

@@ -2,7 +2,7 @@
 // no input or secret ever sits in job data). A waiting run parks its job with
 // moveToDelayed + DelayedError and holds no worker slot. The only module family
 // that imports bullmq; the rest of gcflow sees RunProcessor and plain results.
-import { DelayedError, type Job, type JobsOptions, Queue, Worker } from 'bullmq';
+import { DelayedError, type Job, type JobsOptions, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger.js';
 
@@ -14,11 +14,35 @@ export interface Fence {
   token: string;
 }
 
-/** What one processing turn of a run ended with. */
+/** How a run ended. */
+export type RunOutcome = 'succeeded' | 'failed' | 'cancelled';
+
+/**
+ * What one processing turn of a run ended with. `done` carries how the run ended
+ * (absent when its record is gone: the job simply completes) and, for a failed run,
+ * its error (shown as the failed job's reason).
+ */
 export type RunTurn =
   | { type: 'park'; until: number }
-  /** `outcome`: how the run ended (absent when its record is gone). */
-  | { type: 'done'; outcome?: 'succeeded' | 'failed' | 'cancelled' };
+  | { type: 'done'; outcome?: RunOutcome; error?: string | null };
+
+/**
+ * Thrown by the processor when the run it carried out failed, so its job ends in
+ * BullMQ's `failed` state (Bull Board and the queue metrics show a failed run as
+ * failed, not as a green completed job). Unrecoverable: never retried, and the
+ * `failed` listener does not take it for a turn that kept throwing (no give-up).
+ */
+export class RunFailedError extends UnrecoverableError {
+  constructor(
+    readonly runId: string,
+    error: string | null | undefined,
+  ) {
+    super(error ? `run failed: ${error}` : `run ${runId} failed (gcflow status ${runId} shows why)`);
+    this.name = 'RunFailedError';
+    // The engine's error is the whole story; a stack of the worker loop would only mislead.
+    this.stack = `${this.name}: ${this.message}`;
+  }
+}
 
 export type RunProcessor = (runId: string, fence: Fence) => Promise<RunTurn>;
 
@@ -138,7 +162,9 @@ export function startRunWorker(options: RunWorkerOptions): Worker<RunJobData> {
         await job.moveToDelayed(turn.until, token);
         throw new DelayedError();
       }
-      return null;
+      if (turn.outcome === 'failed') throw new RunFailedError(job.data.runId, turn.error);
+      // The return value Bull Board shows for a completed run job.
+      return { outcome: turn.outcome ?? null };
     },
     {
       connection: options.connection,
@@ -158,6 +184,10 @@ export function startRunWorker(options: RunWorkerOptions): Worker<RunJobData> {
   );
   worker.on('failed', (job, err) => {
     if (!job) return;
+    if (err instanceof RunFailedError) {
+      logger.debug({ runId: job.data.runId }, 'run job ended failed: the run failed');
+      return;
+    }
     const final = job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError';
     logger.error({ runId: job.data.runId, err, attempt: job.attemptsMade, final }, 'run job failed');
     if (final)

@@ -141,7 +141,7 @@ export function startTriggerWorker(options: TriggerWorkerOptions): TriggerWorker
     logger.error(
       { workflow: job.data.workflow, trigger: job.data.trigger, slot: slotOfJob(job), err, final },
       final
-        ? 'schedule fire failed for good: no run was started for this slot; retry it from the dashboard (/ui, queue triggers) once the cause is fixed'
+        ? 'schedule fire failed for good: no run was started for this slot; once the cause is fixed, start it by hand (gcflow run WORKFLOW, or Run on /ui/workflows) if the slot still matters'
         : 'schedule fire failed; BullMQ retries it',
     );
   });

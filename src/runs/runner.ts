@@ -105,7 +105,7 @@ export function createRunner(deps: RunnerDeps) {
       });
       if (result.type === 'park') return result;
       await deps.gate?.leave(state, def);
-      return { type: 'done', outcome: result.outcome };
+      return { type: 'done', outcome: result.outcome, error: state.error };
     } finally {
       unwatch?.();
     }

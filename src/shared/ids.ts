@@ -24,3 +24,15 @@ export function scheduledRunId(workflow: string, triggerIndex: number, slotMs: n
     .toLowerCase();
   return `${workflow}-t${triggerIndex}-${stamp}`;
 }
+
+/**
+ * The grammar of every run id gcflow makes (manual and scheduled): a workflow name
+ * (`^[a-z0-9][a-z0-9-]{0,62}$`) and a suffix of lower-case letters, digits and
+ * hyphens, at most 128 characters in all. Checked before a run id from outside (an
+ * HTTP path) is used in a Redis key, so `<id>:events` can never name another key.
+ */
+export const RUN_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,127}$/;
+
+export function isRunId(text: string): boolean {
+  return RUN_ID_PATTERN.test(text);
+}

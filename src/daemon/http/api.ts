@@ -3,10 +3,12 @@
 // secrets. Imports hono, runs/service and shared; no bullmq, no engine internals.
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { WORKFLOW_NAME_RE } from '../../dsl/schema.js';
 import type { WorkflowDefinition } from '../../dsl/types.js';
 import { RUN_STATUSES, type RunStatus } from '../../engine/state.js';
 import type { RunView } from '../../runs/service.js';
 import type { ScheduleView } from '../../scheduler/index.js';
+import { isRunId } from '../../shared/ids.js';
 import type { WorkflowRegistry } from '../registry.js';
 import type { Services } from '../services.js';
 import { errorResponse, HttpApiError } from './errors.js';
@@ -69,7 +71,28 @@ export function inputsFromBody(body: unknown, def: WorkflowDefinition): Record<s
   return { ...bare, ...wrapped };
 }
 
-function parseLimit(text: string | undefined): number {
+/** A run id from a path, checked against the id grammar before it comes near a Redis key. */
+export function runIdOf(text: string): string {
+  if (isRunId(text)) return text;
+  throw new HttpApiError(
+    'E_RUN_ID_INVALID',
+    `${JSON.stringify(text.slice(0, 200))} is not a run id`,
+    'run ids are lower-case letters, digits and hyphens, e.g. nightly-snapshots-m9x2k1c7a3f09b1e; GET /api/runs lists them',
+  );
+}
+
+/** The `workflow` filter of a run listing: a workflow name, else 400. */
+export function parseWorkflow(text: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined;
+  if (WORKFLOW_NAME_RE.test(text)) return text;
+  throw new HttpApiError(
+    'E_HTTP_BAD_REQUEST',
+    `workflow=${text.slice(0, 200)} is not a workflow name`,
+    'workflow names are lower-case letters, digits and hyphens; GET /api/workflows lists them',
+  );
+}
+
+export function parseLimit(text: string | undefined): number {
   if (text === undefined || text === '') return DEFAULT_LIMIT;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) {
@@ -82,7 +105,7 @@ function parseLimit(text: string | undefined): number {
   return n;
 }
 
-function parseStatus(text: string | undefined): RunStatus | undefined {
+export function parseStatus(text: string | undefined): RunStatus | undefined {
   if (text === undefined || text === '') return undefined;
   if ((RUN_STATUSES as readonly string[]).includes(text)) return text as RunStatus;
   throw new HttpApiError(
@@ -154,7 +177,7 @@ export function apiRoutes(deps: ApiDeps): Hono {
   });
 
   api.get('/runs', async (c) => {
-    const workflow = c.req.query('workflow') || undefined;
+    const workflow = parseWorkflow(c.req.query('workflow'));
     const status = parseStatus(c.req.query('status'));
     const limit = parseLimit(c.req.query('limit'));
     const runs = await services.runs.list({
@@ -165,10 +188,10 @@ export function apiRoutes(deps: ApiDeps): Hono {
     return c.json(runs.map(view));
   });
 
-  api.get('/runs/:id', async (c) => c.json(view(await services.runs.get(c.req.param('id')))));
+  api.get('/runs/:id', async (c) => c.json(view(await services.runs.get(runIdOf(c.req.param('id'))))));
 
   api.post('/runs/:id/cancel', async (c) => {
-    const id = c.req.param('id');
+    const id = runIdOf(c.req.param('id'));
     if (await services.runs.cancel(id, 'cancelled through the HTTP API')) {
       return c.json({ run_id: id, cancelling: true }, 202);
     }

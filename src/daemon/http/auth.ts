@@ -1,9 +1,10 @@
 // The bearer token guard of `/api` and `/ui` (GCFLOW_API_TOKEN). Accepts
 // `Authorization: Bearer TOKEN`, and Basic auth with TOKEN as the password so a browser
 // can open the dashboard (it prompts once and resends the header for every asset and
-// API call). Compared in constant time. Imports hono, node:crypto and ./errors only.
+// API call). Compared in constant time. Imports hono, node:crypto and siblings only.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { UI_HEADER } from './browser-safety.js';
 import { errorBody, HttpApiError } from './errors.js';
 
 /** Paths guarded when a token is set: `/api`, `/ui` and everything below them. */
@@ -38,8 +39,11 @@ export function requireToken(token: string | undefined): MiddlewareHandler {
     if (!token || !isGuarded(c.req.path)) return next();
     const given = presentedToken(c.req.header('authorization'));
     if (given !== undefined && tokenMatches(given, token)) return next();
-    const ui = c.req.path === '/ui' || c.req.path.startsWith('/ui/');
-    c.header('WWW-Authenticate', ui ? 'Basic realm="gcflow", charset="UTF-8"' : 'Bearer realm="gcflow"');
+    // Basic for browsers: the dashboard's pages, and its script's API calls (they carry
+    // UI_HEADER), so the browser answers with the credentials it holds for the realm.
+    const browser =
+      c.req.path === '/ui' || c.req.path.startsWith('/ui/') || c.req.header(UI_HEADER) !== undefined;
+    c.header('WWW-Authenticate', browser ? 'Basic realm="gcflow", charset="UTF-8"' : 'Bearer realm="gcflow"');
     const err = new HttpApiError(
       'E_HTTP_UNAUTHORIZED',
       given === undefined

@@ -14,12 +14,18 @@ export interface ErrorBody {
 const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   E_HTTP_BAD_REQUEST: 400,
   E_INPUT_INVALID: 400,
+  E_RUN_ID_INVALID: 400,
   E_HTTP_UNAUTHORIZED: 401,
+  E_HTTP_FORBIDDEN: 403,
+  E_HTTP_FOREIGN_ORIGIN: 403,
+  E_HTTP_READ_ONLY: 403,
   E_NOT_FOUND: 404,
   E_RUN_NOT_FOUND: 404,
   E_WORKFLOW_NOT_FOUND: 404,
   E_RUN_ENDED: 409,
   E_HTTP_BODY_TOO_LARGE: 413,
+  E_HTTP_UNSUPPORTED_MEDIA_TYPE: 415,
+  E_HTTP_FOREIGN_HOST: 421,
   E_UNREACHABLE: 503,
 };
 
@@ -71,7 +77,7 @@ export function notFound(c: Context): Response {
     new HttpApiError(
       'E_NOT_FOUND',
       `no route ${c.req.method} ${c.req.path}`,
-      'routes: /healthz, /metrics, /api/workflows, /api/runs, /api/schedules, /ui',
+      'routes: /healthz, /metrics, /api/workflows, /api/runs, /api/schedules, /ui, /ui/workflows, /ui/queues',
     ),
   );
 }

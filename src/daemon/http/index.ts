@@ -1,16 +1,21 @@
 // The daemon's HTTP surface: /healthz, /metrics, /api/* and the /ui dashboard as one
 // hono app, plus serving it. daemon.ts calls createHttpApp and serveHttp; nothing
-// here starts at import time. Secrets never leave in a response (redaction.ts).
+// here starts at import time. Secrets never leave in a response (redaction.ts);
+// browsers cannot be turned against it (browser-safety.ts).
 import { Hono } from 'hono';
 import { listSchedules, type ScheduleView, type Scheduler } from '../../scheduler/index.js';
 import type { Metrics } from '../metrics.js';
 import type { Services, Workers } from '../services.js';
 import { apiRoutes, type WorkflowCatalog } from './api.js';
 import { requireToken } from './auth.js';
+import { type BrowserPolicy, hostGuard, jsonOnly, originGuard } from './browser-safety.js';
 import { handleError, notFound } from './errors.js';
 import { healthHandler } from './health.js';
+import { metricsGuard } from './metrics-access.js';
 import { redactResponses, wireScrubber } from './redaction.js';
-import { dashboardApp, UI_BASE } from './ui.js';
+import { parseListen } from './serve.js';
+import { dashboardApp, UI_BASE } from './ui/index.js';
+import { QUEUES_BASE, readOnly } from './ui/queues.js';
 
 export { type HttpServer, InsecureListenError, ListenAddressError, serveHttp } from './serve.js';
 export type { WorkflowCatalog } from './api.js';
@@ -26,29 +31,50 @@ export interface HttpDeps {
   mode: 'production' | 'dev';
 }
 
+/** The Host and Origin rules of config `http` (see browser-safety.ts). */
+export function browserPolicy(http: Services['config']['http']): BrowserPolicy {
+  return {
+    listenHost: parseListen(http.listen).host,
+    publicUrl: http.public_url,
+    allowedHosts: http.allowed_hosts,
+    allowedOrigins: http.allowed_origins,
+  };
+}
+
+/**
+ * The URL people and boxes reach the daemon at: `http.public_url` (GCFLOW_PUBLIC_URL)
+ * without a trailing slash, else the URL the server is bound to (serveHttp's `url`).
+ */
+export function publicUrl(http: Pick<Services['config']['http'], 'public_url'>, boundUrl: string): string {
+  return http.public_url === '' ? boundUrl : http.public_url.replace(/\/+$/, '');
+}
+
 export function createHttpApp(deps: HttpDeps): Hono {
   const { services, metrics } = deps;
-  // strict: false: /ui/ (the dashboard's base href) and /ui are the same page.
+  const token = services.secrets.httpToken;
+  const policy = browserPolicy(services.config.http);
+  // strict: false: /ui/ and /ui are the same page.
   const app = new Hono({ strict: false });
   app.onError(handleError(services.logger.child({ component: 'http' })));
   app.notFound(notFound);
   app.use('*', redactResponses(wireScrubber(services.secrets, services.redactor)));
-  app.use('*', requireToken(services.secrets.httpToken));
+  // In this order: a foreign Host (DNS rebinding) or Origin (a cross-site page) is
+  // refused before anything else; then the token; then what may change state.
+  app.use('*', hostGuard(policy));
+  app.use('*', originGuard(policy));
+  app.use('*', requireToken(token));
+  app.use(QUEUES_BASE, readOnly());
+  app.use(`${QUEUES_BASE}/*`, readOnly());
+  app.use('*', jsonOnly());
 
   app.get('/healthz', healthHandler({ services, client: deps.workers?.client, mode: deps.mode }));
-  app.get('/metrics', async (c) => {
+  app.get('/metrics', metricsGuard(services.config.http.metrics_access, token), async (c) => {
     const text = await metrics.registry.metrics();
     return c.body(text, 200, { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' });
   });
-  app.route(
-    '/api',
-    apiRoutes({
-      services,
-      registry: deps.registry,
-      schedules: () => schedulesOf(deps),
-    }),
-  );
-  app.route(UI_BASE, dashboardApp(services));
+  const schedules = () => schedulesOf(deps);
+  app.route('/api', apiRoutes({ services, registry: deps.registry, schedules }));
+  app.route(UI_BASE, dashboardApp({ services, registry: deps.registry, schedules, mode: deps.mode }));
   return app;
 }
 

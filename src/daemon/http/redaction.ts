@@ -9,10 +9,22 @@ export interface StringScrubber {
   scrubString(text: string): string;
 }
 
-/** Scrubs each secret as written and as it reads inside a JSON string. */
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** A value as hono's html helper writes it into a page (the dashboard's escaping). */
+export const htmlEscaped = (v: string): string => v.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]!);
+
+/** Scrubs each secret as written, as it reads inside a JSON string, and as escaped in HTML. */
 export function wireScrubber(secrets: Secrets, also: StringScrubber): StringScrubber {
   const values = [secrets.apiToken, secrets.httpToken, ...Object.values(secrets.workflowSecrets)];
-  const escaped = values.filter((v): v is string => !!v).map((v) => JSON.stringify(v).slice(1, -1));
+  const given = values.filter((v): v is string => !!v);
+  const escaped = given.flatMap((v) => [JSON.stringify(v).slice(1, -1), htmlEscaped(v)]);
   const own = new Redactor([...values, ...escaped]);
   return { scrubString: (text) => own.scrubString(also.scrubString(text)) };
 }

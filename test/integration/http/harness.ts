@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
-import type { Secrets } from '../../../src/config/schema.js';
+import type { Config, Secrets } from '../../../src/config/schema.js';
 import { createHttpApp, type HttpDeps, type HttpServer, serveHttp } from '../../../src/daemon/http/index.js';
 import { createMetrics, type Metrics } from '../../../src/daemon/metrics.js';
 import { WorkflowRegistry } from '../../../src/daemon/registry.js';
@@ -35,6 +35,8 @@ export interface HarnessOptions {
   mode?: HttpDeps['mode'];
   /** Share another harness' Redis keys (default: a fresh prefix). */
   prefix?: string;
+  /** Settings of config `http` besides listen (allowed_hosts, metrics_access, ...). */
+  http?: Partial<Omit<Config['http'], 'listen'>>;
 }
 
 export interface Reply {
@@ -50,6 +52,11 @@ export interface RequestOptions {
   body?: unknown;
   /** Bearer token to send; default the harness' httpToken; null sends none. */
   token?: string | null;
+  /**
+   * Sent as given. A request that is not GET or HEAD gets `Content-Type:
+   * application/json` (as every JSON client sends) unless `headers` names its own
+   * `content-type` (a test may give '' to send none).
+   */
   headers?: Record<string, string>;
 }
 
@@ -83,6 +90,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   const { config } = loadConfig({ env });
   config.engine.poll_interval = '100ms';
+  config.http = { ...config.http, ...options.http, listen: '127.0.0.1:0' };
   const secrets: Secrets = {
     apiToken: options.apiToken ?? (options.workers ? 'sim-token-for-http-tests' : undefined),
     httpToken: options.httpToken,
@@ -118,7 +126,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     });
     metrics.watchQueues(services, services.releasers);
     server = await serveHttp(app, {
-      listen: '127.0.0.1:0',
+      listen: config.http.listen,
       token: secrets.httpToken,
       logger: silentLogger(),
     });
@@ -134,11 +142,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const url = server.url;
   const request = async (path: string, o: RequestOptions = {}): Promise<Reply> => {
     const token = o.token === undefined ? options.httpToken : o.token;
-    const headers: Record<string, string> = { ...o.headers };
+    const method = o.method ?? 'GET';
+    const headers: Record<string, string> = {};
     if (token) headers['authorization'] = `Bearer ${token}`;
-    if (o.body !== undefined) headers['content-type'] = 'application/json';
+    if (method !== 'GET' && method !== 'HEAD') headers['content-type'] = 'application/json';
+    for (const [name, value] of Object.entries(o.headers ?? {})) headers[name.toLowerCase()] = value;
+    if (headers['content-type'] === '') delete headers['content-type'];
     const response = await fetch(`${url}${path}`, {
-      method: o.method ?? 'GET',
+      method,
       headers,
       ...(o.body !== undefined ? { body: typeof o.body === 'string' ? o.body : JSON.stringify(o.body) } : {}),
     });

@@ -29,3 +29,17 @@ steps:
     uses: sleep
     with: { duration: 10ms }
 `;
+
+/** Fails at its first step: it looks up a box that is not there. */
+export const FAILER = `
+name: failer
+description: Looks for a box that is not there.
+steps:
+  - id: look
+    name: Look for the box
+    uses: instance.get
+    with: { instance: no-such-box }
+  - id: after
+    uses: sleep
+    with: { duration: 10ms }
+`;
