@@ -2,17 +2,21 @@
 // replica holding the lease), takes fires on every replica, catches up after
 // downtime, and watches for overdue schedules. BullMQ stays behind src/queue/triggers.
 import { EventEmitter } from 'node:events';
-import type { Services } from '../daemon/services.js';
-import type { WorkflowRegistry } from '../daemon/registry.js';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/schema.js';
+import type { WorkflowDefinition } from '../dsl/types.js';
+import type { RunQueue } from '../queue/runs.js';
+import type { RunService } from '../runs/service.js';
+import type { RunStore } from '../runs/store.js';
+import type { Clock } from '../shared/clock.js';
 import { createRedis } from '../queue/connection.js';
 import { startTriggerWorker, TriggerQueue } from '../queue/triggers.js';
-import type { ConcurrencyGate } from '../runs/runner.js';
 import { TRIGGER_DEFAULTS } from '../dsl/normalise.js';
 import { parseDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
 import { catchUpSlot } from './decisions.js';
 import { createFireHandler, type FireMetrics, type FireOutcome, timingOf } from './fire.js';
-import { createConcurrencyGate, GroupView } from './gate.js';
+import { GroupView } from './gate.js';
 import { startLease } from './lease.js';
 import { SchedulerRecords } from './records.js';
 import { desiredTriggers, planReconcile, type Registration } from './reconcile.js';
@@ -38,16 +42,33 @@ export interface SchedulerTuning {
   concurrency?: number;
 }
 
+/** What the scheduler uses of the daemon's services (the composition root hands them in). */
+export interface SchedulerServices {
+  config: Pick<Config, 'redis' | 'scheduler'>;
+  redis: Redis;
+  store: RunStore;
+  queue: RunQueue;
+  runs: RunService;
+  clock: Clock;
+}
+
+/** The loaded workflows, and their edits as they happen (the daemon's WorkflowRegistry). */
+export interface WorkflowSource {
+  get(name: string): WorkflowDefinition | undefined;
+  all(): WorkflowDefinition[];
+  on(event: 'change', listener: () => void): unknown;
+  off(event: 'change', listener: () => void): unknown;
+}
+
 export interface SchedulerDeps {
-  services: Services;
-  registry: WorkflowRegistry;
+  services: SchedulerServices;
+  registry: WorkflowSource;
   metrics: SchedulerMetrics;
   logger: Logger;
   tuning?: SchedulerTuning;
 }
 
 export interface Scheduler {
-  gate: ConcurrencyGate;
   schedules(): Promise<ScheduleView[]>;
   close(): Promise<void>;
 }
@@ -67,7 +88,9 @@ export interface ReconcileSummary {
 }
 
 /** What is registered in Redis, as views; the CLI uses it without a daemon. */
-export async function listSchedules(services: Services): Promise<ScheduleView[]> {
+export async function listSchedules(
+  services: Pick<SchedulerServices, 'config' | 'redis' | 'clock'>,
+): Promise<ScheduleView[]> {
   const prefix = services.config.redis.prefix;
   const records = new SchedulerRecords(services.redis, prefix);
   const triggers = new TriggerQueue(services.redis, prefix);
@@ -104,7 +127,6 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   const events = new EventEmitter();
   const records = new SchedulerRecords(redis, prefix);
   const triggers = new TriggerQueue(redis, prefix);
-  const gate = createConcurrencyGate({ redis, prefix, store, queue: services.queue, logger });
   const defaultWindowMs = parseDuration(TRIGGER_DEFAULTS.catch_up_window) ?? 3_600_000;
   const fires = createFireHandler({
     records,
@@ -245,7 +267,6 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   });
 
   return {
-    gate,
     events,
     isLeader: () => lease.isLeader(),
     schedules: views,

@@ -15,6 +15,7 @@ import {
   type RunningScheduler,
   type SchedulerMetrics,
   type SchedulerTuning,
+  createConcurrencyGate,
   startScheduler,
 } from '../../../src/scheduler/index.js';
 import { createLogger } from '../../../src/shared/logger.js';
@@ -110,7 +111,16 @@ export async function startHarness(files: Record<string, string> = {}): Promise<
       const outcomes: FireOutcome[] = [];
       scheduler.events.on('fire', (o: FireOutcome) => outcomes.push(o));
       const workers = options.workers
-        ? await startWorkers(services, { concurrency: 10, gate: scheduler.gate })
+        ? await startWorkers(services, {
+            concurrency: 10,
+            gate: createConcurrencyGate({
+              redis: services.redis,
+              prefix: config.redis.prefix,
+              store: services.store,
+              queue: services.queue,
+              logger,
+            }),
+          })
         : undefined;
       let closed = false;
       const replica: Replica = {
