@@ -3,7 +3,7 @@
 // API, and shuts all of it down in reverse order on SIGTERM within a grace
 // period, so no run is lost: an interrupted turn resumes from its checkpoint.
 import type { Config, Secrets } from '../config/schema.js';
-import { createConcurrencyGate, type Scheduler, startScheduler } from '../scheduler/index.js';
+import { type Scheduler, startScheduler } from '../scheduler/index.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import { parseDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
@@ -11,7 +11,7 @@ import { type Guards, startGuards } from './guards.js';
 import { createHttpApp, serveHttp, type HttpServer } from './http/index.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { WorkflowRegistry } from './registry.js';
-import { openServices, type Services, startWorkers, type Workers } from './services.js';
+import { openGate, openServices, type Services, startWorkers, type Workers } from './services.js';
 
 /** How often run-history indexes drop entries past the retention. */
 const PRUNE_EVERY_MS = 3_600_000;
@@ -62,13 +62,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       onCall: (call) => metrics.onApiCall(call),
       onEvents: (state, events) => metrics.onRunEvents(state, events),
       // The gate works without the scheduler (--no-scheduler) and before it starts.
-      gate: createConcurrencyGate({
-        redis: services.redis,
-        prefix: config.redis.prefix,
-        store: services.store,
-        queue: services.queue,
-        logger,
-      }),
+      gate: openGate(services),
     });
     releasers.add('workers', () => workers.close(parseDuration(config.worker.shutdown_grace) ?? 25_000));
 

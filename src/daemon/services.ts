@@ -16,6 +16,7 @@ import { RunQueue, startRunWorker, type TurnRetry } from '../queue/runs.js';
 import { RedisCancelWatcher } from '../runs/cancel-watcher.js';
 import { Ownership } from '../runs/ownership.js';
 import { createRunner, type ConcurrencyGate } from '../runs/runner.js';
+import { createConcurrencyGate } from '../scheduler/gate.js';
 import { createGiveUpHandler } from '../runs/give-up.js';
 import { RunService } from '../runs/service.js';
 import { RunStore } from '../runs/store.js';
@@ -94,6 +95,22 @@ export async function openServices(options: OpenOptions): Promise<Services> {
       await releasers.releaseAll();
     },
   };
+}
+
+/**
+ * The one concurrency gate of a process: the workers consult it (with or without a
+ * scheduler in the process), and only it admits runs of a group.
+ */
+export function openGate(
+  services: Pick<Services, 'config' | 'redis' | 'store' | 'queue' | 'logger'>,
+): ConcurrencyGate {
+  return createConcurrencyGate({
+    redis: services.redis,
+    prefix: services.config.redis.prefix,
+    store: services.store,
+    queue: services.queue,
+    logger: services.logger,
+  });
 }
 
 export interface ApiOptions {

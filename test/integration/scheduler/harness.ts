@@ -8,14 +8,19 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { WorkflowRegistry } from '../../../src/daemon/registry.js';
-import { openServices, type Services, startWorkers, type Workers } from '../../../src/daemon/services.js';
+import {
+  openGate,
+  openServices,
+  type Services,
+  startWorkers,
+  type Workers,
+} from '../../../src/daemon/services.js';
 import type { RunView } from '../../../src/runs/service.js';
 import {
   type FireOutcome,
   type RunningScheduler,
   type SchedulerMetrics,
   type SchedulerTuning,
-  createConcurrencyGate,
   startScheduler,
 } from '../../../src/scheduler/index.js';
 import { createLogger } from '../../../src/shared/logger.js';
@@ -111,16 +116,7 @@ export async function startHarness(files: Record<string, string> = {}): Promise<
       const outcomes: FireOutcome[] = [];
       scheduler.events.on('fire', (o: FireOutcome) => outcomes.push(o));
       const workers = options.workers
-        ? await startWorkers(services, {
-            concurrency: 10,
-            gate: createConcurrencyGate({
-              redis: services.redis,
-              prefix: config.redis.prefix,
-              store: services.store,
-              queue: services.queue,
-              logger,
-            }),
-          })
+        ? await startWorkers(services, { concurrency: 10, gate: openGate(services) })
         : undefined;
       let closed = false;
       const replica: Replica = {
