@@ -7,7 +7,6 @@ import { coerceInputs } from '../dsl/index.js';
 import { formatPlan, planRun } from '../plan/index.js';
 import { InputError } from '../runs/service.js';
 import { systemClock } from '../shared/clock.js';
-import { parseDuration } from '../shared/duration.js';
 import { ExitCode } from '../shared/errors.js';
 import { resolveWorkflow } from '../workflows/index.js';
 import { cliConfig, cliLogger, collectInput } from './context.js';
@@ -35,8 +34,8 @@ export const register: RegisterCommand = (program: Command, io: CliIO) => {
           client,
           secrets: secrets.workflowSecrets,
           waitDefaults: {
-            pollMs: parseDuration(config.engine.poll_interval) ?? 10_000,
-            timeoutMs: parseDuration(config.engine.wait_timeout) ?? 20 * 60_000,
+            pollMs: config.engine.poll_interval_ms,
+            timeoutMs: config.engine.wait_timeout_ms,
           },
           redact: [secrets.apiToken, secrets.httpToken],
         });

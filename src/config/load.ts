@@ -1,12 +1,15 @@
 // Layered configuration, written down once:
 //   DEFAULTS  <  config file (--config, else GCFLOW_CONFIG, else ./config/default.yaml if present)
-//            <  environment  <  command-line flags.
+//            <  environment (documented names, then GCFLOW_<SECTION>_<KEY>)  <  command-line flags.
 // The only reader of the environment for settings; secrets are split out so they
-// never travel inside Config.
+// never travel inside Config. Every problem is reported at once, each with where it came from.
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { GcflowError, ExitCode } from '../shared/errors.js';
-import { type Config, configSchema, DEFAULTS, type Secrets } from './schema.js';
+import type { z } from 'zod';
+import { suggest } from '../dsl/suggest.js';
+import { ExitCode, GcflowError } from '../shared/errors.js';
+import { type Config, type ConfigInput, configSchema, DEFAULTS, type Secrets } from './schema.js';
+import { keysAt, namedVariables, RESERVED_ENV, type Setting, settings } from './settings.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -14,16 +17,37 @@ export interface LoadOptions {
   env?: Env;
   /** Path given with --config; overrides GCFLOW_CONFIG. */
   configFile?: string;
-  /** Settings from command-line flags, deepest wins. */
-  flags?: DeepPartial<Config>;
+  /** Settings from command-line flags, as written (durations as text); deepest wins. */
+  flags?: DeepPartial<ConfigInput>;
 }
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
+/** One thing wrong with the configuration, and where it was set. */
+export interface ConfigProblem {
+  /** `worker.concurrency`, or the variable name for an unknown variable. */
+  setting: string;
+  /** The file, the variable, `command-line flags` or `defaults`. */
+  source: string;
+  message: string;
+}
+
+const HINT =
+  'see config/default.yaml for every setting and its default; any setting can also be set as GCFLOW_<SECTION>_<KEY>, e.g. GCFLOW_WORKER_CONCURRENCY=20';
+
 export class ConfigError extends GcflowError {
   override readonly name = 'ConfigError';
-  constructor(message: string, hint: string) {
-    super('E_CONFIG_INVALID', message, { hint, exitCode: ExitCode.usage });
+  readonly problems: ConfigProblem[];
+  constructor(problems: ConfigProblem[], hint = HINT) {
+    const lines = problems.map((p) => `${p.setting} (from ${p.source}): ${p.message}`);
+    super(
+      'E_CONFIG_INVALID',
+      lines.length === 1
+        ? `invalid setting ${lines[0]}`
+        : `${lines.length} problems in the configuration:\n  - ${lines.join('\n  - ')}`,
+      { hint, exitCode: ExitCode.usage },
+    );
+    this.problems = problems;
   }
 }
 
@@ -33,29 +57,32 @@ export function loadConfig(options: LoadOptions = {}): {
   file: string | undefined;
 } {
   const env = options.env ?? process.env;
-  const explicit = options.configFile ?? env['GCFLOW_CONFIG'];
+  const explicit = options.configFile ?? (env['GCFLOW_CONFIG'] || undefined);
   const file = explicit ?? (existsSync('config/default.yaml') ? 'config/default.yaml' : undefined);
+  const origins = new Map<string, string>();
+  const problems: ConfigProblem[] = [];
   let merged: unknown = structuredClone(DEFAULTS);
-  if (file !== undefined) merged = deepMerge(merged, readConfigFile(file, explicit !== undefined));
-  merged = deepMerge(merged, fromEnv(env));
-  if (options.flags) merged = deepMerge(merged, options.flags);
-  const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const where = issue.path.join('.');
-    throw new ConfigError(
-      `invalid setting ${where || '(root)'}${file ? ` (from ${file}, the environment or flags)` : ''}: ${issue.message}`,
-      'see config/default.yaml for every setting and its default',
-    );
+  if (file !== undefined) {
+    const data = readConfigFile(file, explicit !== undefined);
+    markOrigins(data, [], file, origins);
+    merged = deepMerge(merged, data);
   }
-  return { config: parsed.data, secrets: secretsFromEnv(env), file };
+  merged = deepMerge(merged, fromEnv(env, origins, problems));
+  if (options.flags) {
+    markOrigins(options.flags, [], 'command-line flags', origins);
+    merged = deepMerge(merged, options.flags);
+  }
+  const parsed = configSchema.safeParse(merged, { reportInput: true });
+  if (!parsed.success) problems.push(...parsed.error.issues.flatMap((i) => toProblems(i, origins)));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { config: parsed.data!, secrets: secretsFromEnv(env), file };
 }
 
 function readConfigFile(file: string, mustExist: boolean): unknown {
   if (!existsSync(file)) {
     if (!mustExist) return {};
     throw new ConfigError(
-      `config file ${file} does not exist`,
+      [{ setting: 'config file', source: file, message: 'the file does not exist' }],
       'fix the path in --config or GCFLOW_CONFIG, or unset it to use the defaults',
     );
   }
@@ -63,22 +90,142 @@ function readConfigFile(file: string, mustExist: boolean): unknown {
     return parseYaml(readFileSync(file, 'utf8')) ?? {};
   } catch (err) {
     throw new ConfigError(
-      `config file ${file} is not valid YAML: ${(err as Error).message}`,
+      [{ setting: 'config file', source: file, message: `not valid YAML: ${(err as Error).message}` }],
       'fix the YAML syntax at the place named',
     );
   }
 }
 
-function fromEnv(env: Env): DeepPartial<Config> {
-  const out: DeepPartial<Config> = {};
-  if (env['GENESISCLOUD_API_URL']) out.genesis = { api_url: env['GENESISCLOUD_API_URL'] };
-  if (env['REDIS_URL']) out.redis = { url: env['REDIS_URL'] };
-  if (env['GCFLOW_REDIS_PREFIX']) out.redis = { ...out.redis, prefix: env['GCFLOW_REDIS_PREFIX'] };
-  if (env['GCFLOW_WORKFLOWS']) out.workflows = env['GCFLOW_WORKFLOWS'];
-  if (env['GCFLOW_HTTP']) out.http = { listen: env['GCFLOW_HTTP'] };
-  if (env['GCFLOW_PUBLIC_URL']) out.http = { ...out.http, public_url: env['GCFLOW_PUBLIC_URL'] };
-  if (env['GCFLOW_LOG_LEVEL']) out.log = { level: env['GCFLOW_LOG_LEVEL'] as Config['log']['level'] };
+/** Settings from the environment: documented names first, then GCFLOW_<SECTION>_<KEY>. */
+function fromEnv(env: Env, origins: Map<string, string>, problems: ConfigProblem[]): unknown {
+  let out: unknown = {};
+  const set = (name: string, setting: Setting) => {
+    const text = env[name];
+    if (!text) return;
+    const value = envValue(text, setting, name, problems);
+    if (value === undefined) return;
+    out = deepMerge(out, nest(setting.path, value));
+    origins.set(setting.path.join('.'), name);
+  };
+  for (const [name, setting] of namedVariables()) set(name, setting);
+  const all = settings();
+  for (const setting of all) set(setting.env, setting);
+  problems.push(...unknownVariables(env, all));
   return out;
+}
+
+function envValue(text: string, setting: Setting, name: string, problems: ConfigProblem[]): unknown {
+  switch (setting.kind) {
+    case 'number':
+      return /^\s*-?\d+(\.\d+)?\s*$/.test(text) ? Number(text) : text;
+    case 'boolean':
+      return text === 'true' ? true : text === 'false' ? false : text;
+    case 'structure':
+      try {
+        return parseYaml(text);
+      } catch (err) {
+        problems.push({
+          setting: setting.path.join('.'),
+          source: name,
+          message: `not valid YAML: ${(err as Error).message}`,
+        });
+        return undefined;
+      }
+    default:
+      return text;
+  }
+}
+
+/** GCFLOW_* variables that look like settings (a section's prefix, or close to a setting's name) but are none. */
+function unknownVariables(env: Env, all: Setting[]): ConfigProblem[] {
+  const known = new Set([...all.map((s) => s.env), ...namedVariables().keys()]);
+  const sections = new Set(all.filter((s) => s.path.length === 2).map((s) => s.path[0]!.toUpperCase()));
+  const problems: ConfigProblem[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (!name.startsWith('GCFLOW_') || known.has(name) || RESERVED_ENV.some((re) => re.test(name))) continue;
+    const rest = name.slice('GCFLOW_'.length);
+    const close = suggest(
+      rest,
+      all.map((s) => s.env.slice('GCFLOW_'.length)),
+    );
+    const section = rest.split('_')[0]!;
+    if (!close && !sections.has(section)) continue;
+    const inSection = all.filter((s) => s.path.length === 2 && s.path[0]!.toUpperCase() === section);
+    problems.push({
+      setting: name,
+      source: 'the environment',
+      message: `not a gcflow setting${close ? `; did you mean GCFLOW_${close}?` : ''}${
+        !close && inSection.length > 0
+          ? ` (settings of ${section.toLowerCase()}: ${inSection.map((s) => s.env).join(', ')})`
+          : ''
+      }`,
+    });
+  }
+  return problems;
+}
+
+type Issue = z.core.$ZodIssue;
+
+function toProblems(issue: Issue, origins: Map<string, string>): ConfigProblem[] {
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    const known = keysAt(path);
+    return issue.keys.map((key) => {
+      const setting = [...path, key].join('.');
+      const close = suggest(key, known);
+      return {
+        setting,
+        source: originOf([...path, key], origins),
+        message: `unknown setting${close ? `; did you mean ${[...path, close].join('.')}?` : ''}${
+          !close && known.length > 0
+            ? ` (${path.length > 0 ? `settings of ${path.join('.')}` : 'sections'}: ${known.join(', ')})`
+            : ''
+        }`,
+      };
+    });
+  }
+  return [
+    { setting: path.join('.') || '(root)', source: originOf(path, origins), message: describeIssue(issue) },
+  ];
+}
+
+function describeIssue(issue: Issue): string {
+  const input = (issue as { input?: unknown }).input;
+  const got = input === undefined ? 'nothing' : JSON.stringify(input);
+  switch (issue.code) {
+    case 'invalid_type':
+      return `must be ${issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}, got ${got}`;
+    case 'too_small':
+      return `must be at least ${String(issue.minimum)}, got ${got}`;
+    case 'too_big':
+      return `must be at most ${String(issue.maximum)}, got ${got}`;
+    case 'invalid_value': {
+      const allowed = issue.values.map(String);
+      const close = typeof input === 'string' ? suggest(input, allowed) : undefined;
+      return `must be one of ${allowed.join(', ')}, got ${got}${close ? `; did you mean ${close}?` : ''}`;
+    }
+    case 'invalid_format':
+      return `must be ${issue.format === 'url' ? 'a URL' : `a ${issue.format}`}, got ${got}`;
+    default:
+      return issue.message;
+  }
+}
+
+/** Where the value at `path` (or the section holding it) was set. */
+function originOf(path: string[], origins: Map<string, string>): string {
+  for (let n = path.length; n > 0; n--) {
+    const origin = origins.get(path.slice(0, n).join('.'));
+    if (origin) return origin;
+  }
+  return 'defaults';
+}
+
+function markOrigins(value: unknown, path: string[], source: string, origins: Map<string, string>): void {
+  if (!isPlainObject(value)) {
+    if (path.length > 0) origins.set(path.join('.'), source);
+    return;
+  }
+  for (const [key, child] of Object.entries(value)) markOrigins(child, [...path, key], source, origins);
 }
 
 const SECRET_PREFIX = 'GCFLOW_SECRET_';
@@ -95,6 +242,10 @@ export function secretsFromEnv(env: Env): Secrets {
     httpToken: env['GCFLOW_API_TOKEN'] || undefined,
     workflowSecrets,
   };
+}
+
+function nest(path: string[], value: unknown): unknown {
+  return path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
 }
 
 function deepMerge(base: unknown, over: unknown): unknown {

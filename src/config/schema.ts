@@ -1,17 +1,45 @@
 // The shape of gcflow's configuration and every default, in one place.
 // config/default.yaml documents the same defaults (a unit test keeps them equal).
-// Pure: imports only zod and shared/duration.
+// Durations are parsed here, once: a setting written `poll_interval: 10s` reaches the
+// rest of the code as `poll_interval_ms: 10000`. Pure: imports only zod and shared/duration.
 import { z } from 'zod';
-import { parseDuration } from '../shared/duration.js';
+import { DURATION_HINT, parseDuration } from '../shared/duration.js';
 
-const duration = z
-  .string()
-  .refine((s) => parseDuration(s) !== undefined, 'a duration such as 30s, 15m, 1h30m or 7d');
+/** Duration text (`30s`, `15m`, `1h30m`, `7d`) in, milliseconds out. */
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration: ${DURATION_HINT}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** The keys of a shape whose schema is `duration`. */
+type DurationKeys<S> = { [K in keyof S]: S[K] extends typeof duration ? K : never }[keyof S] & string;
+/** `{k: duration}` -> `{k_ms: number}` in the parsed config; other keys as they are. */
+type WithMs<T, K extends string> = Flat<Omit<T, K> & { [P in K as `${P}_ms`]: number }>;
+type Flat<T> = { [P in keyof T]: T[P] } & {};
+
+/** A section whose duration settings come out renamed with `_ms` (found by their schema). */
+function section<S extends z.ZodRawShape>(shape: S) {
+  const keys = Object.keys(shape).filter((key) => shape[key] === duration);
+  return z.strictObject(shape).transform((value) => {
+    const out: Record<string, unknown> = { ...value };
+    for (const key of keys) {
+      out[`${key}_ms`] = out[key];
+      delete out[key];
+    }
+    return out as WithMs<z.output<z.ZodObject<S, z.core.$strict>>, DurationKeys<S>>;
+  });
+}
 
 const hostPort = z.strictObject({ host: z.string(), port: z.number().int() });
 
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
 export const configSchema = z.strictObject({
-  genesis: z.strictObject({
+  genesis: section({
     api_url: z.url(),
     request_timeout: duration,
     rate_limit_per_s: z.number().positive(),
@@ -33,13 +61,13 @@ export const configSchema = z.strictObject({
     allowed_origins: z.array(z.url({ protocol: /^https?$/ })),
     metrics_access: z.enum(['loopback', 'token', 'open']),
   }),
-  worker: z.strictObject({
+  worker: section({
     concurrency: z.number().int().min(1).max(10_000),
     lock_duration: duration,
     stalled_interval: duration,
     shutdown_grace: duration,
   }),
-  engine: z.strictObject({
+  engine: section({
     poll_interval: duration,
     wait_timeout: duration,
     list_poll_threshold: z.number().int().min(1),
@@ -47,20 +75,23 @@ export const configSchema = z.strictObject({
     late_answer_window: duration,
     for_each_max_items: z.number().int().min(1).max(1_000_000),
   }),
-  scheduler: z.strictObject({ watchdog_grace: duration }),
-  janitor: z.strictObject({
+  scheduler: section({ watchdog_grace: duration }),
+  janitor: section({
     enabled: z.boolean(),
     interval: duration,
     apply: z.boolean(),
     data_loss_check: duration,
   }),
-  log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) }),
+  log: z.strictObject({ level: z.enum(LOG_LEVELS) }),
 });
 
-/** Settings as written (durations as text). Secrets are not part of it: see Secrets. */
+/** Settings as the rest of gcflow reads them: durations in milliseconds (`*_ms`). */
 export type Config = z.output<typeof configSchema>;
+/** Settings as written in the config file, the environment and flags (durations as text). */
+export type ConfigInput = z.input<typeof configSchema>;
 
-export const DEFAULTS: Config = {
+/** Every default, as written in config/default.yaml. */
+export const DEFAULTS: ConfigInput = {
   genesis: {
     api_url: 'https://api.genesiscloud.com/compute/v1',
     request_timeout: '30s',
@@ -91,6 +122,11 @@ export const DEFAULTS: Config = {
   janitor: { enabled: true, interval: '5m', apply: true, data_loss_check: '10s' },
   log: { level: 'info' },
 };
+
+/** The defaults, parsed (what gcflow runs with when nothing is configured). */
+export function defaultConfig(): Config {
+  return configSchema.parse(DEFAULTS);
+}
 
 /** Secrets come only from the environment and are never written anywhere. */
 export interface Secrets {

@@ -5,7 +5,6 @@
 import type { Config, Secrets } from '../config/schema.js';
 import { type Scheduler, startScheduler } from '../scheduler/index.js';
 import { type Clock, systemClock } from '../shared/clock.js';
-import { parseDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
 import { type Guards, startGuards } from './guards.js';
 import { createHttpApp, serveHttp, type HttpServer } from './http/index.js';
@@ -64,7 +63,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       // The gate works without the scheduler (--no-scheduler) and before it starts.
       gate: openGate(services),
     });
-    releasers.add('workers', () => workers.close(parseDuration(config.worker.shutdown_grace) ?? 25_000));
+    releasers.add('workers', () => workers.close(config.worker.shutdown_grace_ms));
 
     if (options.scheduler !== false) {
       scheduler = await startScheduler({
@@ -104,10 +103,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       workflows: () => registry.all(),
       janitor: {
         enabled: config.janitor.enabled,
-        intervalMs: parseDuration(config.janitor.interval) ?? 300_000,
+        intervalMs: config.janitor.interval_ms,
         apply: config.janitor.apply,
       },
-      markerCheckMs: parseDuration(config.janitor.data_loss_check) ?? 10_000,
+      markerCheckMs: config.janitor.data_loss_check_ms,
     });
     releasers.add('guards', () => guards.close());
     const pruner = setInterval(() => {

@@ -21,7 +21,6 @@ import { createGiveUpHandler } from '../runs/give-up.js';
 import { RunService } from '../runs/service.js';
 import { RunStore } from '../runs/store.js';
 import { type Clock, systemClock } from '../shared/clock.js';
-import { parseDuration } from '../shared/duration.js';
 import { ExitCode, GcflowError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { Redactor } from '../shared/redact.js';
@@ -49,8 +48,6 @@ export interface OpenOptions {
   clock?: Clock;
 }
 
-const ms = (text: string): number => parseDuration(text) ?? 0;
-
 /** Redactor that knows every secret of this process. */
 export function redactorFor(secrets: Secrets): Redactor {
   return new Redactor([secrets.apiToken, secrets.httpToken, ...Object.values(secrets.workflowSecrets)]);
@@ -74,7 +71,7 @@ export async function openServices(options: OpenOptions): Promise<Services> {
   const store = new RunStore(
     redis,
     config.redis.prefix,
-    Math.round(ms(config.engine.history_retention) / 1000),
+    Math.round(config.engine.history_retention_ms / 1000),
   );
   const queue = new RunQueue(redis, config.redis.prefix);
   releasers.add('run queue', () => queue.close());
@@ -142,9 +139,9 @@ export function createApiClient(
   return createGenesisClient({
     baseUrl: config.genesis.api_url,
     token: secrets.apiToken,
-    timeoutMs: ms(config.genesis.request_timeout),
+    timeoutMs: config.genesis.request_timeout_ms,
     maxAttempts: config.genesis.max_attempts,
-    maxRetryTimeMs: ms(config.genesis.max_retry_time),
+    maxRetryTimeMs: config.genesis.max_retry_time_ms,
     rateLimiter: createRateLimiter({
       ratePerSecond: config.genesis.rate_limit_per_s,
       burst: config.genesis.rate_limit_burst,
@@ -201,9 +198,9 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
     secrets: () => services.secrets.workflowSecrets,
     redactor: services.redactor,
     waitDefaults: {
-      pollMs: ms(config.engine.poll_interval),
-      timeoutMs: ms(config.engine.wait_timeout),
-      lateAnswerMs: ms(config.engine.late_answer_window),
+      pollMs: config.engine.poll_interval_ms,
+      timeoutMs: config.engine.wait_timeout_ms,
+      lateAnswerMs: config.engine.late_answer_window_ms,
     },
     limits: { forEachMaxItems: config.engine.for_each_max_items },
     cancels,
@@ -215,8 +212,8 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
     connection: workerConnection,
     prefix: config.redis.prefix,
     concurrency: options.concurrency ?? config.worker.concurrency,
-    lockDurationMs: ms(config.worker.lock_duration),
-    stalledIntervalMs: ms(config.worker.stalled_interval),
+    lockDurationMs: config.worker.lock_duration_ms,
+    stalledIntervalMs: config.worker.stalled_interval_ms,
     ...(options.turnRetry ? { turnRetry: options.turnRetry } : {}),
     processor: runner,
     onGaveUp: createGiveUpHandler({ store, redactor: services.redactor, clock, logger }),

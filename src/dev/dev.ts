@@ -47,7 +47,7 @@ export async function startDev(options: DevOptions): Promise<RunningDev> {
       ...options.config,
       redis: { ...options.config.redis, url: redis.url },
       genesis: { ...options.config.genesis, api_url: simulator.apiUrl },
-      engine: { ...options.config.engine, poll_interval: '2s' },
+      engine: { ...options.config.engine, poll_interval_ms: 2_000 },
     };
     const daemon = await startDaemon({
       config,

@@ -261,7 +261,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       return views;
     },
     setOverdue: (w, t, ms) => deps.metrics.setScheduleOverdue(w, t, ms),
-    graceMs: parseDuration(config.scheduler.watchdog_grace) ?? 60_000,
+    graceMs: config.scheduler.watchdog_grace_ms,
     intervalMs: tuning.watchdogMs ?? 15_000,
     logger,
   });

@@ -48,9 +48,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   for (const [k, v] of Object.entries(options.secrets ?? {})) env[`GCFLOW_SECRET_${k.toUpperCase()}`] = v;
   const { config, secrets } = loadConfig({ env });
-  config.engine.poll_interval = '100ms';
-  config.engine.late_answer_window = '1s';
-  config.worker.shutdown_grace = '2s';
+  config.engine.poll_interval_ms = 100;
+  config.engine.late_answer_window_ms = 1_000;
+  config.worker.shutdown_grace_ms = 2_000;
   options.tune?.(config);
   // GCFLOW_TEST_LOG=debug shows what the workers do.
   const logger = process.env['GCFLOW_TEST_LOG']

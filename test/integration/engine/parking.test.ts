@@ -8,7 +8,7 @@ beforeAll(async () => {
   stack = await startStack({
     sim: { transition_ms: 5_000 },
     concurrency: 1,
-    tune: (c) => (c.engine.poll_interval = '1s'),
+    tune: (c) => (c.engine.poll_interval_ms = 1_000),
   });
 });
 afterAll(async () => stack?.close());

@@ -89,7 +89,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(sim ? { GENESISCLOUD_API_URL: sim.apiUrl } : {}),
   };
   const { config } = loadConfig({ env });
-  config.engine.poll_interval = '100ms';
+  config.engine.poll_interval_ms = 100;
   config.http = { ...config.http, ...options.http, listen: '127.0.0.1:0' };
   const secrets: Secrets = {
     apiToken: options.apiToken ?? (options.workers ? 'sim-token-for-http-tests' : undefined),

@@ -97,7 +97,7 @@ export async function startHarness(files: Record<string, string> = {}): Promise<
     remove: (file) => unlinkSync(join(workflows, file)),
     async replica(options = {}) {
       const { config, secrets } = loadConfig({ env });
-      config.worker.shutdown_grace = '2s';
+      config.worker.shutdown_grace_ms = 2_000;
       const logger = createLogger({
         level: 'info',
         pretty: false,
