@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { redactorFor } from '../daemon/services.js';
 import { startDaemon } from '../daemon/daemon.js';
-import { createLogger } from '../shared/logger.js';
+import { createLogger, logEvent } from '../shared/logger.js';
 import { cliConfig, positiveInt } from './context.js';
 import type { CliIO } from './io.js';
 import type { RegisterCommand } from './program.js';
@@ -31,7 +31,14 @@ export const register: RegisterCommand = (program: Command, io: CliIO) => {
           scheduler: opts.scheduler,
           ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
         });
-        if (daemon.url) io.stderr.write(`gcflow daemon listening on ${daemon.url}\n`);
+        // A log line, not plain text: stderr is the daemon's JSON log stream when not a TTY.
+        if (daemon.url)
+          logEvent(
+            logger,
+            'daemon.listening',
+            { url: daemon.url },
+            `gcflow daemon listening on ${daemon.url}`,
+          );
         await waitForShutdown(io.shutdown);
         await daemon.close();
       },

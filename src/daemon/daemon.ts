@@ -117,7 +117,12 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     pruner.unref();
     releasers.add('index pruner', () => clearInterval(pruner));
     logger.info(
-      { workflows: registry.names(), http: server?.url, mode: options.mode ?? 'production' },
+      {
+        event: 'daemon.started',
+        workflows: registry.names(),
+        http: server?.url,
+        mode: options.mode ?? 'production',
+      },
       'gcflow daemon started',
     );
     return {
@@ -129,7 +134,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       guards,
       url: server?.url,
       close: async () => {
-        logger.info('gcflow daemon stopping');
+        logger.info({ event: 'daemon.stopping' }, 'gcflow daemon stopping');
         const errors = await releasers.releaseAll();
         for (const { name, error } of errors)
           logger.error({ err: error, resource: name }, 'error while shutting down');

@@ -107,7 +107,7 @@ export interface GenesisClient {
 
 export function createGenesisClient(options: GenesisClientOptions): GenesisClient {
   if (!options.token) {
-    throw new GcflowError('E_API_TOKEN_MISSING', 'no Genesis Cloud API token given', {
+    throw new GcflowError('E_NO_API_TOKEN', 'no Genesis Cloud API token given', {
       hint: 'Set GENESISCLOUD_TOKEN (or GENESIS_CLOUD_TOKEN).',
     });
   }

@@ -1,9 +1,10 @@
 // The base error every gcflow module throws: a stable code, a message that names
-// what failed and where, and a hint that says what to do. Imports nothing.
+// what failed and where, and a hint that says what to do. Codes, their default hints
+// and exit codes are listed in error-catalogue.ts. Imports only the catalogue.
+import { catalogueEntry } from './error-catalogue.js';
+import { ExitCode } from './exit-codes.js';
 
-/** Exit codes of the CLI (DESIGN.md): 1 the run or check failed, 2 usage, 3 unreachable. */
-export const ExitCode = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
-export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+export { ExitCode } from './exit-codes.js';
 
 export interface GcflowErrorOptions {
   hint?: string;
@@ -13,7 +14,7 @@ export interface GcflowErrorOptions {
 
 export class GcflowError extends Error {
   override readonly name: string = 'GcflowError';
-  /** Stable, documented, greppable: `E_CONFIG_INVALID`, `E_API_429`, ... */
+  /** Stable, documented, greppable: `E_CONFIG_INVALID`, `E_API_429`, ... (see ERROR_CATALOGUE). */
   readonly code: string;
   /** What the user should do next; printed under the message. */
   readonly hint: string | undefined;
@@ -22,8 +23,9 @@ export class GcflowError extends Error {
   constructor(code: string, message: string, options: GcflowErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.hint = options.hint;
-    this.exitCode = options.exitCode ?? ExitCode.failed;
+    const entry = catalogueEntry(code);
+    this.hint = options.hint ?? entry?.hint;
+    this.exitCode = options.exitCode ?? entry?.exit ?? ExitCode.failed;
   }
 
   toJSON(): { code: string; message: string; hint?: string } {

@@ -1,7 +1,16 @@
 // Structured logs (pino). Every line passes through the Redactor, so the API
 // token and secrets.* values never reach a log; secret-named keys are masked too.
 // The destination is a parameter; child loggers carry { runId, workflow, stepId, attempt }.
-import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+//
+// The convention (ARCHITECTURE.md, "Logs"): a line that reports something that
+// happened carries `event` (`run.failed`, `step.retrying`, `daemon.started`, ...)
+// beside its human `msg`, at the level eventLevel() gives it: failures at error,
+// retries and degradations at warn, the rest at info. `logEvent` does both. Lines
+// keep `pid` and `hostname` so replicas can be told apart. Not on a TTY, every
+// line is JSON; on a TTY pino-pretty prints them, without colour under NO_COLOR.
+import { hostname } from 'node:os';
+import { type DestinationStream, type Level, pino, type Logger as PinoLogger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 import { REDACTED, Redactor } from './redact.js';
 
 const SECRET_KEYS = ['token', 'authorization', 'password', 'secret', 'secrets', 'api_token'];
@@ -22,24 +31,45 @@ export interface LoggerOptions {
   pretty?: boolean;
   redactor?: Redactor;
   name?: string;
+  /** Read for NO_COLOR and GCFLOW_LOG_LEVEL; default process.env. */
+  env?: Record<string, string | undefined>;
 }
 
+/** The level of an event's line: what an operator filtering on warn+ must see. */
+const EVENT_LEVELS: Record<string, Level> = {
+  'run.failed': 'error',
+  'run.gave_up': 'error',
+  'step.failed': 'error',
+  'step.retrying': 'warn',
+  'run.timed_out': 'warn',
+  'workflows.invalid': 'warn',
+  'workflows.reload_failed': 'error',
+};
+
+/** error for failures, warn for retries and timeouts, info otherwise. */
+export function eventLevel(event: string): Level {
+  return EVENT_LEVELS[event] ?? 'info';
+}
+
+/** One line for an event: `{event, ...fields, msg}` at the event's level. */
+export function logEvent(logger: Logger, event: string, fields: Record<string, unknown>, msg?: string): void {
+  logger[eventLevel(event)]({ event, ...fields }, msg ?? event);
+}
+
+/** no-color.org: present and not empty turns colour off. */
+export const noColor = (env: Record<string, string | undefined>): boolean => Boolean(env['NO_COLOR']);
+
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const env = options.env ?? process.env;
   const redactor = options.redactor ?? new Redactor();
   const pretty = options.pretty ?? (options.destination === undefined && process.stderr.isTTY === true);
-  const destination =
-    options.destination ??
-    (pretty
-      ? (pino.transport({
-          target: 'pino-pretty',
-          options: { destination: 2, colorize: true },
-        }) as DestinationStream)
-      : pino.destination(2));
+  const out = options.destination ?? pino.destination(2);
+  const destination = pretty ? prettyLines(out, !noColor(env)) : out;
   return pino(
     {
       name: options.name ?? 'gcflow',
-      level: options.level ?? process.env['GCFLOW_LOG_LEVEL'] ?? 'info',
-      base: undefined,
+      level: options.level ?? env['GCFLOW_LOG_LEVEL'] ?? 'info',
+      base: { pid: process.pid, hostname: hostname() },
       // Masks secret-named keys, including those bound on child loggers.
       redact: { paths: REDACT_PATHS, censor: REDACTED },
       hooks: {
@@ -60,6 +90,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     destination,
   );
+}
+
+/** pino-pretty in-process and synchronous: each JSON line is rewritten before it is written. */
+function prettyLines(out: DestinationStream, colorize: boolean): DestinationStream {
+  // A terminal shows one process: pid and hostname are noise there (JSON lines keep them).
+  const format = prettyFactory({ colorize, ignore: 'pid,hostname' });
+  return { write: (line: string) => out.write(format(line)) };
 }
 
 function serializeError(err: unknown, redactor: Redactor): unknown {

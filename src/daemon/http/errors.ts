@@ -3,6 +3,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { catalogueEntry } from '../../shared/error-catalogue.js';
 import { ExitCode, GcflowError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 
@@ -10,26 +11,7 @@ export interface ErrorBody {
   error: { code: string; message: string; hint: string | null };
 }
 
-/** The HTTP status of each error code the API answers with; others: 400 for usage errors, else 500. */
-const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
-  E_HTTP_BAD_REQUEST: 400,
-  E_INPUT_INVALID: 400,
-  E_RUN_ID_INVALID: 400,
-  E_HTTP_UNAUTHORIZED: 401,
-  E_HTTP_FORBIDDEN: 403,
-  E_HTTP_FOREIGN_ORIGIN: 403,
-  E_HTTP_READ_ONLY: 403,
-  E_NOT_FOUND: 404,
-  E_RUN_NOT_FOUND: 404,
-  E_WORKFLOW_NOT_FOUND: 404,
-  E_RUN_ENDED: 409,
-  E_HTTP_BODY_TOO_LARGE: 413,
-  E_HTTP_UNSUPPORTED_MEDIA_TYPE: 415,
-  E_HTTP_FOREIGN_HOST: 421,
-  E_UNREACHABLE: 503,
-};
-
-/** An error a route raises on purpose; its code picks the status (STATUS_BY_CODE). */
+/** An error a route raises on purpose; its code picks the status (ERROR_CATALOGUE). */
 export class HttpApiError extends GcflowError {
   override readonly name = 'HttpApiError';
   constructor(code: string, message: string, hint: string) {
@@ -37,8 +19,10 @@ export class HttpApiError extends GcflowError {
   }
 }
 
+/** The status of each code is in the error catalogue; codes outside it: 400 for usage errors, else 500. */
 export function statusOf(err: GcflowError): ContentfulStatusCode {
-  return STATUS_BY_CODE[err.code] ?? (err.exitCode === ExitCode.usage ? 400 : 500);
+  const status = catalogueEntry(err.code)?.http as ContentfulStatusCode | undefined;
+  return status ?? (err.exitCode === ExitCode.usage ? 400 : 500);
 }
 
 export function errorBody(err: GcflowError): ErrorBody {

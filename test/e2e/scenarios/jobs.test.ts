@@ -50,7 +50,7 @@ beforeAll(async () => {
   };
   daemon = spawnGcflow(['daemon'], env);
   url = await eventually(
-    async () => /listening on (http:\/\/\S+)/.exec(daemon.output())?.[1],
+    async () => /listening on (http:\/\/[^\s"]+)/.exec(daemon.output())?.[1],
     30_000,
     'the daemon to listen',
   );
