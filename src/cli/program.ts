@@ -2,6 +2,7 @@
 // own file under src/cli/ and calls library functions; this file only lists them.
 import { Command, type CommanderError } from 'commander';
 import { UsageError } from '../shared/errors.js';
+import { gcflowVersion } from '../shared/version.js';
 import type { CliIO } from './io.js';
 
 /** Each command file exports one of these. */
@@ -27,7 +28,7 @@ const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
 export async function buildProgram(io: CliIO): Promise<Command> {
   const program = new Command('gcflow')
     .description('Workflow automation and job scheduling for the Genesis Cloud compute API')
-    .version(process.env['npm_package_version'] ?? '0.1.0')
+    .version(gcflowVersion())
     .option('-c, --config <file>', 'config file (default: $GCFLOW_CONFIG, else ./config/default.yaml)')
     .showHelpAfterError('(run gcflow --help for usage)')
     .configureOutput({

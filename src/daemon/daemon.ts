@@ -59,7 +59,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
       onCall: (call) => metrics.onApiCall(call),
-      onEvents: (state, events) => metrics.onRunEvents(state, events),
+      onEvents: (state, events) => metrics.onRunEvents(state, events, (w, s) => registry.stepKind(w, s)),
       // The gate works without the scheduler (--no-scheduler) and before it starts.
       gate: openGate(services),
     });
@@ -109,6 +109,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       markerCheckMs: config.janitor.data_loss_check_ms,
     });
     releasers.add('guards', () => guards.close());
+    metrics.watchRegistry(registry);
     const pruner = setInterval(() => {
       services.store
         .pruneIndexes(clock.now(), registry.names())

@@ -8,22 +8,43 @@ import type { ApiCall } from '../genesis/index.js';
 import { openQueueViews } from '../queue/dashboard.js';
 import { RUNS_QUEUE } from '../queue/runs.js';
 import type { Releasers } from '../shared/releasers.js';
+import { gcflowVersion } from '../shared/version.js';
+import { createRunMetrics } from './metrics-runs.js';
 import type { Services } from './services.js';
 
 export interface Metrics {
   registry: Registry;
   /** One Genesis API attempt (the client's onCall hook). */
   onApiCall(call: ApiCall): void;
-  /** Events of one checkpoint, with the run state after them (the runner's onEvents hook). */
-  onRunEvents(state: RunState, events: RunEvent[]): void;
+  /**
+   * Events of one checkpoint, with the run state after them (the runner's onEvents hook).
+   * `kindOf` names a step's kind (`notify.webhook`, ...) for the webhook failure count.
+   */
+  onRunEvents(state: RunState, events: RunEvent[], kindOf?: StepKindOf): void;
   /** A schedule fired `lagMs` after its slot time. */
   onScheduleFire(workflow: string, lagMs: number): void;
   /** The watchdog's view of one trigger (index in the workflow's `triggers`); 0 when on time. */
   setScheduleOverdue(workflow: string, trigger: number, overdueMs: number): void;
   /** A slot that started no run, with the scheduler's fixed reason code (overlap_skip, late, ...). */
   onScheduleSkip(workflow: string, reason: string): void;
-  /** Samples queue depths every `QUEUE_SAMPLE_MS`; the timer's release goes to `releasers`. */
+  /** Invalid workflow files and failed loads, from the registry's `loaded` and `load_failed` events. */
+  watchRegistry(registry: RegistryEvents): void;
+  /**
+   * Samples queue depths every `queueSampleMs` (the timer's release goes to `releasers`);
+   * from then on, runs in flight are read at each scrape.
+   */
   watchQueues(services: Services, releasers: Releasers): void;
+}
+
+/** The step kind of a step of a workflow, if known. */
+export type StepKindOf = (workflow: string, stepId: string) => string | undefined;
+
+/** What the metrics need of the workflow registry (daemon/registry.ts). */
+export interface RegistryEvents {
+  /** Files with errors in the last load. */
+  invalidFiles(): number;
+  on(event: 'loaded', listener: (invalidFiles: number) => void): unknown;
+  on(event: 'load_failed', listener: (err: unknown) => void): unknown;
 }
 
 export interface MetricsOptions {
@@ -57,6 +78,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
+
+  new Gauge({
+    name: 'gcflow_build_info',
+    help: 'Always 1; the labels say which gcflow and which Node.js this process runs',
+    labelNames: ['version', 'node'] as const,
+    registers,
+  }).set({ version: gcflowVersion(), node: process.version }, 1);
+  const ops = createRunMetrics(registers);
 
   const apiCalls = new Counter({
     name: 'gcflow_api_calls_total',
@@ -134,8 +163,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       if (call.status === 429) rateLimited.inc({ route: call.route, method: call.method });
       apiDuration.observe({ route: call.route, method: call.method }, Math.max(0, call.durationMs) / 1000);
     },
-    onRunEvents: (state, events) => {
+    onRunEvents: (state, events, kindOf) => {
       for (const e of events) {
+        ops.onEvent(state, e, kindOf);
         if (e.type in RUN_OUTCOMES) {
           runs[e.type as RunOutcomeEvent].inc({ workflow: state.workflow });
           continue;
@@ -152,7 +182,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     setScheduleOverdue: (workflow, trigger, overdueMs) =>
       scheduleOverdue.set({ workflow, trigger: String(trigger) }, Math.max(0, overdueMs) / 1000),
     onScheduleSkip: (workflow, reason) => scheduleSkips.inc({ workflow, reason }),
+    watchRegistry: (registry) => ops.watchRegistry(registry),
     watchQueues: (services, releasers) => {
+      ops.watchInFlight(services);
       const views = openQueueViews(services.redis, services.config.redis.prefix);
       const log = services.logger.child({ component: 'metrics' });
       let failing = false;

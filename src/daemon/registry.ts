@@ -1,7 +1,8 @@
 // The daemon's workflows: loads the workflows directory, watches it and reloads on
 // change. An invalid edit is logged once (file:line:col: error CODE message) and the
 // previous valid version of that file's workflow keeps running; a deleted file
-// removes its workflow. Emits 'change' when the set of valid definitions changed.
+// removes its workflow. Emits 'change' when the set of valid definitions changed,
+// 'loaded' (invalid file count) after every load and 'load_failed' when a reload threw.
 import { EventEmitter } from 'node:events';
 import { type FSWatcher, watch as watchDir } from 'node:fs';
 import { resolve } from 'node:path';
@@ -23,6 +24,7 @@ const sameFile = (a: string | undefined, b: string): boolean => a !== undefined 
 export class WorkflowRegistry extends EventEmitter {
   private current = new Map<string, WorkflowDefinition>();
   private problems: Diagnostic[] = [];
+  private invalid = 0;
   /** What was last logged per file, so an unchanged problem is not logged again. */
   private logged = new Map<string, string>();
   private watcher: FSWatcher | undefined;
@@ -55,6 +57,19 @@ export class WorkflowRegistry extends EventEmitter {
     return this.names().map((n) => this.current.get(n)!);
   }
 
+  /** How many files had errors in the last load. */
+  invalidFiles(): number {
+    return this.invalid;
+  }
+
+  /** The kind (`uses`) of a step of a loaded workflow. */
+  stepKind(workflow: string, stepId: string): string | undefined {
+    const def = this.current.get(workflow);
+    return [...(def?.steps ?? []), ...(def?.on_failure ?? []), ...(def?.finally ?? [])].find(
+      (s) => s.id === stepId,
+    )?.uses;
+  }
+
   /** Problems of the last load (invalid files, warnings). */
   diagnostics(): Diagnostic[] {
     return [...this.problems];
@@ -69,12 +84,13 @@ export class WorkflowRegistry extends EventEmitter {
     this.reloading = (async () => {
       do {
         this.again = false;
-        await this.load(false).catch((err) =>
+        await this.load(false).catch((err) => {
           this.options.logger.error(
-            { err, dir: this.options.dir },
+            { event: 'workflows.reload_failed', err, dir: this.options.dir },
             `could not reload the workflows: ${describeError(err)}; the loaded workflows keep running`,
-          ),
-        );
+          );
+          this.emit('load_failed', err);
+        });
       } while (this.again && !this.closed);
     })().finally(() => {
       this.reloading = undefined;
@@ -110,15 +126,17 @@ export class WorkflowRegistry extends EventEmitter {
     }
     this.logProblems(byFile, loaded.texts, kept, first);
     this.problems = loaded.diagnostics;
+    this.invalid = broken.size;
     const changed =
       next.size !== this.current.size ||
       [...next].some(([name, def]) => JSON.stringify(this.current.get(name)) !== JSON.stringify(def));
     const removed = [...this.current.keys()].filter((n) => !next.has(n));
     this.current = next;
     if (changed && !first) {
-      logger.info({ workflows: this.names(), removed }, 'workflows reloaded');
+      logger.info({ event: 'workflows.reloaded', workflows: this.names(), removed }, 'workflows reloaded');
       this.emit('change');
     }
+    this.emit('loaded', this.invalid);
   }
 
   private logProblems(
@@ -144,7 +162,7 @@ export class WorkflowRegistry extends EventEmitter {
       if (errors.length === 0) continue;
       const keeps = kept.get(resolve(file));
       logger.warn(
-        { file, errors: errors.length },
+        { event: 'workflows.invalid', file, errors: errors.length },
         keeps
           ? `workflow file ${file} is invalid: workflow ${keeps} keeps running its previous version; fix the file and save it again (gcflow validate ${file})`
           : `workflow file ${file} is invalid and is not loaded${first ? '' : ' (its previous version, if any, was not valid either)'}; fix it and save it again (gcflow validate ${file})`,

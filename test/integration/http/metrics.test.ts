@@ -20,7 +20,7 @@ describe('GET /metrics', () => {
   it('parses as Prometheus text with HELP and TYPE for every gcflow metric', async () => {
     const families = await scrape();
     const gcflow = [...families.values()].filter((f) => f.name.startsWith('gcflow_'));
-    expect(gcflow.length).toBe(13); // every metric in src/daemon/metrics.ts
+    expect(gcflow.length).toBe(20); // every metric in src/daemon/metrics.ts and metrics-runs.ts
     for (const f of gcflow) {
       expect(f.help, f.name).toBeTruthy();
       expect(f.type, f.name).toMatch(/^(counter|gauge|histogram)$/);

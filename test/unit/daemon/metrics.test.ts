@@ -131,7 +131,10 @@ describe('metrics', () => {
         'gcflow_api_call_duration_seconds',
         'gcflow_api_calls_total',
         'gcflow_api_rate_limited_total',
+        'gcflow_build_info',
         'gcflow_queue_jobs',
+        'gcflow_run_duration_seconds',
+        'gcflow_runs_in_flight',
         'gcflow_runs_cancelled_total',
         'gcflow_runs_failed_total',
         'gcflow_runs_parked',
@@ -141,6 +144,10 @@ describe('metrics', () => {
         'gcflow_schedule_overdue_seconds',
         'gcflow_schedule_skipped_total',
         'gcflow_step_duration_seconds',
+        'gcflow_step_retries_total',
+        'gcflow_webhook_failures_total',
+        'gcflow_workflow_files_invalid',
+        'gcflow_workflow_reload_failures_total',
       ].sort(),
     );
     for (const name of names) expect(f.get(name)!.help, name).toMatch(/\w+/);
