@@ -10,7 +10,8 @@ export {
 export { checkInputValue, coerceInputs, type InputOrigin } from './inputs.js';
 export { RETRY_DEFAULTS, TRIGGER_DEFAULTS } from './normalise.js';
 export { parseWorkflow } from './parse.js';
-export { INPUT_NAME_RE, STEP_ID_RE, WORKFLOW_NAME_RE, workflowJsonSchema } from './schema.js';
+export { workflowJsonSchema } from './json-schema.js';
+export { INPUT_NAME_RE, STEP_ID_RE, WORKFLOW_NAME_RE } from './schema.js';
 export { spanOfPath } from './read-yaml.js';
 export { MAX_FILE_BYTES, tooLarge } from './source.js';
 export { didYouMean } from './suggest.js';

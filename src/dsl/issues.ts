@@ -9,7 +9,7 @@ import { STEP_ID_RE, WORKFLOW_NAME_RE } from './schema.js';
 import type { Path, SourceFile } from './source.js';
 import { durationText, expression } from './step-params.js';
 import { didYouMean } from './suggest.js';
-import { keysAt, kindsAt, requiredKeysAt } from './zod-keys.js';
+import { enumValuesAt, keysAt, kindsAt, requiredKeysAt } from './zod-keys.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -120,19 +120,8 @@ function toDiagnostics(issue: Issue, base: Path, scope: IssueScope): Diagnostic[
     }
     case 'invalid_union':
       return fromUnion(issue, rel, input, w, scope, make);
-    case 'invalid_value': {
-      const allowed = issue.values.map(String);
-      const suggestion = typeof input === 'string' ? didYouMean(input, allowed) : '';
-      return [
-        make(
-          param ? 'E_PARAM_VALUE' : 'E_ENUM',
-          owned(
-            w,
-            `${fieldName(w)} must be one of ${oneOf(allowed)}, got ${describeValue(input)}${suggestion}`,
-          ),
-        ),
-      ];
-    }
+    case 'invalid_value':
+      return [notAllowed(issue.values.map(String), input, w, param, make)];
     case 'too_small':
     case 'too_big':
       return [
@@ -163,6 +152,27 @@ function toDiagnostics(issue: Issue, base: Path, scope: IssueScope): Diagnostic[
 
 type Make = (code: string, message: string, hint?: string) => Diagnostic;
 
+/** A word outside an enum: `status must be one of ..., got 'stoped'; did you mean 'stopped'?`. */
+function notAllowed(
+  allowed: string[],
+  input: unknown,
+  w: ReturnType<typeof where>,
+  param: boolean,
+  make: Make,
+): Diagnostic {
+  const suggestion = typeof input === 'string' ? didYouMean(input, allowed) : '';
+  const code = param ? 'E_PARAM_VALUE' : 'E_ENUM';
+  const got = describeValue(input);
+  // A long list (statuses) goes to the hint, so the message stays one readable line.
+  if (allowed.length > 8)
+    return make(
+      code,
+      owned(w, `${fieldName(w)} cannot be ${got}${suggestion}`),
+      `one of: ${allowed.join(', ')}`,
+    );
+  return make(code, owned(w, `${fieldName(w)} must be one of ${oneOf(allowed)}, got ${got}${suggestion}`));
+}
+
 function typeMismatch(
   expected: string[],
   input: unknown,
@@ -190,6 +200,8 @@ function typeMismatch(
 function shallow(i: Issue): boolean {
   if (i.path.length > 0) return false;
   if (i.code === 'invalid_type') return true;
+  // An enum of words refusing a number, a list or a mapping: a wrong type, not a wrong word.
+  if (i.code === 'invalid_value') return typeof (i as { input?: unknown }).input !== 'string';
   if (i.code === 'invalid_format') return (i as { pattern?: string }).pattern === EXPRESSION_PATTERN;
   if (i.code === 'invalid_union') return i.errors.every((b) => b.length === 1 && shallow(b[0]!));
   return false;
@@ -198,6 +210,7 @@ function shallow(i: Issue): boolean {
 function expectedOf(i: Issue): string[] {
   if (i.code === 'invalid_union') return i.errors.flatMap((b) => (b[0] ? expectedOf(b[0]) : []));
   if (i.code === 'invalid_type') return [i.expected ?? 'value'];
+  if (i.code === 'invalid_value') return ['string'];
   return ['expression'];
 }
 
@@ -213,7 +226,10 @@ function fromUnion(
   const branches = issue.errors.filter((b) => b.length > 0);
   const deep = branches.filter((b) => !(b.length === 1 && shallow(b[0]!)));
   if (deep.length > 0) {
-    const best = deep.reduce((a, b) => (b.length < a.length ? b : a));
+    // A branch that got inside the value (a list whose item is wrong) says more than one
+    // that refused the value as a whole; then the branch with the fewest problems.
+    const inside = deep.filter((b) => b.every((i) => i.path.length > 0));
+    const best = (inside.length > 0 ? inside : deep).reduce((a, b) => (b.length < a.length ? b : a));
     return best.flatMap((i) => toDiagnostics(i, rel, scope));
   }
   const expected = branches.flatMap((b) => expectedOf(b[0]!));
@@ -270,6 +286,8 @@ function formatIssue(
     return make(code, owned(w, `${name} ${describeValue(input)} is not a duration`), DURATION_HINT);
   if (issue.pattern === EXPRESSION_PATTERN) {
     // zod reports only the expression branch of `X or an expression` when the value is a string.
+    const allowed = enumValuesAt(scope.schema, rel);
+    if (allowed.length > 0 && typeof input === 'string') return notAllowed(allowed, input, w, param, make);
     const kinds = kindsAt(scope.schema, rel, { expression: EXPRESSION_PATTERN, duration: DURATION_PATTERN });
     if (kinds.includes('duration'))
       return make('E_DURATION', owned(w, `${name} ${describeValue(input)} is not a duration`), DURATION_HINT);

@@ -1,9 +1,15 @@
 // The `with` parameters of every step kind, as zod schemas. One definition serves
 // three readers: the validator (unknown / missing / wrong-typed parameters), the
 // JSON Schema for editors, and the engine, which re-checks evaluated parameters
-// at run time before an action sees them. Pure: imports only zod.
+// at run time before an action sees them. Pure: imports only zod and the API's value lists.
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ }} is the workflow expression syntax, not a JS template
 import { z } from 'zod';
+import {
+  INSTANCE_STATUSES,
+  LEGACY_INSTANCE_STATUSES,
+  SNAPSHOT_STATUSES,
+  WAITABLE_INSTANCE_STATUSES,
+} from '../genesis/statuses.js';
 import type { StepKind } from './types.js';
 
 /** A string that holds a `${{ }}` expression: its type is only known at run time. */
@@ -45,7 +51,9 @@ function buildStepParams(allowExpressions: boolean) {
     allowExpressions ? (z.union([schema, expression]) as unknown as T) : schema;
   const duration = orExpr(durationText);
   const stringList = orExpr(z.array(z.string().min(1)));
-  const oneOrMany = orExpr(z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]));
+  /** One of `values`, or a list of them (statuses: the lists live in src/genesis/statuses.ts). */
+  const oneOrMany = (values: readonly [string, ...string[]]) =>
+    orExpr(z.union([z.enum(values), z.array(z.enum(values)).min(1)]));
 
   const instanceCreate = z
     .strictObject({
@@ -79,7 +87,7 @@ function buildStepParams(allowExpressions: boolean) {
   return {
     'instances.list': z.strictObject({
       name: glob.optional(),
-      status: oneOrMany.optional(),
+      status: oneOrMany([...INSTANCE_STATUSES, ...LEGACY_INSTANCE_STATUSES]).optional(),
       region: z.string().optional(),
       type: z.string().optional(),
       ids: stringList.optional(),
@@ -100,7 +108,7 @@ function buildStepParams(allowExpressions: boolean) {
     }),
     'instance.wait': z.strictObject({
       instance: instanceRef,
-      status: oneOrMany,
+      status: oneOrMany(WAITABLE_INSTANCE_STATUSES),
       timeout: duration.optional(),
       poll: duration.optional(),
     }),
@@ -112,7 +120,7 @@ function buildStepParams(allowExpressions: boolean) {
     'snapshots.list': z.strictObject({
       instance: instanceRef.optional(),
       name: glob.optional(),
-      status: oneOrMany.optional(),
+      status: oneOrMany(SNAPSHOT_STATUSES).optional(),
       region: z.string().optional(),
     }),
     'snapshot.delete': z.strictObject({ snapshot: z.string().min(1) }),

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 
 interface Def {
   type: string;
+  entries?: Record<string, string | number>;
   checks?: Array<{ _zod: { def: { check?: string; format?: string; pattern?: RegExp } } }>;
   innerType?: z.ZodType;
   in?: z.ZodType;
@@ -89,4 +90,13 @@ export function kindsAt(
     }
     return def.type;
   });
+}
+
+/** The words an enum allows at `path` (empty when no enum is there). */
+export function enumValuesAt(schema: z.ZodType, path: ReadonlyArray<string | number>): string[] {
+  const values = schemasAt(schema, path)
+    .map(defOf)
+    .filter((d) => d.type === 'enum' && d.entries)
+    .flatMap((d) => Object.values(d.entries!).map(String));
+  return [...new Set(values)];
 }

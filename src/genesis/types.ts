@@ -1,8 +1,16 @@
 // The Genesis Cloud compute API's resource and request shapes, as the Oct-2024 model
-// schemas and the 2025 Go client describe them. Types only: imports nothing, runs nothing.
+// schemas and the 2025 Go client describe them. Types only: imports only the types of
+// the value lists in statuses.ts, runs nothing.
 //
 // Open strings: statuses, regions and instance types change over time, so every enum is
 // `Known... | (string & {})`: editors still complete the known values, unknown ones type-check.
+
+import type {
+  INSTANCE_ACTIONS,
+  INSTANCE_STATUSES,
+  LEGACY_INSTANCE_STATUSES,
+  SNAPSHOT_STATUSES,
+} from './statuses.js';
 
 /** An enum that also accepts values the API adds later. */
 export type Open<Known extends string> = Known | (string & {});
@@ -15,30 +23,16 @@ export type Region = string;
 export type InstanceType = string;
 export type OsType = Open<'linux' | 'windows'>;
 
+/** Legacy accounts also show the legacy ones: treat them as transient. */
 export type KnownInstanceStatus =
-  | 'creating'
-  | 'pending_payment'
-  | 'active'
-  | 'stopping'
-  | 'stopped'
-  | 'starting'
-  | 'resetting'
-  | 'error'
-  | 'deleting'
-  // Legacy accounts: treat as transient.
-  | 'enqueued'
-  | 'copying'
-  | 'build'
-  | 'restarting'
-  | 'shutoff'
-  | 'updating'
-  | 'unknown';
+  | (typeof INSTANCE_STATUSES)[number]
+  | (typeof LEGACY_INSTANCE_STATUSES)[number];
 export type InstanceStatus = Open<KnownInstanceStatus>;
 
-export type KnownInstanceAction = 'start' | 'stop' | 'reset';
+export type KnownInstanceAction = (typeof INSTANCE_ACTIONS)[number];
 export type InstanceAction = Open<KnownInstanceAction>;
 
-export type KnownSnapshotStatus = 'creating' | 'created' | 'pending_delete' | 'deleting' | 'active' | 'error';
+export type KnownSnapshotStatus = (typeof SNAPSHOT_STATUSES)[number];
 export type SnapshotStatus = Open<KnownSnapshotStatus>;
 
 export type KnownImageType = 'base-os' | 'cloud-image' | 'preconfigured' | 'snapshot';
