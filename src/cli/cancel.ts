@@ -1,7 +1,7 @@
-// `gcflow cancel RUN_ID`: request cancellation; the run's finally steps still run.
+// `gcflow cancel RUN_ID [--json]`: request cancellation; the run's finally steps still run.
 import type { Command } from 'commander';
 import { withServices } from './context.js';
-import { type CliIO, print } from './io.js';
+import { type CliIO, print, printJson } from './io.js';
 import type { RegisterCommand } from './program.js';
 
 export const register: RegisterCommand = (program: Command, io: CliIO) => {
@@ -9,9 +9,15 @@ export const register: RegisterCommand = (program: Command, io: CliIO) => {
     .command('cancel')
     .description('cancel a run; its finally steps still run')
     .argument('<run-id>')
-    .action(async (runId: string, _opts: unknown, command: Command) => {
+    .option('--json', 'print {run_id, cancel_requested, status} as JSON')
+    .action(async (runId: string, opts: { json?: boolean }, command: Command) => {
       await withServices(command, io, async (services) => {
         const accepted = await services.runs.cancel(runId);
+        if (opts.json) {
+          const { status } = await services.runs.get(runId);
+          printJson(io, { run_id: runId, cancel_requested: accepted, status });
+          return;
+        }
         print(
           io.stdout,
           accepted

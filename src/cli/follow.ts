@@ -10,6 +10,8 @@ export interface FollowOptions {
   store: RunStore;
   runId: string;
   onEvent: (e: RunEvent) => void;
+  /** The state at each poll, after its events (for a status line). */
+  onState?: (state: RunState) => void;
   signal: AbortSignal;
   intervalMs?: number;
 }
@@ -28,6 +30,7 @@ export async function followRun(options: FollowOptions): Promise<RunState | unde
       for (const { event } of await store.events(runId, after)) onEvent(event);
       return state;
     }
+    options.onState?.(state);
     if (signal.aborted) return undefined;
     // The clock's sleep removes its abort listener when it wakes (one left per poll
     // was a leak: Node warned after 11 polls, i.e. 3 s of --wait).

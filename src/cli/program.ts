@@ -11,6 +11,7 @@ export type RegisterCommand = (program: Command, io: CliIO) => void;
 const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
   // Keep alphabetical; one line per command file.
   () => import('./cancel.js'),
+  () => import('./completion.js'),
   () => import('./daemon.js'),
   () => import('./dev.js'),
   () => import('./janitor.js'),
@@ -25,17 +26,25 @@ const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
   () => import('./validate.js'),
 ];
 
-export async function buildProgram(io: CliIO): Promise<Command> {
+export interface ProgramOptions {
+  /** `--json` was given: usage errors are reported as JSON by main.ts, not printed here. */
+  jsonErrors?: boolean;
+}
+
+export async function buildProgram(io: CliIO, options: ProgramOptions = {}): Promise<Command> {
   const program = new Command('gcflow')
     .description('Workflow automation and job scheduling for the Genesis Cloud compute API')
     .version(gcflowVersion())
     .option('-c, --config <file>', 'config file (default: $GCFLOW_CONFIG, else ./config/default.yaml)')
-    .showHelpAfterError('(run gcflow --help for usage)')
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => {
+        if (!options.jsonErrors) write(s);
+      },
     })
     .exitOverride();
+  if (!options.jsonErrors) program.showHelpAfterError('(run gcflow --help for usage)');
   for (const load of COMMANDS) (await load()).register(program, io);
   return program;
 }

@@ -8,6 +8,7 @@ import { cliConfig, collectInput, withServices } from './context.js';
 import { followRun } from './follow.js';
 import { formatEvent, formatRun } from './format.js';
 import { type CliIO, print, printJson } from './io.js';
+import { StatusLine } from './progress.js';
 import type { RegisterCommand } from './program.js';
 
 export const register: RegisterCommand = (program: Command, io: CliIO) => {
@@ -41,15 +42,21 @@ export const register: RegisterCommand = (program: Command, io: CliIO) => {
               'warning: no gcflow worker is connected to this Redis, so the run waits until one starts.\n  start one: gcflow daemon (or gcflow dev to try against the simulator)',
             );
           }
+          // The current step, its elapsed time and its deadline, between the events.
+          const status = opts.json ? undefined : new StatusLine(io.stdout, io.isTTY);
           const final = await followRun({
             store: services.store,
             runId,
             signal: io.shutdown,
             onEvent: (e) => {
-              if (!opts.json && (io.isTTY || e.type.startsWith('step.') || e.type.startsWith('run.')))
+              if (!opts.json && (io.isTTY || e.type.startsWith('step.') || e.type.startsWith('run.'))) {
+                status?.clear();
                 print(io.stdout, formatEvent(e));
+              }
             },
+            onState: (state) => status?.update(state, Date.now()),
           });
+          status?.clear();
           if (!final) {
             print(io.stderr, `stopped following; run ${runId} goes on (gcflow cancel ${runId} to stop it)`);
             io.exitCode = ExitCode.failed;
