@@ -12,13 +12,16 @@ import type { CliIO } from './io.js';
 export interface CliConfig {
   config: Config;
   secrets: Secrets;
+  /** The config file named with --config or GCFLOW_CONFIG, if any. */
+  file?: string;
 }
 
 /** Config for a command: the global `--config`, the environment, then `flags`. */
 export function cliConfig(command: Command, io: CliIO, flags: LoadOptions['flags'] = {}): CliConfig {
   const configFile = command.optsWithGlobals()['config'] as string | undefined;
-  const { config, secrets } = loadConfig({ env: io.env, ...(configFile ? { configFile } : {}), flags });
-  return { config, secrets };
+  const loaded = loadConfig({ env: io.env, ...(configFile ? { configFile } : {}), flags });
+  const explicit = configFile ?? (io.env['GCFLOW_CONFIG'] || undefined);
+  return { config: loaded.config, secrets: loaded.secrets, ...(explicit ? { file: explicit } : {}) };
 }
 
 /** Commands that only talk to Redis log warnings and errors only, to stderr. */

@@ -13,11 +13,12 @@ export const register: RegisterCommand = (program: Command, io: CliIO) => {
   program
     .command('dev')
     .description('run the daemon against an embedded API simulator (spawns redis-server if none answers)')
-    .option('--http <host:port>', 'daemon listen address', '127.0.0.1:8080')
-    .action(async (opts: { http: string }, command: Command) => {
-      const { config, secrets } = cliConfig(command, io, { http: { listen: opts.http } });
+    .option('--http <host:port>', 'daemon listen address (default $GCFLOW_HTTP, else 127.0.0.1:8080)')
+    .action(async (opts: { http?: string }, command: Command) => {
+      const flags = opts.http ? { http: { listen: opts.http } } : {};
+      const { config, secrets, file } = cliConfig(command, io, flags);
       const logger = createLogger({ level: config.log.level, redactor: redactorFor(secrets) });
-      const dev = await startDev({ config, secrets, logger });
+      const dev = await startDev({ config, secrets, logger, ...(file ? { configFile: file } : {}) });
       io.stdout.write(`${dev.banner}\n`);
       await waitForShutdown(io.shutdown);
       await dev.close();

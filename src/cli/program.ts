@@ -3,6 +3,7 @@
 import { Command, type CommanderError } from 'commander';
 import { UsageError } from '../shared/errors.js';
 import { gcflowVersion } from '../shared/version.js';
+import { useDevEnv } from './dev-env.js';
 import type { CliIO } from './io.js';
 
 /** Each command file exports one of these. */
@@ -45,6 +46,8 @@ export async function buildProgram(io: CliIO, options: ProgramOptions = {}): Pro
     })
     .exitOverride();
   if (!options.jsonErrors) program.showHelpAfterError('(run gcflow --help for usage)');
+  // Next to a running `gcflow dev`, commands use its settings (see cli/dev-env.ts).
+  program.hook('preAction', (_root, command) => useDevEnv(io, command.name()));
   for (const load of COMMANDS) (await load()).register(program, io);
   return program;
 }

@@ -1,11 +1,17 @@
 // `gcflow dev`: everything a newcomer needs in one process: Redis (spawned when
 // none answers), the API simulator in-process with a few boxes to play with,
 // and the daemon on the example workflows; then a banner saying what to try.
+// Its keys live under their own prefix (`<prefix>-dev`), and its settings go to
+// .gcflow/dev.env so other commands in the directory find it (src/dev/env-file.ts).
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import type { Config, Secrets } from '../config/schema.js';
 import { startDaemon, type RunningDaemon } from '../daemon/daemon.js';
 import { createGenesisClient } from '../genesis/index.js';
+import { GcflowError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { startSimulator, type RunningSimulator } from '../simulator/index.js';
+import { DEV_ENV_FILE, isAlive, readDevEnv, removeDevEnv, writeDevEnv } from './env-file.js';
 import { type DevRedis, ensureRedis } from './redis.js';
 
 /** The token gcflow dev uses against its own simulator (never a real one). */
@@ -23,9 +29,16 @@ export interface DevOptions {
   config: Config;
   secrets: Secrets;
   logger: Logger;
-  /** Where spawned Redis keeps its data. */
-  dataDir?: string;
+  /** The directory whose .gcflow/ holds dev.env and spawned Redis data; default the working directory. */
+  dir?: string;
+  /** The config file dev was given (--config or GCFLOW_CONFIG), passed on in dev.env. */
+  configFile?: string;
   simulatorPort?: number;
+}
+
+/** dev's own key prefix beside the configured one: `gcflow` -> `gcflow-dev`. */
+export function devPrefix(prefix: string): string {
+  return prefix.endsWith('-dev') ? prefix : `${prefix}-dev`;
 }
 
 export interface RunningDev {
@@ -38,14 +51,25 @@ export interface RunningDev {
 
 export async function startDev(options: DevOptions): Promise<RunningDev> {
   const { logger } = options;
-  const redis = await ensureRedis(options.config.redis.url, options.dataDir ?? '.gcflow');
+  const dir = resolve(options.dir ?? '.');
+  const running = readDevEnv(dir);
+  if (running && running.pid !== process.pid && isAlive(running))
+    throw new GcflowError(
+      'E_DEV_RUNNING',
+      `gcflow dev is already running in ${dir} (pid ${running.pid}${running.url ? `, ${running.url}` : ''})`,
+      {
+        hint: `use it from another shell (its settings are in ${DEV_ENV_FILE}), or stop it (kill ${running.pid})`,
+      },
+    );
+  const redis = await ensureRedis(options.config.redis.url, resolve(dir, '.gcflow'));
   let simulator: RunningSimulator | undefined;
   try {
     simulator = await startSimulator({ port: options.simulatorPort ?? 0, host: '127.0.0.1' });
     await seedInstances(simulator.apiUrl);
+    const prefix = devPrefix(options.config.redis.prefix);
     const config: Config = {
       ...options.config,
-      redis: { ...options.config.redis, url: redis.url },
+      redis: { ...options.config.redis, url: redis.url, prefix },
       genesis: { ...options.config.genesis, api_url: simulator.apiUrl },
       engine: { ...options.config.engine, poll_interval_ms: 2_000 },
     };
@@ -56,12 +80,34 @@ export async function startDev(options: DevOptions): Promise<RunningDev> {
       mode: 'dev',
     });
     const sim = simulator;
+    const envFile = writeDevEnv(dir, {
+      pid: process.pid,
+      host: hostname(),
+      url: daemon.url,
+      vars: {
+        REDIS_URL: redis.url,
+        GCFLOW_REDIS_PREFIX: prefix,
+        GENESISCLOUD_API_URL: sim.apiUrl,
+        GENESISCLOUD_TOKEN: DEV_TOKEN,
+        GCFLOW_WORKFLOWS: resolve(config.workflows),
+        ...(options.configFile ? { GCFLOW_CONFIG: resolve(options.configFile) } : {}),
+      },
+    });
     return {
       redis,
       simulator: sim,
       daemon,
-      banner: banner({ redis, simulator: sim, daemon, workflows: config.workflows }),
+      banner: banner({
+        redis,
+        simulator: sim,
+        daemon,
+        workflows: config.workflows,
+        prefix,
+        basePrefix: options.config.redis.prefix,
+        envFile,
+      }),
       close: async () => {
+        removeDevEnv(dir, process.pid);
         await daemon.close();
         await sim.close();
         await redis.stop();
@@ -105,12 +151,11 @@ function banner(p: {
   simulator: RunningSimulator;
   daemon: RunningDaemon;
   workflows: string;
+  prefix: string;
+  basePrefix: string;
+  envFile: string;
 }): string {
   const redisNote = p.redis.spawned ? `${p.redis.url} (spawned; data in .gcflow/redis)` : p.redis.url;
-  const env =
-    p.redis.url === 'redis://127.0.0.1:6379'
-      ? ''
-      : `  export REDIS_URL=${p.redis.url}   # so the commands below find this Redis\n`;
   return [
     '',
     '  gcflow dev is running: daemon + simulated Genesis Cloud API + Redis',
@@ -119,13 +164,16 @@ function banner(p: {
     `  HTTP API    ${p.daemon.url ?? '(no HTTP)'}/api/runs     metrics ${p.daemon.url ?? ''}/metrics`,
     `  simulator   ${p.simulator.apiUrl}   (state: ${p.simulator.url}/__sim/state)`,
     `  redis       ${redisNote}`,
+    `  keys        under ${p.prefix}: (dev's own prefix; a daemon's keys are under ${p.basePrefix}:)`,
     `  workflows   ${p.daemon.registry.names().join(', ') || '(none valid)'} from ${p.workflows}`,
+    `  settings    ${p.envFile}: gcflow commands run in this directory use them`,
     '',
-    '  Try, in another terminal (gcflow = node dist/main.js, or run `npm link` once):',
-    env + "  gcflow run gpu-batch -i script='echo training' --wait",
+    '  Try, in another terminal in this directory (gcflow = node dist/main.js, or run `npm link` once):',
+    "  gcflow run gpu-batch -i script='echo training' --wait",
     '  gcflow run office-hours -i action=stop --wait    # stops the dev-* boxes',
     '  gcflow run nightly-snapshots --wait              # snapshots the prod-* boxes',
     '  gcflow runs        gcflow schedules        gcflow validate',
+    '  gcflow plan nightly-snapshots                    gcflow janitor',
     '',
     '  Ctrl-C stops everything.',
     '',

@@ -1,71 +1,149 @@
-// The README's main command, `gcflow dev`, as a real process: with a Redis at
-// REDIS_URL it uses it; with none it spawns redis-server with its data under
-// .gcflow/ and stops it again on Ctrl-C. Either way the example workflows run
-// against the embedded simulator.
-import { existsSync, mkdtempSync } from 'node:fs';
+// The README's main command, `gcflow dev`, as a real process in a directory of its
+// own: it serves where GCFLOW_HTTP says, keeps its keys under its own prefix, and
+// writes .gcflow/dev.env so that the README tour run from a second shell in that
+// directory (no REDIS_URL, no token) works step by step, plan and janitor included.
+// With no Redis answering it spawns redis-server under .gcflow/ and stops it again.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { portFree } from '../../../src/shared/net.js';
 import { testPrefix } from '../../helpers/prefix.js';
-import { eventually, type GcflowProcess, runCli, spawnGcflow } from '../../helpers/processes.js';
+import { eventually, type GcflowProcess, spawnGcflow } from '../../helpers/processes.js';
 import { freePort } from '../../helpers/redis-server.js';
 
+const MAIN = resolve('dist/main.js');
 const running: GcflowProcess[] = [];
 afterAll(async () => {
   for (const p of running) await p.kill('SIGKILL');
 });
 
-async function startDev(
-  env: Record<string, string>,
-  cwd?: string,
-): Promise<{ dev: GcflowProcess; url: string }> {
-  const dev = spawnGcflow(
-    ['dev', '--http', '127.0.0.1:0'],
-    { GCFLOW_WORKFLOWS: resolve('workflows'), ...env },
-    cwd,
-  );
+async function startDev(env: Record<string, string>, args: string[] = []) {
+  const cwd = mkdtempSync(join(tmpdir(), 'gcflow-dev-'));
+  const dev = spawnGcflow(['dev', ...args], { GCFLOW_WORKFLOWS: resolve('workflows'), ...env }, cwd);
   running.push(dev);
   const url = await eventually(
     async () => /dashboard\s+(http:\/\/\S+)\/ui/.exec(dev.output())?.[1],
-    30_000,
+    60_000,
     `the dev banner:\n${dev.output()}`,
   );
-  return { dev, url };
+  return { dev, url, cwd };
+}
+
+/** The variables dev.env provides, removed: a second shell that has none of them set. */
+const DEV_VARS = [
+  'REDIS_URL',
+  'GCFLOW_REDIS_URL',
+  'GCFLOW_REDIS_PREFIX',
+  'GENESISCLOUD_API_URL',
+  'GCFLOW_GENESIS_API_URL',
+  'GENESISCLOUD_TOKEN',
+  'GENESIS_CLOUD_TOKEN',
+  'GCFLOW_WORKFLOWS',
+  'GCFLOW_CONFIG',
+];
+
+/** `gcflow ARGS` from a second shell in `cwd`. */
+function second(
+  cwd: string,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1' };
+  for (const name of DEV_VARS) delete env[name];
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`gcflow ${args.join(' ')} did not finish in 120 s\n${stdout}\n${stderr}`));
+    }, 120_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
+  });
 }
 
 describe('gcflow dev', () => {
-  it('runs the example workflows on the Redis at REDIS_URL and stops cleanly on SIGINT', async () => {
-    const env = { REDIS_URL: inject('redisUrl'), GCFLOW_REDIS_PREFIX: testPrefix('dev') };
-    const { dev, url } = await startDev(env);
-    expect(dev.output()).toContain('gcflow run gpu-batch');
+  it('serves on GCFLOW_HTTP, keeps its keys under its own prefix, and the README tour works from a second shell', async () => {
+    const port = await freePort();
+    const prefix = testPrefix('dev');
+    const { dev, url, cwd } = await startDev({
+      REDIS_URL: inject('redisUrl'),
+      GCFLOW_REDIS_PREFIX: prefix,
+      GCFLOW_HTTP: `127.0.0.1:${port}`,
+    });
+    expect(url).toBe(`http://127.0.0.1:${port}`);
     const health = (await (await fetch(`${url}/healthz`)).json()) as { status: string; mode: string };
     expect(health).toMatchObject({ status: 'ok', mode: 'dev' });
-    const run = await runCli(['run', 'office-hours', '-i', 'action=stop', '--wait', '--json'], {
-      ...env,
-      GCFLOW_WORKFLOWS: resolve('workflows'),
-    });
-    expect(run.code, run.stderr).toBe(0);
-    const view = JSON.parse(run.stdout) as {
+    expect(dev.output()).toContain(`keys        under ${prefix}-dev:`);
+    const envFile = readFileSync(join(cwd, '.gcflow', 'dev.env'), 'utf8');
+    expect(envFile).toContain(`GCFLOW_REDIS_PREFIX=${prefix}-dev\n`);
+    expect(envFile).toContain(`GCFLOW_DEV_PID=${dev.child.pid}\n`);
+
+    const step = async (args: string[]) => {
+      const result = await second(cwd, args);
+      expect(result.code, `gcflow ${args.join(' ')}\n${result.stdout}\n${result.stderr}`).toBe(0);
+      return result;
+    };
+    await step(['validate']);
+    const batch = await step(['run', 'gpu-batch', '-i', 'script=python train.py', '--wait']);
+    expect(batch.stdout).toMatch(/SUCCEEDED/);
+    const queued = await step(['run', 'office-hours', '-i', 'action=stop']);
+    const runId = /queued run (\S+)/.exec(queued.stdout)![1]!;
+    await step(['runs', '--workflow', 'office-hours']);
+    await step(['status', runId, '--json']);
+    await step(['logs', runId, '--follow']);
+    const view = JSON.parse((await step(['status', runId, '--json'])).stdout) as {
       status: string;
       steps: Array<{ id: string; items?: unknown[] }>;
     };
     expect(view.status).toBe('succeeded');
     expect(view.steps.find((s) => s.id === 'stop')!.items).toHaveLength(2); // dev-alice, dev-bob
-    expect(await dev.kill('SIGINT')).toBe(0);
-  }, 90_000);
+    await step(['cancel', runId]);
+    const plan = await step(['plan', 'nightly-snapshots']);
+    expect(plan.stdout).toMatch(/prod-db/);
+    await step(['schedules']);
+    const janitor = await step(['janitor']);
+    expect(janitor.stdout).toMatch(/no leaked instances/);
 
-  it('spawns redis-server with its data under .gcflow/ when none answers, and stops it on exit', async () => {
+    // dev's runs are under its prefix, none under the production-style one.
+    const redis = new Redis(inject('redisUrl'));
+    try {
+      expect((await redis.keys(`${prefix}-dev:run:*`)).length).toBeGreaterThan(0);
+      expect(await redis.keys(`${prefix}:*`)).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+
+    // Killed without a chance to clean up: its dev.env stays, and is ignored.
+    await dev.kill('SIGKILL');
+    expect(existsSync(join(cwd, '.gcflow', 'dev.env'))).toBe(true);
+    const orphan = await second(cwd, ['plan', resolve('workflows/nightly-snapshots.yaml')]);
+    expect(orphan.code).toBe(2);
+    expect(orphan.stderr).toMatch(/E_NO_API_TOKEN/);
+  }, 300_000);
+
+  it('spawns redis-server with its data under .gcflow/ when none answers, and removes dev.env and stops Redis on exit', async () => {
     const port = await freePort();
-    const cwd = mkdtempSync(join(tmpdir(), 'gcflow-dev-'));
-    const { dev } = await startDev(
+    const { dev, cwd } = await startDev(
       { REDIS_URL: `redis://127.0.0.1:${port}`, GCFLOW_REDIS_PREFIX: testPrefix('dev') },
-      cwd,
+      ['--http', '127.0.0.1:0'],
     );
     expect(dev.output()).toContain(`redis://127.0.0.1:${port} (spawned; data in .gcflow/redis)`);
     expect(await portFree(port)).toBe(false);
     expect(existsSync(join(cwd, '.gcflow', 'redis'))).toBe(true);
+    expect(existsSync(join(cwd, '.gcflow', 'dev.env'))).toBe(true);
+    const again = await second(cwd, ['dev', '--http', '127.0.0.1:0']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/E_DEV_RUNNING/);
     expect(await dev.kill('SIGINT')).toBe(0);
     expect(await portFree(port)).toBe(true);
-  }, 90_000);
+    expect(existsSync(join(cwd, '.gcflow', 'dev.env'))).toBe(false);
+  }, 120_000);
 });
