@@ -91,6 +91,18 @@ export const ERROR_CATALOGUE = {
     http: 500,
   },
   E_PLAN_RUNAWAY: { summary: 'planning did not end (a loop in the engine)', exit: failed, http: 500 },
+  E_GAVE_UP: step('a step not run because gcflow gave up on the run (its turns kept failing)'),
+  E_RECORD_INVALID: {
+    summary: 'a record read from Redis does not have the shape this gcflow expects',
+    exit: failed,
+    http: 500,
+  },
+  E_RECORD_VERSION: {
+    summary: 'a record in Redis was written by a gcflow version this one cannot read',
+    hint: 'run the gcflow version that wrote it until its runs end, or upgrade this one',
+    exit: failed,
+    http: 500,
+  },
 
   // Steps
   E_STEP_INPUT: step("a step's parameters are invalid after evaluating its expressions"),
@@ -105,6 +117,12 @@ export const ERROR_CATALOGUE = {
   E_INSTANCE_AMBIGUOUS: step('several instances have that name', 'refer to the instance by id'),
   E_INSTANCE_GONE: step('the instance disappeared (404) while a step waited for it'),
   E_INSTANCE_ERROR: step('the instance went to status error'),
+  E_STATUS_UNREACHABLE: step(
+    'the instance can no longer reach the awaited status (e.g. it is being deleted)',
+  ),
+  E_CURSOR_INVALID: step(
+    "a step's saved progress has a shape this gcflow does not read (changed by an upgrade)",
+  ),
   E_INSTANCE_PROTECTED: step('the instance is protected from deletion', 'set unprotect: true on the step'),
   E_DISK_SHRINK: step('a disk cannot be made smaller'),
   E_NO_CAPACITY: step('no capacity for the instance type in any region tried', 'add fallback entries'),

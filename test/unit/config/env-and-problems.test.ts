@@ -98,6 +98,7 @@ describe('durations are parsed once', () => {
       wait_timeout_ms: 1_200_000,
       list_poll_threshold: 5,
       history_retention_ms: 30 * 86_400_000,
+      late_answer_window_ms: 120_000,
     });
     expect(config.worker.shutdown_grace_ms).toBe(25_000);
     expect(config.genesis.request_timeout_ms).toBe(30_000);
