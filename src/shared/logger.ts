@@ -42,6 +42,7 @@ const EVENT_LEVELS: Record<string, Level> = {
   'step.failed': 'error',
   'step.retrying': 'warn',
   'run.timed_out': 'warn',
+  'run.cancelling': 'warn',
   'workflows.invalid': 'warn',
   'workflows.reload_failed': 'error',
 };
