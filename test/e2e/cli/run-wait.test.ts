@@ -29,7 +29,7 @@ it('shows the waiting step, its elapsed time and its deadline while it waits', a
   const status = stdout.split('\n').filter((l) => l.startsWith('… '));
   expect(status.length).toBeGreaterThanOrEqual(1);
   expect(status[0]).toMatch(
-    /^… rest: waiting for sleep until \S+ · \d+s so far · next check in \d+s · step timeout \d\d:\d\d:\d\dZ \(in \d+m\d*s?\)$/,
+    /^… rest: waiting for sleep until \S+ · \d+s so far · next check in \d+s · (wait deadline|step timeout) \d\d:\d\d:\d\dZ \(in (\d+m)?(\d+s)?\)$/,
   );
   expect(stdout).toMatch(/step\.succeeded rest/);
   expect(stdout).not.toContain('\r');
