@@ -99,6 +99,7 @@ describe('durations are parsed once', () => {
       list_poll_threshold: 5,
       history_retention_ms: 30 * 86_400_000,
       late_answer_window_ms: 120_000,
+      for_each_max_items: 10_000,
     });
     expect(config.worker.shutdown_grace_ms).toBe(25_000);
     expect(config.genesis.request_timeout_ms).toBe(30_000);
