@@ -93,8 +93,13 @@ describe('Dockerfile and .dockerignore', () => {
         .filter((l) => l && !l.startsWith('#'))
     : [];
 
-  it('builds with npm ci and prunes dev dependencies in a build stage', () => {
+  it('builds with npm ci and prunes dev dependencies in a build stage, with what npm run build reads', () => {
     expect(stages).toHaveLength(2);
+    // npm run build runs tsc and every script it names: their files must be in the stage.
+    const build = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { build: string } }).scripts
+      .build;
+    for (const [, dir] of build.matchAll(/node (\w+)\//g))
+      expect(stages[0]).toContain(`COPY ${dir} ./${dir}`);
     expect(stages[0]).toMatch(/RUN npm ci\b/);
     expect(stages[0]).toMatch(/npm run build/);
     expect(stages[0]).toMatch(/npm prune --omit=dev/);
@@ -119,6 +124,7 @@ describe('Dockerfile and .dockerignore', () => {
         'package.json',
         'package.json',
         'schema',
+        'scripts',
         'src',
         'tsconfig.json',
         'workflows',
