@@ -106,6 +106,9 @@ export const ERROR_CATALOGUE = {
 
   // Steps
   E_STEP_INPUT: step("a step's parameters are invalid after evaluating its expressions"),
+  E_DURATION_INVALID: step(
+    'a duration read at run time (from an expression or a stored run) is not a duration',
+  ),
   E_STEP_INTERNAL: step('a step failed with an unexpected error (a bug): see the daemon log'),
   E_ABORTED: step('the step was interrupted (cancel, timeout or shutdown)'),
   E_WAIT_TIMEOUT: step(
