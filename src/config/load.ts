@@ -120,19 +120,31 @@ function envValue(text: string, setting: Setting, name: string, problems: Config
       return /^\s*-?\d+(\.\d+)?\s*$/.test(text) ? Number(text) : text;
     case 'boolean':
       return text === 'true' ? true : text === 'false' ? false : text;
+    case 'list':
+      // `a.example, b.example`, or a YAML list `[a.example, b.example]`.
+      if (!text.trim().startsWith('['))
+        return text
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== '');
+      return parseYamlValue(text, setting, name, problems);
     case 'structure':
-      try {
-        return parseYaml(text);
-      } catch (err) {
-        problems.push({
-          setting: setting.path.join('.'),
-          source: name,
-          message: `not valid YAML: ${(err as Error).message}`,
-        });
-        return undefined;
-      }
+      return parseYamlValue(text, setting, name, problems);
     default:
       return text;
+  }
+}
+
+function parseYamlValue(text: string, setting: Setting, name: string, problems: ConfigProblem[]): unknown {
+  try {
+    return parseYaml(text);
+  } catch (err) {
+    problems.push({
+      setting: setting.path.join('.'),
+      source: name,
+      message: `not valid YAML: ${(err as Error).message}`,
+    });
+    return undefined;
   }
 }
 

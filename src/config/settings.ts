@@ -5,14 +5,14 @@
 import type { z } from 'zod';
 import { configSchema } from './schema.js';
 
-export type SettingKind = 'string' | 'number' | 'boolean' | 'structure';
+export type SettingKind = 'string' | 'number' | 'boolean' | 'list' | 'structure';
 
 export interface Setting {
   /** `['worker', 'concurrency']`. */
   path: string[];
   /** `GCFLOW_WORKER_CONCURRENCY`. */
   env: string;
-  /** How an environment value is read: as text, a number, true/false, or YAML (lists, mappings). */
+  /** How an environment value is read: as text, a number, true/false, a comma-separated (or YAML) list, or YAML. */
   kind: SettingKind;
 }
 
@@ -39,6 +39,7 @@ interface Def {
   shape?: Record<string, z.ZodType>;
   innerType?: z.ZodType;
   in?: z.ZodType;
+  options?: z.ZodType[];
 }
 const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
 
@@ -61,6 +62,9 @@ function kindOf(schema: z.ZodType): SettingKind {
   if (type === 'number') return 'number';
   if (type === 'boolean') return 'boolean';
   if (type === 'string' || type === 'enum' || type === 'literal') return 'string';
+  if (type === 'array') return 'list';
+  // A union of words (public_url: '' or a URL) is text; other unions and objects are YAML.
+  if (type === 'union' && defOf(bare(schema)).options?.every((o) => kindOf(o) === 'string')) return 'string';
   return 'structure';
 }
 

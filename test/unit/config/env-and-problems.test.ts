@@ -36,8 +36,14 @@ describe('settings from the environment', () => {
         GCFLOW_SCHEDULER_WATCHDOG_GRACE: '90s',
         GCFLOW_HTTP_LISTEN: '127.0.0.1:9999',
         GCFLOW_REDIS_CLUSTER: '{nodes: [{host: 10.0.0.1, port: 6379}]}',
+        GCFLOW_HTTP_ALLOWED_HOSTS: 'gcflow.internal, ops.example',
+        GCFLOW_HTTP_ALLOWED_ORIGINS: '[https://ops.example]',
+        GCFLOW_PUBLIC_URL: 'https://gcflow.example',
       },
     });
+    expect(config.http.allowed_hosts).toEqual(['gcflow.internal', 'ops.example']);
+    expect(config.http.allowed_origins).toEqual(['https://ops.example']);
+    expect(config.http.public_url).toBe('https://gcflow.example');
     expect(config.worker.concurrency).toBe(7);
     expect(config.engine.poll_interval_ms).toBe(3_000);
     expect(config.genesis.rate_limit_per_s).toBe(2.5);
