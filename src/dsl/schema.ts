@@ -3,7 +3,7 @@
 // which adds the descriptions of descriptions.ts).
 // Pure: imports zod and the pure checks of schedules.
 import { z } from 'zod';
-import { SNAPSHOT_STATUSES, WAITABLE_INSTANCE_STATUSES } from '../genesis/statuses.js';
+import { SNAPSHOT_STATUSES, WAITABLE_INSTANCE_STATUSES } from '../shared/api-values.js';
 import { parseDuration } from '../shared/duration.js';
 import { cronProblem, timezoneProblem } from './schedule.js';
 import { durationText, expression } from './step-params.js';

@@ -1,7 +1,8 @@
 // The `with` parameters of every step kind, as zod schemas. One definition serves
 // three readers: the validator (unknown / missing / wrong-typed parameters), the
 // JSON Schema for editors, and the engine, which re-checks evaluated parameters
-// at run time before an action sees them. Pure: imports only zod and the API's value lists.
+// at run time before an action sees them. Pure: imports only zod and the API's value lists
+// (src/shared/api-values.ts).
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ }} is the workflow expression syntax, not a JS template
 import { z } from 'zod';
 import {
@@ -9,7 +10,7 @@ import {
   LEGACY_INSTANCE_STATUSES,
   SNAPSHOT_STATUSES,
   WAITABLE_INSTANCE_STATUSES,
-} from '../genesis/statuses.js';
+} from '../shared/api-values.js';
 import type { StepKind } from './types.js';
 
 /** A string that holds a `${{ }}` expression: its type is only known at run time. */

@@ -5,45 +5,17 @@
 // whether the seen status can only have been reached through the awaited one, and
 // `canStillReach` whether the awaited one is still possible at all. Pure data.
 
-export const INSTANCE_STATUSES = [
-  'creating',
-  'pending_payment',
-  'active',
-  'stopping',
-  'stopped',
-  'starting',
-  'resetting',
-  'error',
-  'deleting',
-] as const;
+// The lists live in src/shared/api-values.ts (the workflow language, below this layer, uses them too).
+import { GONE, type INSTANCE_ACTIONS, INSTANCE_STATUSES } from '../shared/api-values.js';
 
-/** Shown by legacy accounts; clients must treat them (and any unknown value) as transient. */
-export const LEGACY_INSTANCE_STATUSES = [
-  'enqueued',
-  'copying',
-  'build',
-  'restarting',
-  'shutoff',
-  'updating',
-  'unknown',
-] as const;
-
-/** Not an API status: the instance answers 404. What `instance.wait` and delete wait for. */
-export const GONE = 'deleted';
-
-/** What a wait may name: an API status, or `deleted` (gone). */
-export const WAITABLE_INSTANCE_STATUSES = [...INSTANCE_STATUSES, GONE] as const;
-
-export const SNAPSHOT_STATUSES = [
-  'creating',
-  'created',
-  'active',
-  'pending_delete',
-  'deleting',
-  'error',
-] as const;
-
-export const INSTANCE_ACTIONS = ['start', 'stop', 'reset'] as const;
+export {
+  GONE,
+  INSTANCE_ACTIONS,
+  INSTANCE_STATUSES,
+  LEGACY_INSTANCE_STATUSES,
+  SNAPSHOT_STATUSES,
+  WAITABLE_INSTANCE_STATUSES,
+} from '../shared/api-values.js';
 
 /** A request gcflow itself sends, which moves an instance on: a power action or DELETE. */
 export type InstanceRequest = (typeof INSTANCE_ACTIONS)[number] | 'delete';
