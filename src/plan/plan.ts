@@ -3,7 +3,7 @@
 // the real API and whose writes are only recorded. Waits are assumed to succeed and
 // virtual time jumps over them. Imports no Redis or queue.
 import { createExecutor, type OwnershipRecorder } from '../actions/index.js';
-import { DEFAULTS } from '../config/schema.js';
+import { defaultConfig } from '../config/schema.js';
 import { DEFAULT_WAIT_STATUS } from '../dsl/step-params.js';
 import type { WorkflowDefinition } from '../dsl/types.js';
 import {
@@ -64,9 +64,10 @@ export async function planRun(options: PlanOptions): Promise<Plan> {
   const { def, secrets } = options;
   let time = options.now ?? Date.now();
   const clock: Clock = { now: () => time, sleep: async () => {} };
+  const engine = defaultConfig().engine;
   const defaults = options.waitDefaults ?? {
-    pollMs: parseDuration(DEFAULTS.engine.poll_interval)!,
-    timeoutMs: parseDuration(DEFAULTS.engine.wait_timeout)!,
+    pollMs: engine.poll_interval_ms,
+    timeoutMs: engine.wait_timeout_ms,
   };
   const steps = new Map<string, { calls: PlannedCall[]; waits: string[] }>();
   for (const spec of [...def.steps, ...def.on_failure, ...def.finally, CLEANUP_STEP])

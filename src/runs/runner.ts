@@ -12,7 +12,7 @@ import type { WaitDefaults } from '../engine/task.js';
 import type { RunTurn } from '../queue/runs.js';
 import type { Clock } from '../shared/clock.js';
 import { faultThrow } from '../shared/faultpoints.js';
-import type { Logger } from '../shared/logger.js';
+import { eventLevel, type Logger, logEvent } from '../shared/logger.js';
 import type { Redactor } from '../shared/redact.js';
 import type { Fence, RunStore } from './store.js';
 
@@ -112,20 +112,18 @@ export function createRunner(deps: RunnerDeps) {
   };
 }
 
-const WARN_EVENTS = new Set<RunEvent['type']>(['step.retrying', 'run.timed_out', 'run.cancelling']);
-const ERROR_EVENTS = new Set<RunEvent['type']>(['step.failed', 'run.failed', 'run.gave_up']);
-
-/** One log line per transition; failures stand out (error), retries and timeouts warn. */
+/** One log line per transition, at the event's level (shared/logger.ts: failures error, retries warn). */
 export function logEvents(log: Logger, events: RunEvent[]): void {
   for (const e of events) {
-    const level = ERROR_EVENTS.has(e.type) ? 'error' : WARN_EVENTS.has(e.type) ? 'warn' : 'info';
-    log[level](
+    const failure = eventLevel(e.type) !== 'info';
+    logEvent(
+      log,
+      e.type,
       {
-        event: e.type,
         ...(e.step === undefined ? {} : { step: e.step }),
         ...(e.index === undefined ? {} : { index: e.index }),
         ...(e.attempt === undefined ? {} : { attempt: e.attempt }),
-        ...(e.message !== undefined && level !== 'info' ? { error: e.message } : {}),
+        ...(e.message !== undefined && failure ? { error: e.message } : {}),
       },
       `${e.type}${e.message ? `: ${e.message}` : ''}`,
     );
