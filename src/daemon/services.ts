@@ -175,57 +175,65 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
     clock,
     fetch: globalThis.fetch,
   });
-  const cancels = await RedisCancelWatcher.start(redis.duplicate(), config.redis.prefix, logger);
-  const workerConnection = createRedis(config.redis, { blocking: true, name: 'gcflow-worker' });
-  const runner = createRunner({
-    store,
-    execute,
-    clock,
-    secrets: () => services.secrets.workflowSecrets,
-    redactor: services.redactor,
-    waitDefaults: {
-      pollMs: ms(config.engine.poll_interval),
-      timeoutMs: ms(config.engine.wait_timeout),
-      lateAnswerMs: ms(config.engine.late_answer_window),
-    },
-    limits: { forEachMaxItems: config.engine.for_each_max_items },
-    cancels,
-    logger,
-    ...(options.gate ? { gate: options.gate } : {}),
-    ...(options.onEvents ? { onEvents: options.onEvents } : {}),
-  });
-  const worker = startRunWorker({
-    connection: workerConnection,
-    prefix: config.redis.prefix,
-    concurrency: options.concurrency ?? config.worker.concurrency,
-    lockDurationMs: ms(config.worker.lock_duration),
-    stalledIntervalMs: ms(config.worker.stalled_interval),
-    ...(options.turnRetry ? { turnRetry: options.turnRetry } : {}),
-    processor: runner,
-    onGaveUp: createGiveUpHandler({ store, redactor: services.redactor, clock, logger }),
-    logger,
-  });
-  return {
-    client,
-    statuses,
-    close: async (graceMs) => {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        worker.close(),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(() => {
-            logger.warn(
-              { graceMs },
-              'shutdown grace period over; runs still in flight resume on another worker from their last checkpoint',
-            );
-            resolve();
-          }, graceMs);
-        }),
-      ]);
-      clearTimeout(timer);
-      await worker.close(true).catch(() => undefined);
-      await cancels.close();
-      workerConnection.disconnect();
-    },
-  };
+  // What is opened below is released, newest first, on close or when a later step throws.
+  const releasers = new Releasers();
+  try {
+    const cancels = await RedisCancelWatcher.start(redis.duplicate(), config.redis.prefix, logger);
+    releasers.add('cancel watcher', () => cancels.close());
+    const workerConnection = createRedis(config.redis, { blocking: true, name: 'gcflow-worker' });
+    releasers.add('worker connection', () => workerConnection.disconnect());
+    const runner = createRunner({
+      store,
+      execute,
+      clock,
+      secrets: () => services.secrets.workflowSecrets,
+      redactor: services.redactor,
+      waitDefaults: {
+        pollMs: ms(config.engine.poll_interval),
+        timeoutMs: ms(config.engine.wait_timeout),
+        lateAnswerMs: ms(config.engine.late_answer_window),
+      },
+      limits: { forEachMaxItems: config.engine.for_each_max_items },
+      cancels,
+      logger,
+      ...(options.gate ? { gate: options.gate } : {}),
+      ...(options.onEvents ? { onEvents: options.onEvents } : {}),
+    });
+    const worker = startRunWorker({
+      connection: workerConnection,
+      prefix: config.redis.prefix,
+      concurrency: options.concurrency ?? config.worker.concurrency,
+      lockDurationMs: ms(config.worker.lock_duration),
+      stalledIntervalMs: ms(config.worker.stalled_interval),
+      ...(options.turnRetry ? { turnRetry: options.turnRetry } : {}),
+      processor: runner,
+      onGaveUp: createGiveUpHandler({ store, redactor: services.redactor, clock, logger }),
+      logger,
+    });
+    releasers.add('run worker', () => worker.close(true));
+    return {
+      client,
+      statuses,
+      close: async (graceMs) => {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          worker.close(),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(() => {
+              logger.warn(
+                { graceMs },
+                'shutdown grace period over; runs still in flight resume on another worker from their last checkpoint',
+              );
+              resolve();
+            }, graceMs);
+          }),
+        ]);
+        clearTimeout(timer);
+        await releasers.releaseAll();
+      },
+    };
+  } catch (err) {
+    await releasers.releaseAll();
+    throw err;
+  }
 }

@@ -55,6 +55,51 @@ describe('the reconcile lease', () => {
     await c.close();
     await a.close();
   });
+
+  it('keeps renewing while the work on taking it runs longer than the lease', async () => {
+    const key = `${testPrefix('lease')}:sched:leader`;
+    let finishLead!: () => void;
+    const leadDone = new Promise<void>((resolve) => (finishLead = resolve));
+    const common = { key, ttlMs: 1_000, intervalMs: 100, logger: silentLogger() };
+    const a = startLease({ ...common, redis: connect(), onLead: () => leadDone });
+    await until(() => (a.isLeader() ? true : undefined), 3_000, 'a to take the lease');
+    const b = startLease({ ...common, redis: connect(), onLead: async () => undefined });
+    await b.firstAttempt;
+    // Three lease lifetimes while a's reconcile still runs: a's key never expires.
+    const watcher = connect();
+    const seen = new Set<string | null>();
+    const end = Date.now() + 3_000;
+    while (Date.now() < end) {
+      seen.add(await watcher.get(key));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect([...seen]).toEqual([a.holderId]);
+    expect([a.isLeader(), b.isLeader()]).toEqual([true, false]);
+    finishLead();
+    await a.firstAttempt;
+    await a.close();
+    await b.close();
+  });
+
+  it('hands the lease over only after the work on taking it has finished', async () => {
+    const key = `${testPrefix('lease')}:sched:leader`;
+    let finishLead!: () => void;
+    const leadDone = new Promise<void>((resolve) => (finishLead = resolve));
+    const common = { key, ttlMs: 60_000, intervalMs: 100, logger: silentLogger() };
+    const a = startLease({ ...common, redis: connect(), onLead: () => leadDone });
+    await until(() => (a.isLeader() ? true : undefined), 3_000, 'a to take the lease');
+    const b = startLease({ ...common, redis: connect(), onLead: async () => undefined });
+    const closing = a.close();
+    const watcher = connect();
+    for (let i = 0; i < 10; i++) {
+      expect(await watcher.get(key)).toBe(a.holderId);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    finishLead();
+    await closing;
+    await until(() => (b.isLeader() ? true : undefined), 3_000, 'b to take the lease');
+    await b.close();
+  });
 });
 
 const QUEUED = `
