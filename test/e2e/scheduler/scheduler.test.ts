@@ -7,7 +7,6 @@
 //     replicas competing, those after it are the survivors after a crash.
 //  2. Catch-up: the only daemon down across a fire time, then one started:
 //     `catch_up: last` runs the missed slot once; `none` does not.
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RunningSimulator, startSimulator } from '../../../src/simulator/index.js';
 import { testPrefix } from '../../helpers/prefix.js';
@@ -31,9 +30,8 @@ describe('scheduler acceptance (daemon processes)', () => {
   const daemons: GcflowProcess[] = [];
 
   beforeAll(async () => {
-    execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
     sim = await startSimulator({});
-  }, 120_000);
+  });
   afterAll(async () => {
     for (const d of daemons) await d.kill('SIGKILL');
     await sim?.close();
