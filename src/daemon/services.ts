@@ -210,25 +210,36 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
       onGaveUp: createGiveUpHandler({ store, redactor: services.redactor, clock, logger }),
       logger,
     });
-    releasers.add('run worker', () => worker.close(true));
+    let closing: Promise<void> | undefined;
+    // A close already under way is not awaited again: BullMQ cannot make it a forced
+    // one (close(true) returns the pending close), and a turn that outlives the grace
+    // period ends when the connections released after this one are gone.
+    releasers.add('run worker', () => {
+      if (closing) return;
+      closing = worker.close(true);
+      return closing;
+    });
     return {
       client,
       statuses,
       close: async (graceMs) => {
+        closing = worker.close();
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          worker.close(),
-          new Promise<void>((resolve) => {
-            timer = setTimeout(() => {
-              logger.warn(
-                { graceMs },
-                'shutdown grace period over; runs still in flight resume on another worker from their last checkpoint',
-              );
-              resolve();
-            }, graceMs);
+        const inTime = await Promise.race([
+          closing.then(
+            () => true,
+            () => true,
+          ),
+          new Promise<false>((resolve) => {
+            timer = setTimeout(() => resolve(false), graceMs);
           }),
         ]);
         clearTimeout(timer);
+        if (!inTime)
+          logger.warn(
+            { graceMs },
+            'shutdown grace period over; runs still in flight resume on another worker from their last checkpoint',
+          );
         await releasers.releaseAll();
       },
     };
