@@ -20,8 +20,7 @@ const instancesNamed = (prefix: string) =>
   stack.sim.simulator.state().instances.filter((i) => i.name.startsWith(prefix));
 
 beforeAll(async () => {
-  // Startup scripts "run" until the test powers the box off (see gpu-batch below).
-  stack = await startStack({ concurrency: 20, sim: { script_runtime_ms: 3_600_000 } });
+  stack = await startStack({ concurrency: 20 });
 });
 afterAll(async () => stack?.close());
 
@@ -29,11 +28,6 @@ describe('example workflows against the simulator', () => {
   it('gpu-batch: one box created, its script powers it off, one snapshot kept, no box left', async () => {
     const def = await load('gpu-batch');
     const runId = await stack.start(def, { script: 'python train.py' });
-    // The job ends once gcflow waits for the box to stop: the test plays the script's
-    // poweroff then. (A script that powers off before the create step has seen `active`
-    // leaves that step waiting for a status that is gone: a known gap, not tested here.)
-    await stack.waitFor(runId, (r) => r.steps.find((s) => s.id === 'job')?.status === 'waiting', 60_000);
-    stack.sim.simulator.forceStatus(instancesNamed(`batch-${runId}`)[0]!.id, 'stopping');
     const run = await stack.waitFor(runId, undefined, 60_000);
     expect(run.status, run.error ?? '').toBe('succeeded');
     expect(run.steps.map((s) => [s.id, s.status])).toEqual([
