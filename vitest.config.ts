@@ -3,7 +3,8 @@
 //   integration  test/integration: one real dependency (Redis from the global setup,
 //                the simulator over HTTP), in-process gcflow parts.
 //   e2e          test/e2e: the built CLI and daemon as child processes; dist/ is built
-//                once by the global setup when missing or stale.
+//                once by the global setup when missing or stale. Also test/browser:
+//                the dashboard in a headless Chromium child process.
 // `npx vitest run --project NAME` runs one layer. Deadlines in tests are upper bounds
 // for a loaded 2-core machine: a passing test ends as soon as its condition holds.
 import { defineConfig } from 'vitest/config';
@@ -38,7 +39,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts'],
+          include: ['test/e2e/**/*.test.ts', 'test/browser/**/*.test.ts'],
           globalSetup: ['test/helpers/global-build.ts', 'test/helpers/global-redis.ts'],
           setupFiles: ['test/helpers/children.ts'],
           testTimeout: 120_000,
