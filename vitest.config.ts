@@ -1,14 +1,51 @@
+// Three test layers as vitest projects (ARCHITECTURE.md, Tests):
+//   unit         test/unit: pure modules, no Redis, no child process, seconds.
+//   integration  test/integration: one real dependency (Redis from the global setup,
+//                the simulator over HTTP), in-process gcflow parts.
+//   e2e          test/e2e: the built CLI and daemon as child processes; dist/ is built
+//                once by the global setup when missing or stale. Also test/browser:
+//                the dashboard in a headless Chromium child process.
+// `npx vitest run --project NAME` runs one layer. Deadlines in tests are upper bounds
+// for a loaded 2-core machine: a passing test ends as soon as its condition holds.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/helpers/global-redis.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
     // Integration and e2e tests spawn servers and child processes; two cores.
     maxWorkers: 2,
     reporters: ['default'],
     passWithNoTests: false,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/helpers/global-redis.ts'],
+          setupFiles: ['test/helpers/children.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts', 'test/browser/**/*.test.ts'],
+          globalSetup: ['test/helpers/global-build.ts', 'test/helpers/global-redis.ts'],
+          setupFiles: ['test/helpers/children.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
   },
 });

@@ -189,57 +189,76 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
     clock,
     fetch: globalThis.fetch,
   });
-  const cancels = await RedisCancelWatcher.start(redis.duplicate(), config.redis.prefix, logger);
-  const workerConnection = createRedis(config.redis, { blocking: true, name: 'gcflow-worker' });
-  const runner = createRunner({
-    store,
-    execute,
-    clock,
-    secrets: () => services.secrets.workflowSecrets,
-    redactor: services.redactor,
-    waitDefaults: {
-      pollMs: config.engine.poll_interval_ms,
-      timeoutMs: config.engine.wait_timeout_ms,
-      lateAnswerMs: config.engine.late_answer_window_ms,
-    },
-    limits: { forEachMaxItems: config.engine.for_each_max_items },
-    cancels,
-    logger,
-    ...(options.gate ? { gate: options.gate } : {}),
-    ...(options.onEvents ? { onEvents: options.onEvents } : {}),
-  });
-  const worker = startRunWorker({
-    connection: workerConnection,
-    prefix: config.redis.prefix,
-    concurrency: options.concurrency ?? config.worker.concurrency,
-    lockDurationMs: config.worker.lock_duration_ms,
-    stalledIntervalMs: config.worker.stalled_interval_ms,
-    ...(options.turnRetry ? { turnRetry: options.turnRetry } : {}),
-    processor: runner,
-    onGaveUp: createGiveUpHandler({ store, redactor: services.redactor, clock, logger }),
-    logger,
-  });
-  return {
-    client,
-    statuses,
-    close: async (graceMs) => {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        worker.close(),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(() => {
-            logger.warn(
-              { graceMs },
-              'shutdown grace period over; runs still in flight resume on another worker from their last checkpoint',
-            );
-            resolve();
-          }, graceMs);
-        }),
-      ]);
-      clearTimeout(timer);
-      await worker.close(true).catch(() => undefined);
-      await cancels.close();
-      workerConnection.disconnect();
-    },
-  };
+  // What is opened below is released, newest first, on close or when a later step throws.
+  const releasers = new Releasers();
+  try {
+    const cancels = await RedisCancelWatcher.start(redis.duplicate(), config.redis.prefix, logger);
+    releasers.add('cancel watcher', () => cancels.close());
+    const workerConnection = createRedis(config.redis, { blocking: true, name: 'gcflow-worker' });
+    releasers.add('worker connection', () => workerConnection.disconnect());
+    const runner = createRunner({
+      store,
+      execute,
+      clock,
+      secrets: () => services.secrets.workflowSecrets,
+      redactor: services.redactor,
+      waitDefaults: {
+        pollMs: config.engine.poll_interval_ms,
+        timeoutMs: config.engine.wait_timeout_ms,
+        lateAnswerMs: config.engine.late_answer_window_ms,
+      },
+      limits: { forEachMaxItems: config.engine.for_each_max_items },
+      cancels,
+      logger,
+      ...(options.gate ? { gate: options.gate } : {}),
+      ...(options.onEvents ? { onEvents: options.onEvents } : {}),
+    });
+    const worker = startRunWorker({
+      connection: workerConnection,
+      prefix: config.redis.prefix,
+      concurrency: options.concurrency ?? config.worker.concurrency,
+      lockDurationMs: config.worker.lock_duration_ms,
+      stalledIntervalMs: config.worker.stalled_interval_ms,
+      ...(options.turnRetry ? { turnRetry: options.turnRetry } : {}),
+      processor: runner,
+      onGaveUp: createGiveUpHandler({ store, redactor: services.redactor, clock, logger }),
+      logger,
+    });
+    let closing: Promise<void> | undefined;
+    // A close already under way is not awaited again: BullMQ cannot make it a forced
+    // one (close(true) returns the pending close), and a turn that outlives the grace
+    // period ends when the connections released after this one are gone.
+    releasers.add('run worker', () => {
+      if (closing) return;
+      closing = worker.close(true);
+      return closing;
+    });
+    return {
+      client,
+      statuses,
+      close: async (graceMs) => {
+        closing = worker.close();
+        let timer: NodeJS.Timeout | undefined;
+        const inTime = await Promise.race([
+          closing.then(
+            () => true,
+            () => true,
+          ),
+          new Promise<false>((resolve) => {
+            timer = setTimeout(() => resolve(false), graceMs);
+          }),
+        ]);
+        clearTimeout(timer);
+        if (!inTime)
+          logger.warn(
+            { graceMs },
+            'shutdown grace period over; runs still in flight resume on another worker from their last checkpoint',
+          );
+        await releasers.releaseAll();
+      },
+    };
+  } catch (err) {
+    await releasers.releaseAll();
+    throw err;
+  }
 }

@@ -4,6 +4,7 @@
 // that imports bullmq; the rest of gcflow sees RunProcessor and plain results.
 import { DelayedError, type Job, type JobsOptions, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { UsageError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 
 export const RUNS_QUEUE = 'runs';
@@ -153,6 +154,12 @@ export interface RunWorkerOptions {
 export function startRunWorker(options: RunWorkerOptions): Worker<RunJobData> {
   const { processor, logger } = options;
   const turnRetry = options.turnRetry ?? TURN_RETRY;
+  // Checked here: BullMQ's constructor throws on it only after opening a connection of its own.
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1)
+    throw new UsageError(
+      `run worker concurrency must be a whole number of at least 1, got ${options.concurrency}`,
+      'set worker.concurrency in the config file (or --concurrency) to 1 or more',
+    );
   const worker = new Worker<RunJobData>(
     RUNS_QUEUE,
     async (job: Job<RunJobData>, token?: string) => {

@@ -14,6 +14,7 @@ import { startTriggerWorker, TriggerQueue } from '../queue/triggers.js';
 import { TRIGGER_DEFAULTS } from '../dsl/normalise.js';
 import { parseDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
+import { Releasers } from '../shared/releasers.js';
 import { catchUpSlot } from './decisions.js';
 import { createFireHandler, type FireMetrics, type FireOutcome, timingOf } from './fire.js';
 import { GroupView } from './gate.js';
@@ -126,7 +127,10 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   const prefix = config.redis.prefix;
   const events = new EventEmitter();
   const records = new SchedulerRecords(redis, prefix);
+  // Whatever is opened below is released, newest first, on close or when a later step throws.
+  const releasers = new Releasers();
   const triggers = new TriggerQueue(redis, prefix);
+  releasers.add('trigger queue', () => triggers.close());
   const defaultWindowMs = parseDuration(TRIGGER_DEFAULTS.catch_up_window) ?? 3_600_000;
   const fires = createFireHandler({
     records,
@@ -197,6 +201,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   let reconciling: Promise<void> | undefined;
   let again = false;
   const requestReconcile = (): Promise<void> => {
+    if (closed) return Promise.resolve();
     if (reconciling) {
       again = true;
       return reconciling;
@@ -217,68 +222,79 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     return reconciling;
   };
 
-  // What the previous daemons registered may have missed a fire while all were down.
   try {
+    // What the previous daemons registered may have missed a fire while all were down.
     await catchUp((await records.registrations()).values());
+
+    const lease = startLease({
+      redis,
+      key: records.keys.leader,
+      ttlMs: tuning.leaseTtlMs ?? 15_000,
+      intervalMs: tuning.leaseIntervalMs ?? 5_000,
+      onLead: requestReconcile,
+      logger,
+    });
+    // Released after the trigger worker and any reconcile in flight: another replica
+    // takes over only once this one has stopped acting as the leader.
+    releasers.add('scheduler lease', () => lease.close());
+    releasers.add('reconcile in flight', async () => {
+      closed = true;
+      await reconciling;
+    });
+    await lease.firstAttempt;
+
+    const workerConnection = createRedis(config.redis, { blocking: true, name: 'gcflow-triggers' });
+    releasers.add('trigger worker connection', () => workerConnection.disconnect());
+    const worker = startTriggerWorker({
+      connection: workerConnection,
+      prefix,
+      concurrency: tuning.concurrency ?? 50,
+      handler: async (fire) => {
+        report(await fires.onFire(fire.schedulerId, fire.slotMs));
+      },
+      logger,
+    });
+    releasers.add('trigger worker', () => worker.close());
+
+    const onChange = (): void => {
+      if (lease.isLeader()) void requestReconcile();
+    };
+    registry.on('change', onChange);
+    releasers.add('workflow changes', () => void registry.off('change', onChange));
+
+    const views = async (): Promise<ScheduleView[]> =>
+      (await readSchedules(records, triggers, clock.now())).views;
+    const watchdog = startWatchdog({
+      views: async () => {
+        const { views, missing } = await readSchedules(records, triggers, clock.now());
+        // A registered trigger without its BullMQ scheduler (keys lost): register it again.
+        if (lease.isLeader() && missing.length > 0) void requestReconcile();
+        return views;
+      },
+      setOverdue: (w, t, ms) => deps.metrics.setScheduleOverdue(w, t, ms),
+      graceMs: config.scheduler.watchdog_grace_ms,
+      intervalMs: tuning.watchdogMs ?? 15_000,
+      logger,
+    });
+    releasers.add('watchdog', () => watchdog.close());
+
+    return {
+      events,
+      isLeader: () => lease.isLeader(),
+      schedules: views,
+      close: async () => {
+        closed = true;
+        await releaseAll(releasers, logger);
+      },
+    };
   } catch (err) {
-    await triggers.close();
+    closed = true;
+    await releaseAll(releasers, logger);
     throw err;
   }
+}
 
-  const lease = startLease({
-    redis,
-    key: records.keys.leader,
-    ttlMs: tuning.leaseTtlMs ?? 15_000,
-    intervalMs: tuning.leaseIntervalMs ?? 5_000,
-    onLead: requestReconcile,
-    logger,
-  });
-  await lease.firstAttempt;
-
-  const workerConnection = createRedis(config.redis, { blocking: true, name: 'gcflow-triggers' });
-  const worker = startTriggerWorker({
-    connection: workerConnection,
-    prefix,
-    concurrency: tuning.concurrency ?? 50,
-    handler: async (fire) => {
-      report(await fires.onFire(fire.schedulerId, fire.slotMs));
-    },
-    logger,
-  });
-
-  const onChange = (): void => {
-    if (lease.isLeader()) void requestReconcile();
-  };
-  registry.on('change', onChange);
-
-  const views = async (): Promise<ScheduleView[]> =>
-    (await readSchedules(records, triggers, clock.now())).views;
-  const watchdog = startWatchdog({
-    views: async () => {
-      const { views, missing } = await readSchedules(records, triggers, clock.now());
-      // A registered trigger without its BullMQ scheduler (keys lost): register it again.
-      if (lease.isLeader() && missing.length > 0) void requestReconcile();
-      return views;
-    },
-    setOverdue: (w, t, ms) => deps.metrics.setScheduleOverdue(w, t, ms),
-    graceMs: config.scheduler.watchdog_grace_ms,
-    intervalMs: tuning.watchdogMs ?? 15_000,
-    logger,
-  });
-
-  return {
-    events,
-    isLeader: () => lease.isLeader(),
-    schedules: views,
-    close: async () => {
-      closed = true;
-      registry.off('change', onChange);
-      await watchdog.close();
-      await lease.close();
-      await reconciling;
-      await worker.close();
-      workerConnection.disconnect();
-      await triggers.close();
-    },
-  };
+async function releaseAll(releasers: Releasers, logger: Logger): Promise<void> {
+  for (const { name, error } of await releasers.releaseAll())
+    logger.error({ err: error, resource: name }, 'scheduler: error while releasing');
 }

@@ -22,7 +22,11 @@ export interface LeaseOptions {
   ttlMs: number;
   /** How often the holder renews and the others try to take it. */
   intervalMs: number;
-  /** Called when this replica becomes the leader (awaited before the next attempt). */
+  /**
+   * Called when this replica becomes the leader. Not awaited by the renewals: they go
+   * on at their own period while it runs, so a reconcile longer than the lease does not
+   * let it expire. Its errors are logged.
+   */
   onLead: () => Promise<void>;
   logger: Logger;
 }
@@ -32,6 +36,7 @@ export interface Lease {
   /** Settles after the first attempt to take the lease (and its onLead, when taken). */
   readonly firstAttempt: Promise<void>;
   isLeader(): boolean;
+  /** Stops renewing, waits for an onLead in flight, then hands the lease over. */
   close(): Promise<void>;
 }
 
@@ -42,8 +47,17 @@ export function startLease(options: LeaseOptions): Lease {
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
+  let leading: Promise<void> = Promise.resolve();
 
-  const attempt = async (): Promise<void> => {
+  const lead = (): Promise<void> => {
+    leading = options
+      .onLead()
+      .catch((err) => logger.error({ err }, 'scheduler lease: the work on taking the lease failed'));
+    return leading;
+  };
+
+  /** One renewal or take-over attempt; holds the onLead it started, if any (not awaited). */
+  const attempt = async (): Promise<{ leading?: Promise<void> }> => {
     try {
       if (leader) {
         const renewed = await redis.eval(RENEW_LUA, 1, key, holderId, String(options.ttlMs));
@@ -53,27 +67,34 @@ export function startLease(options: LeaseOptions): Lease {
             'lost the scheduler lease (this replica paused longer than the lease); another replica reconciles now',
           );
         }
-        return;
+        return {};
       }
       const taken = await redis.set(key, holderId, 'PX', options.ttlMs, 'NX');
-      if (taken === 'OK' && !closed) {
-        leader = true;
-        logger.info({ holder: holderId }, 'this replica now reconciles the schedules');
-        await options.onLead();
+      if (taken !== 'OK') return {};
+      if (closed) {
+        // Taken while closing: hand it back now rather than hold it for a whole TTL.
+        await redis.eval(RELEASE_LUA, 1, key, holderId);
+        return {};
       }
+      leader = true;
+      logger.info({ holder: holderId }, 'this replica now reconciles the schedules');
+      return { leading: lead() };
     } catch (err) {
       logger.warn({ err }, 'scheduler lease: Redis did not answer; trying again');
     }
+    return {};
   };
 
-  const loop = (): void => {
-    if (closed) return;
-    running = attempt().finally(() => {
+  // The next attempt is timed from the end of this one's Redis call, not of its onLead.
+  const loop = (): Promise<{ leading?: Promise<void> }> => {
+    const started = attempt();
+    running = started.then(() => undefined);
+    void running.finally(() => {
       if (!closed) timer = setTimeout(loop, options.intervalMs);
     });
+    return started;
   };
-  loop();
-  const firstAttempt = running;
+  const firstAttempt = loop().then(({ leading }) => leading);
 
   return {
     holderId,
@@ -83,6 +104,7 @@ export function startLease(options: LeaseOptions): Lease {
       closed = true;
       clearTimeout(timer);
       await running;
+      await leading;
       if (leader) {
         leader = false;
         await redis.eval(RELEASE_LUA, 1, key, holderId).catch(() => undefined);

@@ -4,7 +4,7 @@
 export async function pollUntil<T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,
-  { timeoutMs = 5_000, everyMs = 10 } = {},
+  { timeoutMs = 20_000, everyMs = 10 } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -1,11 +1,42 @@
 // Real gcflow child processes for e2e and fault tests: the built CLI
 // (`node dist/main.js`), its output captured, killable like a crashing machine.
+// Every child is registered: test/helpers/children.ts kills those still running
+// when a test file ends, whatever path the test took (a failed assertion included).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const MAIN = resolve('dist/main.js');
+
+const live = new Set<ChildProcess>();
+
+/** Registers a child so that killChildren() ends it if the test does not. */
+export function track<C extends ChildProcess>(child: C): C {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
+/** SIGKILLs every registered child still running and waits for each to exit. */
+export async function killChildren(): Promise<void> {
+  await Promise.all(
+    [...live].map(
+      (child) =>
+        new Promise<void>((done) => {
+          live.delete(child);
+          if (child.exitCode !== null || child.signalCode !== null) return done();
+          child.once('exit', () => done());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+}
+
+// Last resort when the test worker itself goes away: no child outlives it.
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
 
 export interface GcflowProcess {
   child: ChildProcess;
@@ -16,11 +47,13 @@ export interface GcflowProcess {
 }
 
 export function spawnGcflow(args: string[], env: Record<string, string>, cwd?: string): GcflowProcess {
-  const child = spawn(process.execPath, [MAIN, ...args], {
-    cwd,
-    env: { ...process.env, ...env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = track(
+    spawn(process.execPath, [MAIN, ...args], {
+      cwd,
+      env: { ...process.env, ...env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -46,10 +79,12 @@ export interface CliResult {
 
 export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [MAIN, ...args], {
-      env: { ...process.env, ...env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = track(
+      spawn(process.execPath, [MAIN, ...args], {
+        env: { ...process.env, ...env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from '../../src/shared/net.js';
+import { track } from './processes.js';
 
 export { freePort };
 
@@ -59,7 +60,7 @@ export async function spawnRedis(options: { appendonly?: boolean } = {}): Promis
 }
 
 async function start(args: string[], port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = track(spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] }));
   let spawnError: Error | undefined;
   child.once('error', (err) => {
     spawnError = err;

@@ -78,7 +78,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async start(def, inputs = {}) {
       return (await services.runs.start({ def, inputs, trigger: 'manual' })).runId;
     },
-    async waitFor(runId, until = (r) => isTerminalRun(r), timeoutMs = 20_000) {
+    async waitFor(runId, until = (r) => isTerminalRun(r), timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const run = await services.runs.get(runId);

@@ -78,7 +78,7 @@ async function setup(
   const daemon = owned(spawnGcflow(['daemon'], env), onFinished);
   await eventually(
     async () => (daemon.output().includes('gcflow daemon started') ? true : undefined),
-    30_000,
+    60_000,
     'the daemon to start',
   );
   return { sim, env, daemon, dir: ws.dir };
@@ -129,7 +129,7 @@ describe('gpu-batch as shipped', () => {
     );
     const box = await eventually(
       async () => s.sim.simulator.state().instances.find((i) => i.name.startsWith('batch-gpu-batch-')),
-      20_000,
+      60_000,
       'the GPU box to be created',
     );
     expect(box.status).toBe('creating');
@@ -233,7 +233,7 @@ describe.concurrent('an answer that arrives after the client gave up (30 s reque
     const box = await eventually(
       async () =>
         s.sim.simulator.state().instances.find((i) => i.name.startsWith('snapper-') && i.status === 'active'),
-      20_000,
+      60_000,
       'the box to be active',
     );
     s.sim.simulator.addFault({
@@ -279,7 +279,7 @@ describe('a Redis that forgets everything', () => {
     const runId = runIdOf(started.stdout);
     await eventually(
       async () => ((await runView(s.env, runId)).steps[1]?.status === 'waiting' ? true : undefined),
-      20_000,
+      60_000,
       'the run to hold its box',
     );
     const client = new Redis(redis.url);
@@ -293,7 +293,7 @@ describe('a Redis that forgets everything', () => {
     // Several checks have passed since the loss: it is reported once.
     await eventually(
       async () => (s.daemon.output().includes("Redis lost gcflow's data") ? true : undefined),
-      10_000,
+      30_000,
       'the data-loss report',
     );
     await new Promise((r) => setTimeout(r, 1_500));

@@ -51,10 +51,10 @@ beforeAll(async () => {
   daemon = spawnGcflow(['daemon'], env);
   url = await eventually(
     async () => /listening on (http:\/\/[^\s"]+)/.exec(daemon.output())?.[1],
-    30_000,
+    60_000,
     'the daemon to listen',
   );
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await daemon?.kill('SIGTERM');
@@ -67,21 +67,30 @@ const api = async (path: string, init: RequestInit = {}) =>
     headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json', ...init.headers },
   });
 
-async function runToEnd(workflow: string, inputs: Record<string, unknown>): Promise<RunView> {
+async function startRun(workflow: string, inputs: Record<string, unknown>): Promise<string> {
   const started = await api(`/api/workflows/${workflow}/runs`, {
     method: 'POST',
     body: JSON.stringify(inputs),
   });
   expect(started.status).toBe(202);
-  const { run_id } = (await started.json()) as { run_id: string };
+  return ((await started.json()) as { run_id: string }).run_id;
+}
+
+const getRun = async (id: string) => (await (await api(`/api/runs/${id}`)).json()) as RunView;
+
+function runEnded(id: string): Promise<RunView> {
   return eventually(
     async () => {
-      const run = (await (await api(`/api/runs/${run_id}`)).json()) as RunView;
+      const run = await getRun(id);
       return ['succeeded', 'failed', 'cancelled'].includes(run.status) ? run : undefined;
     },
-    30_000,
-    `run ${run_id} to end`,
+    90_000,
+    `run ${id} to end`,
   );
+}
+
+async function runToEnd(workflow: string, inputs: Record<string, unknown>): Promise<RunView> {
+  return runEnded(await startRun(workflow, inputs));
 }
 
 const boxes = () => sim.simulator.state().instances;
@@ -110,7 +119,7 @@ describe('the three jobs through the daemon', () => {
     expect((JSON.parse(listed.stdout) as RunView[]).map((r) => r.id)).toEqual(
       expect.arrayContaining([stop.id, start.id]),
     );
-  }, 60_000);
+  }, 180_000);
 
   it('gpu-batch ends with one snapshot and no instance', async () => {
     const run = await runToEnd('gpu-batch', { script: 'python train.py' });
@@ -118,7 +127,7 @@ describe('the three jobs through the daemon', () => {
     const state = sim.simulator.state();
     expect(state.instances.filter((i) => i.name === `batch-${run.id}`)).toHaveLength(0);
     expect(state.snapshots.filter((s) => s.name === `result-${run.id}`)).toHaveLength(1);
-  }, 60_000);
+  }, 180_000);
 
   it('nightly-snapshots with keep_last 3 over 5 fires leaves exactly 3 snapshots per instance', async () => {
     const scheduled = async () => {
@@ -142,7 +151,7 @@ describe('the three jobs through the daemon', () => {
     await eventually(
       async () =>
         (await runCli(['schedules', '--json'], env)).stdout.includes('nightly-snapshots') ? undefined : true,
-      15_000,
+      60_000,
       'the schedule to be removed',
     );
     const runs = await eventually(
@@ -150,7 +159,7 @@ describe('the three jobs through the daemon', () => {
         const all = await scheduled();
         return all.every((r) => ['succeeded', 'failed', 'cancelled'].includes(r.status)) ? all : undefined;
       },
-      30_000,
+      60_000,
       'in-flight nightly runs to end',
     );
     expect(runs.length).toBeGreaterThanOrEqual(5);
@@ -161,7 +170,7 @@ describe('the three jobs through the daemon', () => {
         const snapshots = sim.simulator.state().snapshots;
         return snapshots.some((s) => s.status !== 'created') ? undefined : snapshots;
       },
-      15_000,
+      60_000,
       'snapshot deletions to settle',
     );
     for (const box of ['prod-a', 'prod-b']) {
@@ -171,5 +180,5 @@ describe('the three jobs through the daemon', () => {
         box,
       ).toHaveLength(3);
     }
-  }, 120_000);
+  }, 180_000);
 });

@@ -28,7 +28,7 @@ describe('example workflows against the simulator', () => {
   it('gpu-batch: one box created, its script powers it off, one snapshot kept, no box left', async () => {
     const def = await load('gpu-batch');
     const runId = await stack.start(def, { script: 'python train.py' });
-    const run = await stack.waitFor(runId, undefined, 30_000);
+    const run = await stack.waitFor(runId, undefined, 60_000);
     expect(run.status, run.error ?? '').toBe('succeeded');
     expect(run.steps.map((s) => [s.id, s.status])).toEqual([
       ['box', 'succeeded'],

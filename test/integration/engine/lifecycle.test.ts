@@ -122,14 +122,13 @@ describe('engine against the simulator', () => {
     expect(alert?.body['text']).toMatch(/went to status error/);
   });
 
-  it('cancel during a 1-hour wait ends cancelled and its finally deletes the box within 5 s', async () => {
+  it('cancel during a 1-hour wait ends cancelled in seconds, not after the wait, and its finally deletes the box', async () => {
     const def = stack.workflow(BATCH);
     const runId = await stack.start(def, { hold: '1h' });
     const boxId = await boxWhileHolding(runId);
-    const asked = Date.now();
     expect(await stack.services.runs.cancel(runId)).toBe(true);
-    const run = await stack.waitFor(runId, undefined, 5_000);
-    expect(Date.now() - asked).toBeLessThan(5_000);
+    // Seconds when idle; the bound is for a loaded machine and still far from the hour.
+    const run = await stack.waitFor(runId, undefined, 30_000);
     expect(run.status).toBe('cancelled');
     expect(run.steps.find((s) => s.id === 'hold')!.status).toBe('cancelled');
     expect(run.steps.find((s) => s.id === 'alert')!.status).toBe('skipped');

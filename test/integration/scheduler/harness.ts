@@ -111,7 +111,7 @@ export async function startHarness(files: Record<string, string> = {}): Promise<
         registry,
         metrics,
         logger,
-        tuning: { leaseIntervalMs: 500, leaseTtlMs: 3_000, watchdogMs: 60_000, ...options.tuning },
+        tuning: { leaseIntervalMs: 500, leaseTtlMs: 15_000, watchdogMs: 60_000, ...options.tuning },
       });
       const outcomes: FireOutcome[] = [];
       scheduler.events.on('fire', (o: FireOutcome) => outcomes.push(o));

@@ -34,7 +34,7 @@ describe('the reconcile lease', () => {
         logger: silentLogger(),
       });
     const deadRedis = connect();
-    const a = lease('a', deadRedis, 1_000);
+    const a = lease('a', deadRedis, 2_000);
     await a.firstAttempt;
     const b = lease('b');
     await b.firstAttempt;
@@ -43,7 +43,7 @@ describe('the reconcile lease', () => {
 
     // a's process "dies": its connection is gone, its lease expires, b takes it.
     deadRedis.disconnect();
-    await until(() => (b.isLeader() ? true : undefined), 3_000, 'b to take the lease');
+    await until(() => (b.isLeader() ? true : undefined), 10_000, 'b to take the lease');
     expect(led).toEqual(['a', 'b']);
 
     // A clean shutdown hands over without waiting for the expiry (b's lease lives 60 s).
@@ -51,9 +51,55 @@ describe('the reconcile lease', () => {
     await c.firstAttempt;
     expect(c.isLeader()).toBe(false);
     await b.close();
-    await until(() => (c.isLeader() ? true : undefined), 3_000, 'c to take the lease');
+    await until(() => (c.isLeader() ? true : undefined), 10_000, 'c to take the lease');
     await c.close();
     await a.close();
+  });
+
+  it('keeps renewing while the work on taking it runs longer than the lease', async () => {
+    const key = `${testPrefix('lease')}:sched:leader`;
+    let finishLead!: () => void;
+    const leadDone = new Promise<void>((resolve) => (finishLead = resolve));
+    // A lifetime of 2 s: renewals every 100 ms keep it unless the process stalls ~2 s.
+    const common = { key, ttlMs: 2_000, intervalMs: 100, logger: silentLogger() };
+    const a = startLease({ ...common, redis: connect(), onLead: () => leadDone });
+    await until(() => (a.isLeader() ? true : undefined), 10_000, 'a to take the lease');
+    const b = startLease({ ...common, redis: connect(), onLead: async () => undefined });
+    await b.firstAttempt;
+    // Two and a half lease lifetimes while a's reconcile still runs: a's key never expires.
+    const watcher = connect();
+    const seen = new Set<string | null>();
+    const end = Date.now() + 5_000;
+    while (Date.now() < end) {
+      seen.add(await watcher.get(key));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect([...seen]).toEqual([a.holderId]);
+    expect([a.isLeader(), b.isLeader()]).toEqual([true, false]);
+    finishLead();
+    await a.firstAttempt;
+    await a.close();
+    await b.close();
+  });
+
+  it('hands the lease over only after the work on taking it has finished', async () => {
+    const key = `${testPrefix('lease')}:sched:leader`;
+    let finishLead!: () => void;
+    const leadDone = new Promise<void>((resolve) => (finishLead = resolve));
+    const common = { key, ttlMs: 60_000, intervalMs: 100, logger: silentLogger() };
+    const a = startLease({ ...common, redis: connect(), onLead: () => leadDone });
+    await until(() => (a.isLeader() ? true : undefined), 10_000, 'a to take the lease');
+    const b = startLease({ ...common, redis: connect(), onLead: async () => undefined });
+    const closing = a.close();
+    const watcher = connect();
+    for (let i = 0; i < 10; i++) {
+      expect(await watcher.get(key)).toBe(a.holderId);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    finishLead();
+    await closing;
+    await until(() => (b.isLeader() ? true : undefined), 10_000, 'b to take the lease');
+    await b.close();
   });
 });
 

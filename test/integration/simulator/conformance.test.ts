@@ -186,10 +186,12 @@ describe('Instances page: actions, snapshots, delete', () => {
   it('POST /instances/{id}/actions with the example body answers 204 with an empty body', async () => {
     for (const name of ['performActionRequest', 'curlPerformActionRequest']) {
       const instance = await createInstance(sim);
-      const reply = await sim.api('POST', `/instances/${instance.id}/actions`, ex(name).request);
-      expect(reply.status).toBe(204);
-      expect(reply.text).toBe('');
-      expect((await sim.api('GET', `/instances/${instance.id}`)).body.instance.status).toBe('resetting');
+      await sim.heldTime(async () => {
+        const reply = await sim.api('POST', `/instances/${instance.id}/actions`, ex(name).request);
+        expect(reply.status).toBe(204);
+        expect(reply.text).toBe('');
+        expect((await sim.api('GET', `/instances/${instance.id}`)).body.instance.status).toBe('resetting');
+      });
     }
   });
 

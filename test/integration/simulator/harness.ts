@@ -1,5 +1,6 @@
 // Test harness for the simulator over real HTTP: start it on port 0, call the API and the
 // admin routes with fetch, poll with a deadline. No client library in between.
+import { type Clock, systemClock } from '../../../src/shared/clock.js';
 import { SEED_IDS, type StartSimulatorOptions, startSimulator } from '../../../src/simulator/index.js';
 import { pollUntil } from '../../helpers/poll.js';
 
@@ -31,7 +32,37 @@ export interface TestSim {
   ): Promise<Reply<T>>;
   /** An admin call (`/__sim/...`). */
   admin<T = Json>(method: string, path: string, body?: unknown): Promise<Reply<T>>;
+  /**
+   * Runs `steps` with the simulator's time stopped: nothing changes status unless
+   * `advance` moves it, so a passing state can be seen however slow the machine is.
+   * Time goes on from where it stood when `steps` ends (or throws).
+   */
+  heldTime<T>(steps: (advance: (ms: number) => void) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** Real time that a test can stop and step (the default clock of startTestSim). */
+export class HoldableClock implements Clock {
+  private offset = 0;
+  private heldAt: number | undefined;
+
+  now = (): number => this.heldAt ?? Date.now() - this.offset;
+  sleep = systemClock.sleep;
+
+  hold(): void {
+    this.heldAt ??= this.now();
+  }
+
+  advance(ms: number): void {
+    if (this.heldAt === undefined) throw new Error('advance() is for held time');
+    this.heldAt += ms;
+  }
+
+  release(): void {
+    if (this.heldAt === undefined) return;
+    this.offset = Date.now() - this.heldAt;
+    this.heldAt = undefined;
+  }
 }
 
 async function send(
@@ -56,8 +87,10 @@ async function send(
 }
 
 export async function startTestSim(options: StartSimulatorOptions = {}): Promise<TestSim> {
+  const clock = new HoldableClock();
   const running = await startSimulator({
     port: 0,
+    clock,
     ...options,
     settings: { transition_ms: 50, script_runtime_ms: 100, ...options.settings },
   });
@@ -72,6 +105,15 @@ export async function startTestSim(options: StartSimulatorOptions = {}): Promise
         headers ?? { authorization: `Bearer ${TOKEN}` },
       ) as never,
     admin: (method, path, body) => send(`${running.url}/__sim${path}`, method, body, {}) as never,
+    async heldTime(steps) {
+      if (options.clock) throw new Error('heldTime() needs the default clock of startTestSim');
+      clock.hold();
+      try {
+        return await steps((ms) => clock.advance(ms));
+      } finally {
+        clock.release();
+      }
+    },
     close: () => running.close(),
   };
 }

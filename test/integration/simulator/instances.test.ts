@@ -117,9 +117,12 @@ describe('images, security groups and volumes at create', () => {
     expect(byVersion.body.instance.image.id).toBe(SEED_IDS.pytorch);
 
     const source = await createInstance(sim);
-    const snap = await sim.api('POST', `/instances/${source.id}/snapshots`, { name: 'golden' });
-    const notReady = await sim.api('POST', '/instances', createBody({ image: snap.body.snapshot.id }));
-    expect(notReady.status).toBe(400);
+    const snap = await sim.heldTime(async () => {
+      const taken = await sim.api('POST', `/instances/${source.id}/snapshots`, { name: 'golden' });
+      const notReady = await sim.api('POST', '/instances', createBody({ image: taken.body.snapshot.id }));
+      expect(notReady.status).toBe(400);
+      return taken;
+    });
     await pollUntil(
       () => sim.api('GET', `/snapshots/${snap.body.snapshot.id}`),
       (r) => r.body.snapshot.status === 'created',
@@ -224,14 +227,17 @@ describe('status machine and actions', () => {
     const instance = await createInstance(sim);
     const act = (action: string) => sim.api('POST', `/instances/${instance.id}/actions`, { action });
     const status = async () => (await sim.api('GET', `/instances/${instance.id}`)).body.instance.status;
-    expect((await act('stop')).status).toBe(204);
-    expect(await status()).toBe('stopping');
+    // Each passing status is looked at with the simulator's time held.
+    const actThenSee = (action: string) =>
+      sim.heldTime(async () => {
+        expect((await act(action)).status).toBe(204);
+        return status();
+      });
+    expect(await actThenSee('stop')).toBe('stopping');
     await waitForStatus(sim, instance.id, 'stopped');
-    expect((await act('start')).status).toBe(204);
-    expect(await status()).toBe('starting');
+    expect(await actThenSee('start')).toBe('starting');
     await waitForStatus(sim, instance.id, 'active');
-    expect((await act('reset')).status).toBe(204);
-    expect(await status()).toBe('resetting');
+    expect(await actThenSee('reset')).toBe('resetting');
     await waitForStatus(sim, instance.id, 'active');
   });
 
@@ -258,8 +264,10 @@ describe('deletion', () => {
 
   it('goes deleting and then answers 404 with an error body', async () => {
     const instance = await createInstance(sim);
-    expect((await sim.api('DELETE', `/instances/${instance.id}`)).status).toBe(204);
-    expect((await sim.api('GET', `/instances/${instance.id}`)).body.instance.status).toBe('deleting');
+    await sim.heldTime(async () => {
+      expect((await sim.api('DELETE', `/instances/${instance.id}`)).status).toBe(204);
+      expect((await sim.api('GET', `/instances/${instance.id}`)).body.instance.status).toBe('deleting');
+    });
     const gone = await waitForGone(sim, `/instances/${instance.id}`);
     expect(gone.body).toEqual({ code: '02003', message: `instance ${instance.id} not found` });
     expect((await sim.api('DELETE', `/instances/${instance.id}`)).status).toBe(404);
@@ -273,36 +281,55 @@ describe('deletion', () => {
 });
 
 describe('startup scripts', () => {
+  const statusOf = async (id: string) => (await sim.api('GET', `/instances/${id}`)).body.instance.status;
+
   it('stops an instance whose script calls poweroff script_runtime_ms after it became active', async () => {
-    const created = await sim.api(
-      'POST',
-      '/instances',
-      createBody({ metadata: { startup_script: '#!/bin/bash\nrun-training && sudo poweroff\n' } }),
-    );
-    const id = created.body.instance.id;
-    await waitForStatus(sim, id, 'active');
-    const stopped = await waitForStatus(sim, id, 'stopped');
-    expect(stopped.body.instance.status).toBe('stopped');
+    // transition_ms 50, script_runtime_ms 100 (the harness's settings), stepped by hand.
+    const id = await sim.heldTime(async (advance) => {
+      const created = await sim.api(
+        'POST',
+        '/instances',
+        createBody({ metadata: { startup_script: '#!/bin/bash\nrun-training && sudo poweroff\n' } }),
+      );
+      const id: string = created.body.instance.id;
+      advance(50);
+      expect(await statusOf(id)).toBe('active');
+      advance(99);
+      expect(await statusOf(id)).toBe('active');
+      advance(1);
+      expect(await statusOf(id)).toBe('stopping');
+      advance(50);
+      expect(await statusOf(id)).toBe('stopped');
+      return id;
+    });
     // Stopped for good: a later start does not run the first-boot script again.
-    await sim.api('POST', `/instances/${id}/actions`, { action: 'start' });
-    await waitForStatus(sim, id, 'active');
-    const later = await sim.api('GET', `/instances/${id}`);
-    expect(later.body.instance.status).toBe('active');
+    await sim.heldTime(async (advance) => {
+      await sim.api('POST', `/instances/${id}/actions`, { action: 'start' });
+      advance(50);
+      expect(await statusOf(id)).toBe('active');
+      advance(10_000);
+      expect(await statusOf(id)).toBe('active');
+    });
   });
 
   it('deletes the instance instead when created with destroy_on_shutdown', async () => {
-    const created = await sim.api(
-      'POST',
-      '/instances',
-      createBody({
-        destroy_on_shutdown: true,
-        metadata: { startup_script: 'python train.py; shutdown -h now' },
-      }),
-    );
-    const id = created.body.instance.id;
-    await waitForStatus(sim, id, 'active');
-    await waitForStatus(sim, id, 'deleting');
-    await waitForGone(sim, `/instances/${id}`);
+    await sim.heldTime(async (advance) => {
+      const created = await sim.api(
+        'POST',
+        '/instances',
+        createBody({
+          destroy_on_shutdown: true,
+          metadata: { startup_script: 'python train.py; shutdown -h now' },
+        }),
+      );
+      const id: string = created.body.instance.id;
+      advance(50);
+      expect(await statusOf(id)).toBe('active');
+      advance(100);
+      expect(await statusOf(id)).toBe('deleting');
+      advance(50);
+      expect((await sim.api('GET', `/instances/${id}`)).status).toBe(404);
+    });
   });
 });
 

@@ -69,21 +69,27 @@ describe('snapshots', () => {
   it('deletes: 204, then deleting, then 404 with an error body', async () => {
     const { snapshot } = await snapshotOf();
     await waitCreated(snapshot.id);
-    const reply = await sim.api('DELETE', `/snapshots/${snapshot.id}`);
-    expect(reply.status).toBe(204);
-    expect(reply.text).toBe('');
-    expect((await sim.api('GET', `/snapshots/${snapshot.id}`)).body.snapshot.status).toBe('deleting');
+    await sim.heldTime(async () => {
+      const reply = await sim.api('DELETE', `/snapshots/${snapshot.id}`);
+      expect(reply.status).toBe(204);
+      expect(reply.text).toBe('');
+      expect((await sim.api('GET', `/snapshots/${snapshot.id}`)).body.snapshot.status).toBe('deleting');
+    });
     const gone = await waitForGone(sim, `/snapshots/${snapshot.id}`);
     expect(gone.body.code).toBe('02003');
   });
 
   it('clones a created snapshot into another region as a new creating snapshot', async () => {
-    const { snapshot } = await snapshotOf();
-    const early = await sim.api('POST', `/snapshots/${snapshot.id}/clone`, {
-      name: 'copy',
-      region: 'EUC-DE-MUC-1',
+    const instance = await createInstance(sim, { disk_size: 100 });
+    const snapshot = await sim.heldTime(async () => {
+      const taken = await sim.api('POST', `/instances/${instance.id}/snapshots`, { name: 'nightly' });
+      const early = await sim.api('POST', `/snapshots/${taken.body.snapshot.id}/clone`, {
+        name: 'copy',
+        region: 'EUC-DE-MUC-1',
+      });
+      expect(early.status).toBe(409);
+      return taken.body.snapshot;
     });
-    expect(early.status).toBe(409);
     await waitCreated(snapshot.id);
     const reply = await sim.api('POST', `/snapshots/${snapshot.id}/clone`, {
       name: 'copy',
@@ -123,16 +129,18 @@ describe('snapshots', () => {
   });
 
   it('refuses to snapshot an instance that is still creating (409) and requires a name (400)', async () => {
-    const created = await sim.api('POST', '/instances', {
-      name: 'x',
-      hostname: 'x',
-      type: 'vcpu-2_memory-4g',
-      region: 'NORD-NO-KRS-1',
-      image: 'ubuntu-22.04',
-      password: 'a-password-of-16+',
+    await sim.heldTime(async () => {
+      const created = await sim.api('POST', '/instances', {
+        name: 'x',
+        hostname: 'x',
+        type: 'vcpu-2_memory-4g',
+        region: 'NORD-NO-KRS-1',
+        image: 'ubuntu-22.04',
+        password: 'a-password-of-16+',
+      });
+      const id = created.body.instance.id;
+      expect((await sim.api('POST', `/instances/${id}/snapshots`, { name: 'early' })).status).toBe(409);
+      expect((await sim.api('POST', `/instances/${id}/snapshots`, {})).status).toBe(400);
     });
-    const id = created.body.instance.id;
-    expect((await sim.api('POST', `/instances/${id}/snapshots`, { name: 'early' })).status).toBe(409);
-    expect((await sim.api('POST', `/instances/${id}/snapshots`, {})).status).toBe(400);
   });
 });

@@ -1,15 +1,21 @@
 // Property test: random mutations of the example workflows (deleted lines, shifted
 // indentation, random scalars, truncation, ...) never make the validator throw, and
 // every diagnostic it returns is well-formed. Seeded: a failure names its seed and case.
-// Reproduce with FUZZ_SEED=<seed> npx vitest run test/unit/dsl/fuzz.test.ts
+// By default a fixed seed and 300 cases (part of the unit layer, about a second);
+// `npm run test:fuzz` runs 20,000 cases from a fresh seed (FUZZ_RUNS, FUZZ_SEED).
+// Reproduce with FUZZ_SEED=<seed> FUZZ_RUNS=<n> npx vitest run test/unit/dsl/fuzz.test.ts
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ }} is the workflow expression syntax, not a JS template
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { DIAGNOSTIC_CODES, formatDiagnostic, parseWorkflow } from '../../../src/dsl/index.js';
 
-const SEED = Number(process.env['FUZZ_SEED'] ?? 0x6cf10);
-const CASES = 2000;
+/** FUZZ_SEED: a number, or `random` for a fresh one (printed in the test's name). */
+const SEED =
+  process.env['FUZZ_SEED'] === 'random'
+    ? Math.floor(Math.random() * 2 ** 32)
+    : Number(process.env['FUZZ_SEED'] ?? 0x6cf10);
+const CASES = Number(process.env['FUZZ_RUNS'] ?? 300);
 const DIR = join(import.meta.dirname, '../../../workflows');
 const examples = readdirSync(DIR)
   .filter((f) => f.endsWith('.yaml'))
@@ -146,43 +152,47 @@ const MUTATIONS: Record<string, Mutation> = {
 };
 const NAMES = Object.keys(MUTATIONS);
 
-it(`never throws on ${CASES} mutated example workflows (seed ${SEED})`, () => {
-  const rnd = prng(SEED);
-  const stats = { withDefinition: 0, withErrors: 0 };
-  for (let n = 0; n < CASES; n++) {
-    const example = examples[n % examples.length]!;
-    let lines = example.text.split('\n');
-    const applied: string[] = [];
-    const count = 1 + Math.floor(rnd() * 3);
-    for (let k = 0; k < count; k++) {
-      const name = pick(NAMES, rnd);
-      applied.push(name);
-      lines = MUTATIONS[name]!(lines, rnd);
+it(
+  `never throws on ${CASES} mutated example workflows (seed ${SEED})`,
+  () => {
+    const rnd = prng(SEED);
+    const stats = { withDefinition: 0, withErrors: 0 };
+    for (let n = 0; n < CASES; n++) {
+      const example = examples[n % examples.length]!;
+      let lines = example.text.split('\n');
+      const applied: string[] = [];
+      const count = 1 + Math.floor(rnd() * 3);
+      for (let k = 0; k < count; k++) {
+        const name = pick(NAMES, rnd);
+        applied.push(name);
+        lines = MUTATIONS[name]!(lines, rnd);
+      }
+      const text = lines.join('\n');
+      const where = `seed ${SEED}, case ${n} (${example.file}: ${applied.join(', ')})`;
+      let result: ReturnType<typeof parseWorkflow>;
+      try {
+        result = parseWorkflow(text, example.file);
+        for (const d of result.diagnostics) formatDiagnostic(d, text);
+      } catch (err) {
+        throw new Error(`validator threw at ${where}: ${(err as Error).stack}\n--- input ---\n${text}`);
+      }
+      for (const d of result.diagnostics) {
+        expect(d.line, where).toBeGreaterThanOrEqual(1);
+        expect(d.column, where).toBeGreaterThanOrEqual(1);
+        expect(Object.keys(DIAGNOSTIC_CODES), where).toContain(d.code);
+        expect(d.severity, where).toBe(d.code.startsWith('W_') ? 'warning' : 'error');
+        expect(d.message.length, where).toBeGreaterThan(0);
+      }
+      const positions = result.diagnostics.map((d) => d.line * 1e6 + d.column);
+      expect(positions, `${where}: sorted by position`).toEqual([...positions].sort((a, b) => a - b));
+      const hasErrors = result.diagnostics.some((d) => d.severity === 'error');
+      expect(result.definition === undefined, where).toBe(hasErrors);
+      if (hasErrors) stats.withErrors++;
+      else stats.withDefinition++;
     }
-    const text = lines.join('\n');
-    const where = `seed ${SEED}, case ${n} (${example.file}: ${applied.join(', ')})`;
-    let result: ReturnType<typeof parseWorkflow>;
-    try {
-      result = parseWorkflow(text, example.file);
-      for (const d of result.diagnostics) formatDiagnostic(d, text);
-    } catch (err) {
-      throw new Error(`validator threw at ${where}: ${(err as Error).stack}\n--- input ---\n${text}`);
-    }
-    for (const d of result.diagnostics) {
-      expect(d.line, where).toBeGreaterThanOrEqual(1);
-      expect(d.column, where).toBeGreaterThanOrEqual(1);
-      expect(Object.keys(DIAGNOSTIC_CODES), where).toContain(d.code);
-      expect(d.severity, where).toBe(d.code.startsWith('W_') ? 'warning' : 'error');
-      expect(d.message.length, where).toBeGreaterThan(0);
-    }
-    const positions = result.diagnostics.map((d) => d.line * 1e6 + d.column);
-    expect(positions, `${where}: sorted by position`).toEqual([...positions].sort((a, b) => a - b));
-    const hasErrors = result.diagnostics.some((d) => d.severity === 'error');
-    expect(result.definition === undefined, where).toBe(hasErrors);
-    if (hasErrors) stats.withErrors++;
-    else stats.withDefinition++;
-  }
-  // The mutations must actually break files (and sometimes not): otherwise this test proves nothing.
-  expect(stats.withErrors).toBeGreaterThan(CASES / 4);
-  expect(stats.withDefinition).toBeGreaterThan(0);
-});
+    // The mutations must actually break files (and sometimes not): otherwise this test proves nothing.
+    expect(stats.withErrors).toBeGreaterThan(CASES / 4);
+    expect(stats.withDefinition).toBeGreaterThan(0);
+  },
+  30_000 + CASES * 20,
+);

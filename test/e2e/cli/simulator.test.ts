@@ -1,10 +1,11 @@
 // `gcflow simulator` as a process: prints its URL once listening, serves the API there,
-// and exits 0 on SIGTERM. Runs the built CLI (dist/main.js; `npm run build` first).
+// and exits 0 on SIGTERM. Runs the built CLI (dist/main.js, built by the e2e global setup).
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { track } from '../../helpers/processes.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../../dist/main.js', import.meta.url));
@@ -14,13 +15,15 @@ const children: Child[] = [];
 
 function gcflow(args: string[]): Child {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first`);
-  const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = track(
+    spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
   children.push(child);
   return child;
 }
 
 /** Resolves with the first stdout line matching `pattern`; rejects on exit or after the deadline. */
-function lineMatching(child: Child, pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+function lineMatching(child: Child, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';

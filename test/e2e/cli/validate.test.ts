@@ -1,5 +1,5 @@
 // `gcflow validate` and `gcflow schema` as users run them: the built CLI
-// (dist/main.js; `npm run build` first), exit codes 0 / 1 / 2, text and JSON output.
+// (dist/main.js, built by the e2e global setup), exit codes 0 / 1 / 2, text and JSON output.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// `gcflow plan` as users run it: the built CLI (`npm run build` first) against the
+// `gcflow plan` as users run it: the built CLI (built by the e2e global setup) against the
 // simulator over HTTP, with no Redis reachable; exit codes 0 / 1 / 2 / 3.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,0 +1,7 @@
+// Setup file of the integration and e2e projects: when a test file ends, every child
+// process it started through test/helpers (gcflow CLI and daemons, redis-server) and
+// did not stop is SIGKILLed, so a failed assertion never leaves a daemon running.
+import { afterAll } from 'vitest';
+import { killChildren } from './processes.js';
+
+afterAll(killChildren);
