@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { withServices } from './context.js';
 import { type CliIO, print, printJson } from './io.js';
 import type { RegisterCommand } from './program.js';
+import { runCommandParts } from '../daemon/parts.js';
 
 export const register: RegisterCommand = (program: Command, io: CliIO) => {
   program
@@ -11,7 +12,7 @@ export const register: RegisterCommand = (program: Command, io: CliIO) => {
     .argument('<run-id>')
     .option('--json', 'print {run_id, cancel_requested, status} as JSON')
     .action(async (runId: string, opts: { json?: boolean }, command: Command) => {
-      await withServices(command, io, async (services) => {
+      await withServices(command, io, runCommandParts, async (services) => {
         const accepted = await services.runs.cancel(runId);
         if (opts.json) {
           const { status } = await services.runs.get(runId);

@@ -1,5 +1,6 @@
 // Shared plumbing of CLI commands: config from the global --config flag and the
-// environment, a quiet logger, and services opened for the command's duration.
+// environment, a quiet logger, and services opened for the command's duration: a
+// command is handed only its part (daemon/parts.ts), never the Services bag.
 import type { Command } from 'commander';
 import type { LoadOptions } from '../config/load.js';
 import { loadConfig } from '../config/load.js';
@@ -32,15 +33,17 @@ export function cliLogger(config: Config, secrets: Secrets, level?: string): Log
   });
 }
 
-export async function withServices<T>(
+/** Opens the services, hands `fn` the part `build` makes of them, closes them after. */
+export async function withServices<P, T>(
   command: Command,
   io: CliIO,
-  fn: (services: Services) => Promise<T>,
+  build: (services: Services) => P,
+  fn: (part: P) => Promise<T>,
 ): Promise<T> {
   const { config, secrets } = cliConfig(command, io);
   const services = await openServices({ config, secrets, logger: cliLogger(config, secrets) });
   try {
-    return await fn(services);
+    return await fn(build(services));
   } finally {
     await services.close();
   }

@@ -7,7 +7,7 @@ import type { RunStore } from '../runs/store.js';
 import { systemClock } from '../shared/clock.js';
 
 export interface FollowOptions {
-  store: RunStore;
+  store: Pick<RunStore, 'mustLoad' | 'events'>;
   runId: string;
   onEvent: (e: RunEvent) => void;
   /** The state at each poll, after its events (for a status line). */

@@ -3,13 +3,13 @@
 // purpose. Boxes found only by their name (Redis lost gcflow's records) are destroyed
 // only with --include-unrecorded. Exits 1 when leaked instances are left in place.
 import type { Command } from 'commander';
-import { openApiClient } from '../daemon/services.js';
 import { destroyLeaks, findLeaks } from '../runs/janitor.js';
 import { ExitCode } from '../shared/errors.js';
 import { loadWorkflowDir } from '../workflows/index.js';
 import { withServices } from './context.js';
 import { type CliIO, print, printJson } from './io.js';
 import type { RegisterCommand } from './program.js';
+import { janitorCommandParts } from '../daemon/parts.js';
 
 interface Options {
   apply?: boolean;
@@ -25,8 +25,8 @@ export const register: RegisterCommand = (program: Command, io: CliIO) => {
     .option('--include-unrecorded', 'with --apply, also destroy boxes found only by their name')
     .option('--json', 'print JSON')
     .action(async (opts: Options, command: Command) => {
-      await withServices(command, io, async (services) => {
-        const client = openApiClient(services);
+      await withServices(command, io, janitorCommandParts, async (services) => {
+        const { client } = services;
         // Invalid files are ignored here: `gcflow validate` reports them.
         const { workflows } = await loadWorkflowDir(services.config.workflows).catch(() => ({
           workflows: new Map(),

@@ -7,6 +7,7 @@ import { followRun } from './follow.js';
 import { formatEvent } from './format.js';
 import { type CliIO, print } from './io.js';
 import type { RegisterCommand } from './program.js';
+import { runCommandParts } from '../daemon/parts.js';
 
 export const register: RegisterCommand = (program: Command, io: CliIO) => {
   program
@@ -17,7 +18,7 @@ export const register: RegisterCommand = (program: Command, io: CliIO) => {
     .option('--json', 'one JSON object per event and line')
     .action(async (runId: string, opts: { follow?: boolean; json?: boolean }, command: Command) => {
       const show = (e: RunEvent) => print(io.stdout, opts.json ? JSON.stringify(e) : formatEvent(e));
-      await withServices(command, io, async (services) => {
+      await withServices(command, io, runCommandParts, async (services) => {
         await services.store.mustLoad(runId);
         if (opts.follow) {
           await followRun({ store: services.store, runId, signal: io.shutdown, onEvent: show });

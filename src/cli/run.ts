@@ -10,6 +10,7 @@ import { formatEvent, formatRun } from './format.js';
 import { type CliIO, print, printJson } from './io.js';
 import { StatusLine } from './progress.js';
 import type { RegisterCommand } from './program.js';
+import { runCommandParts } from '../daemon/parts.js';
 
 export const register: RegisterCommand = (program: Command, io: CliIO) => {
   program
@@ -27,7 +28,7 @@ export const register: RegisterCommand = (program: Command, io: CliIO) => {
       ) => {
         const { config } = cliConfig(command, io);
         const def = await resolveWorkflow(workflow, config.workflows);
-        await withServices(command, io, async (services) => {
+        await withServices(command, io, runCommandParts, async (services) => {
           const { runId } = await services.runs.start({ def, inputs: opts.input, trigger: 'manual' });
           if (!opts.wait) {
             if (opts.json) printJson(io, { run_id: runId });
@@ -35,7 +36,7 @@ export const register: RegisterCommand = (program: Command, io: CliIO) => {
             return;
           }
           if (!opts.json) print(io.stdout, `run ${runId} queued`);
-          const workers = await services.queue.workerCount().catch(() => 1);
+          const workers = await services.workerCount().catch(() => 1);
           if (workers === 0) {
             print(
               io.stderr,

@@ -6,6 +6,7 @@ import { positiveInt, withServices } from './context.js';
 import { formatRunsTable } from './format.js';
 import { type CliIO, print, printJson } from './io.js';
 import type { RegisterCommand } from './program.js';
+import { runCommandParts } from '../daemon/parts.js';
 
 export const register: RegisterCommand = (program: Command, io: CliIO) => {
   program
@@ -20,7 +21,7 @@ export const register: RegisterCommand = (program: Command, io: CliIO) => {
         opts: { workflow?: string; status?: RunStatus; limit: number; json?: boolean },
         command: Command,
       ) => {
-        await withServices(command, io, async (services) => {
+        await withServices(command, io, runCommandParts, async (services) => {
           const runs = await services.runs.list({
             limit: opts.limit,
             ...(opts.workflow ? { workflow: opts.workflow } : {}),

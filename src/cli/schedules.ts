@@ -2,10 +2,11 @@
 // fire in its own timezone and in UTC. Reads Redis; needs no running daemon.
 import type { Command } from 'commander';
 import { formatDuration } from '../shared/duration.js';
-import { listSchedules, type ScheduleView } from '../scheduler/index.js';
+import type { ScheduleView } from '../scheduler/index.js';
 import { withServices } from './context.js';
 import { type CliIO, print, printJson } from './io.js';
 import type { RegisterCommand } from './program.js';
+import { scheduleCommandParts } from '../daemon/parts.js';
 
 export const register: RegisterCommand = (program: Command, io: CliIO) => {
   program
@@ -13,8 +14,8 @@ export const register: RegisterCommand = (program: Command, io: CliIO) => {
     .description('list the registered schedules with their next fire times')
     .option('--json', 'print a JSON array')
     .action(async (opts: { json?: boolean }, command: Command) => {
-      await withServices(command, io, async (services) => {
-        const schedules = await listSchedules(services);
+      await withServices(command, io, scheduleCommandParts, async (services) => {
+        const schedules = await services.schedules();
         if (opts.json) printJson(io, schedules);
         else print(io.stdout, formatSchedules(schedules));
       });

@@ -4,6 +4,7 @@ import { withServices } from './context.js';
 import { formatRun } from './format.js';
 import { type CliIO, print, printJson } from './io.js';
 import type { RegisterCommand } from './program.js';
+import { runCommandParts } from '../daemon/parts.js';
 
 export const register: RegisterCommand = (program: Command, io: CliIO) => {
   program
@@ -12,7 +13,7 @@ export const register: RegisterCommand = (program: Command, io: CliIO) => {
     .argument('<run-id>')
     .option('--json', 'print JSON')
     .action(async (runId: string, opts: { json?: boolean }, command: Command) => {
-      await withServices(command, io, async (services) => {
+      await withServices(command, io, runCommandParts, async (services) => {
         const run = await services.runs.get(runId);
         if (opts.json) printJson(io, run);
         else print(io.stdout, formatRun(run));

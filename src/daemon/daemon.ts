@@ -3,12 +3,19 @@
 // API, and shuts all of it down in reverse order on SIGTERM within a grace
 // period, so no run is lost: an interrupted turn resumes from its checkpoint.
 import type { Config, Secrets } from '../config/schema.js';
-import { type Scheduler, startScheduler } from '../scheduler/index.js';
+import type { TurnRetry } from '../queue/runs.js';
+import {
+  type RunningScheduler,
+  type Scheduler,
+  type SchedulerTuning,
+  startScheduler,
+} from '../scheduler/index.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { type Guards, startGuards } from './guards.js';
 import { createHttpApp, serveHttp, type HttpServer } from './http/index.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { httpServices } from './parts.js';
 import { WorkflowRegistry } from './registry.js';
 import { openGate, openServices, type Services, startWorkers, type Workers } from './services.js';
 
@@ -29,16 +36,33 @@ export interface DaemonOptions {
   /** `dev` when running against the embedded simulator; shown by /healthz. */
   mode?: 'production' | 'dev';
   fetch?: typeof globalThis.fetch;
+  // The rest shapes the process for tests (test/helpers/daemon.ts builds every test
+  // stack here, so tests run the production wiring); `gcflow daemon` leaves them unset.
+  /** Run workers (default true). Without them there is no API client, hence no guards. */
+  workers?: boolean;
+  /** Delays between retries of a failing turn (default TURN_RETRY, src/queue/runs.ts). */
+  turnRetry?: TurnRetry;
+  /** The janitor sweep and the data-loss watch (default true). */
+  guards?: boolean;
+  /** Watch the workflow directory (default true); reload after this quiet time. */
+  watchWorkflows?: boolean;
+  workflowsDebounceMs?: number;
+  /** The metrics to feed (default a fresh createMetrics()). */
+  metrics?: Metrics;
+  schedulerTuning?: SchedulerTuning;
+  /** What /api/schedules lists (default: the scheduler's view, else what Redis holds). */
+  schedules?: Pick<Scheduler, 'schedules'>;
 }
 
 export interface RunningDaemon {
   services: Services;
-  workers: Workers;
+  /** Undefined when started with `workers: false`. */
+  workers: Workers | undefined;
   registry: WorkflowRegistry;
-  scheduler: Scheduler | undefined;
+  scheduler: RunningScheduler | undefined;
   metrics: Metrics;
-  /** The janitor sweep and the data-loss watch. */
-  guards: Guards;
+  /** The janitor sweep and the data-loss watch (undefined without workers or with `guards: false`). */
+  guards: Guards | undefined;
   /** http://host:port when serving HTTP. */
   url: string | undefined;
   close(): Promise<void>;
@@ -50,20 +74,30 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const services = await openServices({ config, secrets: options.secrets, logger, clock });
   const { releasers } = services;
   try {
-    const metrics = createMetrics();
-    const registry = await WorkflowRegistry.open({ dir: config.workflows, logger, watch: true });
+    const metrics = options.metrics ?? createMetrics();
+    const registry = await WorkflowRegistry.open({
+      dir: config.workflows,
+      logger,
+      watch: options.watchWorkflows !== false,
+      ...(options.workflowsDebounceMs !== undefined ? { debounceMs: options.workflowsDebounceMs } : {}),
+    });
     releasers.add('workflow registry', () => registry.close());
 
-    let scheduler: Scheduler | undefined;
-    const workers = await startWorkers(services, {
-      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      onCall: (call) => metrics.onApiCall(call),
-      onEvents: (state, events) => metrics.onRunEvents(state, events, (w, s) => registry.stepKind(w, s)),
-      // The gate works without the scheduler (--no-scheduler) and before it starts.
-      gate: openGate(services),
-    });
-    releasers.add('workers', () => workers.close(config.worker.shutdown_grace_ms));
+    let scheduler: RunningScheduler | undefined;
+    let workers: Workers | undefined;
+    if (options.workers !== false) {
+      const started = await startWorkers(services, {
+        ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.turnRetry ? { turnRetry: options.turnRetry } : {}),
+        onCall: (call) => metrics.onApiCall(call),
+        onEvents: (state, events) => metrics.onRunEvents(state, events, (w, s) => registry.stepKind(w, s)),
+        // The gate works without the scheduler (--no-scheduler) and before it starts.
+        gate: openGate(services),
+      });
+      workers = started;
+      releasers.add('workers', () => started.close(config.worker.shutdown_grace_ms));
+    }
 
     if (options.scheduler !== false) {
       scheduler = await startScheduler({
@@ -71,6 +105,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         registry,
         metrics,
         logger: logger.child({ component: 'scheduler' }),
+        ...(options.schedulerTuning ? { tuning: options.schedulerTuning } : {}),
       });
       releasers.add('scheduler', () => scheduler!.close());
     } else {
@@ -80,35 +115,38 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     let server: HttpServer | undefined;
     if (options.http !== false) {
       const app = createHttpApp({
-        services,
+        services: httpServices(services, workers?.client),
         registry,
-        scheduler,
+        scheduler: options.schedules ?? scheduler,
         metrics,
-        workers,
         mode: options.mode ?? 'production',
       });
       server = await serveHttp(app, { listen: config.http.listen, token: options.secrets.httpToken, logger });
       releasers.add('http', () => server!.close());
     }
     metrics.watchQueues(services, releasers);
-    const guards = await startGuards({
-      redis: services.redis,
-      prefix: config.redis.prefix,
-      client: workers.client,
-      store: services.store,
-      ownership: services.ownership,
-      clock,
-      logger: logger.child({ component: 'janitor' }),
-      registry: metrics.registry,
-      workflows: () => registry.all(),
-      janitor: {
-        enabled: config.janitor.enabled,
-        intervalMs: config.janitor.interval_ms,
-        apply: config.janitor.apply,
-      },
-      markerCheckMs: config.janitor.data_loss_check_ms,
-    });
-    releasers.add('guards', () => guards.close());
+    let guards: Guards | undefined;
+    if (workers && options.guards !== false) {
+      const started = await startGuards({
+        redis: services.redis,
+        prefix: config.redis.prefix,
+        client: workers.client,
+        store: services.store,
+        ownership: services.ownership,
+        clock,
+        logger: logger.child({ component: 'janitor' }),
+        registry: metrics.registry,
+        workflows: () => registry.all(),
+        janitor: {
+          enabled: config.janitor.enabled,
+          intervalMs: config.janitor.interval_ms,
+          apply: config.janitor.apply,
+        },
+        markerCheckMs: config.janitor.data_loss_check_ms,
+      });
+      guards = started;
+      releasers.add('guards', () => started.close());
+    }
     metrics.watchRegistry(registry);
     const pruner = setInterval(() => {
       services.store

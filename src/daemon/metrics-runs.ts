@@ -6,7 +6,9 @@ import { z } from 'zod';
 import type { RunEvent } from '../engine/events.js';
 import { RUN_STATUSES, type RunState } from '../engine/state.js';
 import type { RegistryEvents, StepKindOf } from './metrics.js';
-import type { Services } from './services.js';
+import type { Redis } from 'ioredis';
+import type { RunStore } from '../runs/store.js';
+import type { Logger } from '../shared/logger.js';
 
 const RUN_BUCKETS = [1, 5, 15, 30, 60, 300, 900, 1800, 3600, 7200, 21_600, 43_200, 86_400];
 const RUN_ENDS: Partial<Record<RunEvent['type'], string>> = {
@@ -20,8 +22,15 @@ const IN_FLIGHT = new Set(['queued', 'running', 'waiting']);
 /** Records read per MGET while sampling runs in flight. */
 const BATCH = 500;
 
+/** What the in-flight gauge reads at each scrape: the active index, then the records. */
+export interface InFlightSource {
+  redis: Pick<Redis, 'mget'>;
+  store: Pick<RunStore, 'activeIds' | 'keys'>;
+  logger: Logger;
+}
+
 export function createRunMetrics(registers: Registry[]) {
-  let source: Services | undefined;
+  let source: InFlightSource | undefined;
   let failing = false;
   new Gauge({
     name: 'gcflow_runs_in_flight',
@@ -102,14 +111,14 @@ export function createRunMetrics(registers: Registry[]) {
       registry.on('load_failed', () => loadFailures.inc());
     },
     /** From now on, each scrape reads the runs in flight from Redis (see inFlight's collect). */
-    watchInFlight(services: Services): void {
-      source = services;
+    watchInFlight(from: InFlightSource): void {
+      source = from;
     },
   };
 }
 
 /** Active runs by workflow and status: the active index, then the records in batches. */
-async function countInFlight({ redis, store }: Services) {
+async function countInFlight({ redis, store }: InFlightSource) {
   const counts = new Map<string, { workflow: string; status: string; n: number }>();
   const ids = await store.activeIds();
   for (let i = 0; i < ids.length; i += BATCH) {

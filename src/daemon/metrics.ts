@@ -4,13 +4,15 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { RunEvent } from '../engine/events.js';
 import type { RunState } from '../engine/state.js';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/schema.js';
 import type { ApiCall } from '../genesis/index.js';
 import { openQueueViews } from '../queue/dashboard.js';
 import { RUNS_QUEUE } from '../queue/runs.js';
 import type { Releasers } from '../shared/releasers.js';
 import { gcflowVersion } from '../shared/version.js';
 import { createRunMetrics } from './metrics-runs.js';
-import type { Services } from './services.js';
+import type { InFlightSource } from './metrics-runs.js';
 
 export interface Metrics {
   registry: Registry;
@@ -33,7 +35,13 @@ export interface Metrics {
    * Samples queue depths every `queueSampleMs` (the timer's release goes to `releasers`);
    * from then on, runs in flight are read at each scrape.
    */
-  watchQueues(services: Services, releasers: Releasers): void;
+  watchQueues(sources: QueueSources, releasers: Releasers): void;
+}
+
+/** What the samplers read: the queues and run records in Redis, and where to log. */
+export interface QueueSources extends InFlightSource {
+  redis: Redis;
+  config: Pick<Config, 'redis'>;
 }
 
 /** The step kind of a step of a workflow, if known. */

@@ -191,6 +191,8 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
   });
   // What is opened below is released, newest first, on close or when a later step throws.
   const releasers = new Releasers();
+  // Set when the workers start closing: in-flight turns park at their next wait.
+  let stopping = false;
   try {
     const cancels = await RedisCancelWatcher.start(redis.duplicate(), config.redis.prefix, logger);
     releasers.add('cancel watcher', () => cancels.close());
@@ -210,6 +212,7 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
       limits: { forEachMaxItems: config.engine.for_each_max_items },
       cancels,
       logger,
+      stopping: () => stopping,
       ...(options.gate ? { gate: options.gate } : {}),
       ...(options.onEvents ? { onEvents: options.onEvents } : {}),
     });
@@ -229,6 +232,7 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
     // one (close(true) returns the pending close), and a turn that outlives the grace
     // period ends when the connections released after this one are gone.
     releasers.add('run worker', () => {
+      stopping = true;
       if (closing) return;
       closing = worker.close(true);
       return closing;
@@ -237,6 +241,7 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
       client,
       statuses,
       close: async (graceMs) => {
+        stopping = true;
         closing = worker.close();
         let timer: NodeJS.Timeout | undefined;
         const inTime = await Promise.race([

@@ -78,6 +78,11 @@ export interface DriveOptions {
   onEvents?(state: RunState, events: RunEvent[]): void;
   /** Called before tasks start (fault injection in tests). */
   beforeExecute?(tasks: TaskRef[]): void;
+  /**
+   * True once the process is shutting down: the turn then parks at its next wait, however
+   * short, instead of sleeping it in-process, so it does not hold the shutdown.
+   */
+  stopping?(): boolean;
 }
 
 export type DriveResult = { type: 'park'; until: number } | { type: 'complete'; outcome: Outcome };
@@ -134,7 +139,7 @@ export async function driveRun(o: DriveOptions): Promise<DriveResult> {
     }
     if (decision.type === 'park') {
       const delay = decision.until - o.now();
-      if (delay <= inlineWaitMs) {
+      if (delay <= inlineWaitMs && !o.stopping?.()) {
         // Short waits are slept here, but the run reads as waiting meanwhile.
         if (unsaved) await checkpoint();
         await o.sleep(Math.max(0, delay), o.cancel.signal).catch(() => undefined);

@@ -151,7 +151,13 @@ export interface RunWorkerOptions {
   logger: Logger;
 }
 
-export function startRunWorker(options: RunWorkerOptions): Worker<RunJobData> {
+/** A running run worker; BullMQ's Worker stays inside this module. */
+export interface RunWorker {
+  /** Stops taking runs; waits for in-flight turns unless `force`. */
+  close(force?: boolean): Promise<void>;
+}
+
+export function startRunWorker(options: RunWorkerOptions): RunWorker {
   const { processor, logger } = options;
   const turnRetry = options.turnRetry ?? TURN_RETRY;
   // Checked here: BullMQ's constructor throws on it only after opening a connection of its own.

@@ -31,7 +31,7 @@ const INTENT_SKEW_MS = 5 * 60_000;
 export interface JanitorDeps {
   client: GenesisClient;
   ownership: Ownership;
-  store: RunStore;
+  store: Pick<RunStore, 'load'>;
   /** The loaded workflows: their create steps' name templates find boxes Redis forgot. */
   workflows?: Iterable<WorkflowDefinition>;
 }

@@ -48,6 +48,8 @@ export interface RunnerDeps {
   gatePollMs?: number;
   limits?: EngineLimits;
   onEvents?: (state: RunState, events: RunEvent[]) => void;
+  /** True once the workers are closing: a turn parks at its next wait (see DriveOptions). */
+  stopping?: () => boolean;
 }
 
 export function createRunner(deps: RunnerDeps) {
@@ -99,6 +101,7 @@ export function createRunner(deps: RunnerDeps) {
           deps.onEvents?.(s, events);
           logEvents(log, events);
         },
+        ...(deps.stopping ? { stopping: deps.stopping } : {}),
         beforeExecute: (tasks) => {
           for (const ref of tasks) faultThrow(`run.execute:${ref.stepId}`);
         },

@@ -1,15 +1,14 @@
 // An in-process gcflow for integration tests: real Redis (the injected URL, a
-// fresh prefix), the simulator over real HTTP on a free port, real workers.
-import { inject } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
+// fresh prefix), the simulator over real HTTP on a free port, real workers, all
+// built by the production composition root (test/helpers/daemon.ts).
 import type { Config } from '../../src/config/schema.js';
-import { openServices, type Services, startWorkers, type Workers } from '../../src/daemon/services.js';
+import type { Services, Workers } from '../../src/daemon/services.js';
 import { parseWorkflow } from '../../src/dsl/index.js';
 import type { WorkflowDefinition } from '../../src/dsl/types.js';
 import { isTerminalRun } from '../../src/engine/state.js';
 import type { RunView } from '../../src/runs/service.js';
-import { createLogger, silentLogger } from '../../src/shared/logger.js';
 import { type RunningSimulator, type SimulatorSettings, startSimulator } from '../../src/simulator/index.js';
+import { startTestDaemon } from './daemon.js';
 import { testPrefix } from './prefix.js';
 
 export interface StackOptions {
@@ -41,26 +40,30 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     settings: { transition_ms: 50, script_runtime_ms: 300, ...options.sim },
   });
   const env: Record<string, string> = {
-    REDIS_URL: inject('redisUrl'),
     GCFLOW_REDIS_PREFIX: testPrefix('stack'),
     GENESISCLOUD_API_URL: sim.apiUrl,
     GENESISCLOUD_TOKEN: TEST_TOKEN,
   };
   for (const [k, v] of Object.entries(options.secrets ?? {})) env[`GCFLOW_SECRET_${k.toUpperCase()}`] = v;
-  const { config, secrets } = loadConfig({ env });
-  config.engine.poll_interval_ms = 100;
-  config.engine.late_answer_window_ms = 1_000;
-  config.worker.shutdown_grace_ms = 2_000;
-  options.tune?.(config);
-  // GCFLOW_TEST_LOG=debug shows what the workers do.
-  const logger = process.env['GCFLOW_TEST_LOG']
-    ? createLogger({ level: process.env['GCFLOW_TEST_LOG'], pretty: false })
-    : silentLogger();
-  const services = await openServices({ config, secrets, logger });
-  const workers = await startWorkers(services, {
-    concurrency: options.concurrency ?? 10,
-    ...(options.turnRetry ? { turnRetry: options.turnRetry } : {}),
-  });
+  let daemon: Awaited<ReturnType<typeof startTestDaemon>>;
+  try {
+    daemon = await startTestDaemon({
+      env,
+      tune: (config) => {
+        config.engine.poll_interval_ms = 100;
+        config.engine.late_answer_window_ms = 1_000;
+        config.worker.shutdown_grace_ms = 2_000;
+        options.tune?.(config);
+      },
+      concurrency: options.concurrency ?? 10,
+      ...(options.turnRetry ? { turnRetry: options.turnRetry } : {}),
+    });
+  } catch (err) {
+    await sim.close();
+    throw err;
+  }
+  const { services, config } = daemon;
+  const workers = daemon.workers!;
   const stack: Stack = {
     sim,
     services,
@@ -91,8 +94,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }
     },
     async close() {
-      await workers.close(2_000);
-      await services.close();
+      await daemon.close();
       await sim.close();
     },
   };

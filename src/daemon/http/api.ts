@@ -10,14 +10,14 @@ import type { RunView } from '../../runs/service.js';
 import type { ScheduleView } from '../../scheduler/index.js';
 import { isRunId } from '../../shared/ids.js';
 import type { WorkflowRegistry } from '../registry.js';
-import type { Services } from '../services.js';
+import type { HttpServices } from './deps.js';
 import { errorResponse, HttpApiError } from './errors.js';
 
 /** What the API reads from the workflow registry (a narrow view, so tests may pass a stand-in). */
 export type WorkflowCatalog = Pick<WorkflowRegistry, 'get' | 'all' | 'diagnostics'>;
 
 export interface ApiDeps {
-  services: Services;
+  services: Pick<HttpServices, 'runs' | 'redactor'>;
   registry: WorkflowCatalog;
   /** The schedules with their next fire times (the scheduler's view). */
   schedules: () => Promise<ScheduleView[]>;

@@ -3,9 +3,8 @@
 // for long), the mode and the version. Open without a token: it names no user data.
 import { readFileSync } from 'node:fs';
 import type { Context } from 'hono';
-import type { GenesisClient } from '../../genesis/index.js';
 import { describeError } from '../../shared/errors.js';
-import type { Services } from '../services.js';
+import type { HttpServices } from './deps.js';
 
 export const API_PROBE_TTL_MS = 10_000;
 const REDIS_TIMEOUT_MS = 2_000;
@@ -27,8 +26,7 @@ export interface Health {
 }
 
 export interface HealthDeps {
-  services: Services;
-  client: GenesisClient | undefined;
+  services: Pick<HttpServices, 'clock' | 'redactor' | 'ping' | 'client'>;
   mode: 'production' | 'dev';
 }
 
@@ -60,7 +58,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 }
 
 export function healthHandler(deps: HealthDeps): (c: Context) => Promise<Response> {
-  const { services, client } = deps;
+  const { services } = deps;
+  const { client } = services;
   // Stale-while-revalidate: after the first probe, answers never wait for the API.
   let last: ApiProbe | undefined;
   let inflight: Promise<ApiProbe> | undefined;
@@ -94,7 +93,7 @@ export function healthHandler(deps: HealthDeps): (c: Context) => Promise<Respons
   const pingRedis = async (): Promise<Health['redis']> => {
     const started = services.clock.now();
     try {
-      await withTimeout(services.redis.ping(), REDIS_TIMEOUT_MS, 'Redis PING');
+      await withTimeout(services.ping(), REDIS_TIMEOUT_MS, 'Redis PING');
       return { ok: true, latency_ms: services.clock.now() - started };
     } catch (err) {
       return { ok: false, error: services.redactor.scrubString(describeError(err)) };

@@ -3,10 +3,11 @@
 // here starts at import time. Secrets never leave in a response (redaction.ts);
 // browsers cannot be turned against it (browser-safety.ts).
 import { Hono } from 'hono';
-import { listSchedules, type ScheduleView, type Scheduler } from '../../scheduler/index.js';
+import type { Config } from '../../config/schema.js';
+import type { ScheduleView, Scheduler } from '../../scheduler/index.js';
 import type { Metrics } from '../metrics.js';
-import type { Services, Workers } from '../services.js';
 import { apiRoutes, type WorkflowCatalog } from './api.js';
+import type { HttpServices } from './deps.js';
 import { requireToken } from './auth.js';
 import { type BrowserPolicy, hostGuard, jsonOnly, originGuard } from './browser-safety.js';
 import { handleError, notFound } from './errors.js';
@@ -19,20 +20,20 @@ import { QUEUES_BASE, readOnly } from './ui/queues.js';
 
 export { type HttpServer, InsecureListenError, ListenAddressError, serveHttp } from './serve.js';
 export type { WorkflowCatalog } from './api.js';
+export type { HttpServices } from './deps.js';
 
 export interface HttpDeps {
-  services: Services;
+  /** What the routes use of the process (built by daemon/parts.ts, httpServices). */
+  services: HttpServices;
   /** The WorkflowRegistry (src/daemon/registry.ts); only its read methods are used. */
   registry: WorkflowCatalog;
   scheduler: Pick<Scheduler, 'schedules'> | undefined;
-  metrics: Metrics;
-  /** The workers of this process: their API client answers /healthz's API probe. */
-  workers: Pick<Workers, 'client'> | undefined;
+  metrics: Pick<Metrics, 'registry'>;
   mode: 'production' | 'dev';
 }
 
 /** The Host and Origin rules of config `http` (see browser-safety.ts). */
-export function browserPolicy(http: Services['config']['http']): BrowserPolicy {
+export function browserPolicy(http: Config['http']): BrowserPolicy {
   return {
     listenHost: parseListen(http.listen).host,
     publicUrl: http.public_url,
@@ -45,7 +46,7 @@ export function browserPolicy(http: Services['config']['http']): BrowserPolicy {
  * The URL people and boxes reach the daemon at: `http.public_url` (GCFLOW_PUBLIC_URL)
  * without a trailing slash, else the URL the server is bound to (serveHttp's `url`).
  */
-export function publicUrl(http: Pick<Services['config']['http'], 'public_url'>, boundUrl: string): string {
+export function publicUrl(http: Pick<Config['http'], 'public_url'>, boundUrl: string): string {
   return http.public_url === '' ? boundUrl : http.public_url.replace(/\/+$/, '');
 }
 
@@ -67,7 +68,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
   app.use(`${QUEUES_BASE}/*`, readOnly());
   app.use('*', jsonOnly());
 
-  app.get('/healthz', healthHandler({ services, client: deps.workers?.client, mode: deps.mode }));
+  app.get('/healthz', healthHandler({ services, mode: deps.mode }));
   app.get('/metrics', metricsGuard(services.config.http.metrics_access, token), async (c) => {
     const text = await metrics.registry.metrics();
     return c.body(text, 200, { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' });
@@ -80,5 +81,5 @@ export function createHttpApp(deps: HttpDeps): Hono {
 
 /** The running scheduler's view; without one in this process, what is registered in Redis. */
 function schedulesOf(deps: HttpDeps): Promise<ScheduleView[]> {
-  return deps.scheduler ? deps.scheduler.schedules() : listSchedules(deps.services);
+  return deps.scheduler ? deps.scheduler.schedules() : deps.services.registeredSchedules();
 }

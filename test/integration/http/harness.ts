@@ -1,21 +1,20 @@
-// Test harness for the daemon's HTTP app: real Redis (the injected URL, a fresh
-// prefix), real HTTP on a free port, the real workflow registry over a temporary
-// directory, optionally real workers against the simulator (their hooks feed the
-// metrics) and the real scheduler.
+// Test harness for the daemon's HTTP app: the production composition root
+// (test/helpers/daemon.ts) with real Redis (the injected URL, a fresh prefix), real
+// HTTP on a free port, the real workflow registry over a temporary directory,
+// optionally real workers against the simulator (their hooks feed the metrics) and
+// the real scheduler.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inject } from 'vitest';
-import { loadConfig } from '../../../src/config/load.js';
 import type { Config, Secrets } from '../../../src/config/schema.js';
-import { createHttpApp, type HttpDeps, type HttpServer, serveHttp } from '../../../src/daemon/http/index.js';
+import type { HttpDeps } from '../../../src/daemon/http/index.js';
 import { createMetrics, type Metrics } from '../../../src/daemon/metrics.js';
-import { WorkflowRegistry } from '../../../src/daemon/registry.js';
-import { openServices, type Services, startWorkers, type Workers } from '../../../src/daemon/services.js';
+import type { WorkflowRegistry } from '../../../src/daemon/registry.js';
+import type { Services, Workers } from '../../../src/daemon/services.js';
 import type { RunView } from '../../../src/runs/service.js';
-import { type RunningScheduler, startScheduler } from '../../../src/scheduler/index.js';
-import { silentLogger } from '../../../src/shared/logger.js';
+import type { RunningScheduler } from '../../../src/scheduler/index.js';
 import { type RunningSimulator, startSimulator } from '../../../src/simulator/index.js';
+import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
 import { testPrefix } from '../../helpers/prefix.js';
 
 export interface HarnessOptions {
@@ -83,63 +82,44 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         ...(options.simToken ? { token: options.simToken } : {}),
       })
     : undefined;
-  const env: Record<string, string> = {
-    REDIS_URL: inject('redisUrl'),
-    GCFLOW_REDIS_PREFIX: options.prefix ?? testPrefix('http'),
-    ...(sim ? { GENESISCLOUD_API_URL: sim.apiUrl } : {}),
-  };
-  const { config } = loadConfig({ env });
-  config.engine.poll_interval_ms = 100;
-  config.http = { ...config.http, ...options.http, listen: '127.0.0.1:0' };
+  const dir = await mkdtemp(join(tmpdir(), 'gcflow-http-'));
+  const files: Record<string, string> = { ...options.files };
+  for (const [i, yaml] of (options.workflows ?? []).entries()) files[`w${i}.yaml`] = yaml;
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
   const secrets: Secrets = {
     apiToken: options.apiToken ?? (options.workers ? 'sim-token-for-http-tests' : undefined),
     httpToken: options.httpToken,
     workflowSecrets: options.workflowSecrets ?? {},
   };
-  const services = await openServices({ config, secrets, logger: silentLogger() });
   const metrics = createMetrics({ queueSampleMs: 100 });
-  const workers = options.workers
-    ? await startWorkers(services, {
-        concurrency: 5,
-        onCall: (call) => metrics.onApiCall(call),
-        onEvents: (state, events) => metrics.onRunEvents(state, events),
-      })
-    : undefined;
-  const dir = await mkdtemp(join(tmpdir(), 'gcflow-http-'));
-  const files: Record<string, string> = { ...options.files };
-  for (const [i, yaml] of (options.workflows ?? []).entries()) files[`w${i}.yaml`] = yaml;
-  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
-  const registry = await WorkflowRegistry.open({ dir, logger: silentLogger(), watch: false });
-  let server: HttpServer | undefined;
-  let scheduler: RunningScheduler | undefined;
+  let daemon: TestDaemon;
   try {
-    if (options.scheduler === 'real') {
-      scheduler = await startScheduler({ services, registry, metrics, logger: silentLogger() });
-    }
-    const app = createHttpApp({
-      services,
-      registry,
-      scheduler: options.scheduler === 'real' ? scheduler : options.scheduler,
+    daemon = await startTestDaemon({
+      env: {
+        GCFLOW_REDIS_PREFIX: options.prefix ?? testPrefix('http'),
+        GCFLOW_WORKFLOWS: dir,
+        ...(sim ? { GENESISCLOUD_API_URL: sim.apiUrl } : {}),
+      },
+      tune: (config) => {
+        config.engine.poll_interval_ms = 100;
+        config.http = { ...config.http, ...options.http, listen: '127.0.0.1:0' };
+      },
+      secrets,
       metrics,
-      workers,
+      http: true,
+      workers: options.workers === true,
+      concurrency: 5,
+      scheduler: options.scheduler === 'real',
+      ...(options.scheduler && options.scheduler !== 'real' ? { schedules: options.scheduler } : {}),
       mode: options.mode ?? 'production',
     });
-    metrics.watchQueues(services, services.releasers);
-    server = await serveHttp(app, {
-      listen: config.http.listen,
-      token: secrets.httpToken,
-      logger: silentLogger(),
-    });
   } catch (err) {
-    await scheduler?.close();
-    await workers?.close(1_000);
-    await registry.close();
-    await services.close();
     await sim?.close();
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
-  const url = server.url;
+  const { services, workers, registry, scheduler } = daemon;
+  const url = daemon.url!;
   const request = async (path: string, o: RequestOptions = {}): Promise<Reply> => {
     const token = o.token === undefined ? options.httpToken : o.token;
     const method = o.method ?? 'GET';
@@ -183,11 +163,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       }
     },
     async close() {
-      await server?.close();
-      await scheduler?.close();
-      await workers?.close(2_000);
-      await registry.close();
-      await services.close();
+      await daemon.close();
       await sim?.close();
       await rm(dir, { recursive: true, force: true });
     },

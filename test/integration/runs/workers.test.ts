@@ -1,7 +1,8 @@
 // Starting and stopping run workers. A start that fails half-way (here a concurrency
 // of 0) releases the cancel watcher and the worker's connection it had opened (the
 // concurrency is checked before BullMQ opens a connection it would leak). A stop
-// returns once its grace period is over even when a turn is still in flight.
+// returns once its grace period is over even when a turn is still in flight, and a
+// turn in flight parks at its next wait once the workers stop.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
@@ -63,6 +64,33 @@ steps:
     ]);
     expect(stopped, 'workers.close(500) still waiting after 20 s').toBe(true);
     expect(Date.now() - started).toBeLessThan(20_000);
+  } finally {
+    await stack.services.close();
+    await stack.sim.close();
+  }
+});
+
+it('parks an in-flight turn at its next wait when the workers stop, instead of holding the stop', async () => {
+  // The same endless turn: polls of 100 ms slept inside it. Before `stopping`, a stop
+  // waited out the whole grace period (here 40 s) for it; now the turn parks at its
+  // next poll, so the stop is over in seconds and the run resumes from its checkpoint.
+  const stack = await startStack({ sim: { transition_ms: 3_600_000 } });
+  try {
+    const def = stack.workflow(`
+name: endless
+steps:
+  - id: box
+    uses: instance.create
+    with: { name: "endless-\${{ run.id }}", type: vcpu-2_memory-4g, region: NORD-NO-KRS-1, image: ubuntu-22.04, ssh_keys: [ops-laptop] }
+`);
+    const runId = await stack.start(def);
+    await stack.waitFor(runId, (r) => r.steps[0]!.status === 'waiting');
+    const started = Date.now();
+    await stack.workers.close(40_000);
+    expect(Date.now() - started, 'the stop waited for the turn instead of parking it').toBeLessThan(30_000);
+    const run = await stack.services.runs.get(runId);
+    expect(run.status).toBe('waiting');
+    expect(run.steps[0]!.status).toBe('waiting');
   } finally {
     await stack.services.close();
     await stack.sim.close();

@@ -1,5 +1,6 @@
 // Scheduler replicas in one process on a real Redis (the injected URL, a fresh
-// prefix per harness): each replica has its own connections, workflow registry
+// prefix per harness): each replica is a daemon built by the production composition
+// root (test/helpers/daemon.ts) without HTTP: its own connections, workflow registry
 // (watching a shared temp directory), scheduler and, optionally, run workers.
 // Workflows use `sleep` steps only, so no API is called.
 import { mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -7,23 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
-import { WorkflowRegistry } from '../../../src/daemon/registry.js';
-import {
-  openGate,
-  openServices,
-  type Services,
-  startWorkers,
-  type Workers,
-} from '../../../src/daemon/services.js';
+import { createMetrics, type Metrics } from '../../../src/daemon/metrics.js';
+import type { WorkflowRegistry } from '../../../src/daemon/registry.js';
+import { openServices, type Services, type Workers } from '../../../src/daemon/services.js';
 import type { RunView } from '../../../src/runs/service.js';
-import {
-  type FireOutcome,
-  type RunningScheduler,
-  type SchedulerMetrics,
-  type SchedulerTuning,
-  startScheduler,
+import type {
+  FireOutcome,
+  RunningScheduler,
+  SchedulerMetrics,
+  SchedulerTuning,
 } from '../../../src/scheduler/index.js';
 import { createLogger } from '../../../src/shared/logger.js';
+import { startTestDaemon } from '../../helpers/daemon.js';
 import { testPrefix } from '../../helpers/prefix.js';
 
 export interface RecordingMetrics extends SchedulerMetrics {
@@ -40,6 +36,26 @@ export function recordingMetrics(): RecordingMetrics {
     setScheduleOverdue: () => undefined,
   };
   return m;
+}
+
+/** The daemon's real metrics, with the scheduler's fires and skips also recorded. */
+function recordingDaemonMetrics(): Metrics & RecordingMetrics {
+  const real = createMetrics({ processMetrics: false });
+  const fires: RecordingMetrics['fires'] = [];
+  const skips: RecordingMetrics['skips'] = [];
+  return {
+    ...real,
+    fires,
+    skips,
+    onScheduleFire: (workflow, lagMs) => {
+      fires.push({ workflow, lagMs });
+      real.onScheduleFire(workflow, lagMs);
+    },
+    onScheduleSkip: (workflow, reason) => {
+      skips.push({ workflow, reason });
+      real.onScheduleSkip(workflow, reason);
+    },
+  };
 }
 
 export interface Replica {
@@ -96,28 +112,30 @@ export async function startHarness(files: Record<string, string> = {}): Promise<
     write,
     remove: (file) => unlinkSync(join(workflows, file)),
     async replica(options = {}) {
-      const { config, secrets } = loadConfig({ env });
-      config.worker.shutdown_grace_ms = 2_000;
       const logger = createLogger({
         level: 'info',
         pretty: false,
         destination: { write: (line: string) => void logs.push(line) },
       });
-      const services = await openServices({ config, secrets, logger });
-      const registry = await WorkflowRegistry.open({ dir: workflows, logger, watch: true, debounceMs: 50 });
-      const metrics = recordingMetrics();
-      const scheduler = await startScheduler({
-        services,
-        registry,
-        metrics,
+      const metrics = recordingDaemonMetrics();
+      const daemon = await startTestDaemon({
+        env,
+        tune: (config) => {
+          config.worker.shutdown_grace_ms = 2_000;
+        },
         logger,
-        tuning: { leaseIntervalMs: 500, leaseTtlMs: 15_000, watchdogMs: 60_000, ...options.tuning },
+        metrics,
+        scheduler: true,
+        schedulerTuning: { leaseIntervalMs: 500, leaseTtlMs: 15_000, watchdogMs: 60_000, ...options.tuning },
+        workers: options.workers === true,
+        concurrency: 10,
+        watchWorkflows: true,
+        workflowsDebounceMs: 50,
       });
+      const { services, registry, workers } = daemon;
+      const scheduler = daemon.scheduler!;
       const outcomes: FireOutcome[] = [];
       scheduler.events.on('fire', (o: FireOutcome) => outcomes.push(o));
-      const workers = options.workers
-        ? await startWorkers(services, { concurrency: 10, gate: openGate(services) })
-        : undefined;
       let closed = false;
       const replica: Replica = {
         services,
@@ -129,10 +147,7 @@ export async function startHarness(files: Record<string, string> = {}): Promise<
         async close() {
           if (closed) return;
           closed = true;
-          await scheduler.close();
-          await workers?.close(2_000);
-          await registry.close();
-          await services.close();
+          await daemon.close();
         },
       };
       replicas.push(replica);

@@ -8,7 +8,7 @@ import { toRunView } from '../../../runs/service.js';
 import type { ScheduleView } from '../../../scheduler/index.js';
 import { GcflowError } from '../../../shared/errors.js';
 import type { Logger } from '../../../shared/logger.js';
-import type { Services } from '../../services.js';
+import type { HttpServices } from '../deps.js';
 import { parseLimit, parseStatus, parseWorkflow, runIdOf, type WorkflowCatalog } from '../api.js';
 import { handleError, statusOf } from '../errors.js';
 import { gcflowVersion } from '../health.js';
@@ -23,7 +23,7 @@ import { workflowsBody } from './workflows-page.js';
 export { UI_BASE } from './html.js';
 
 export interface UiDeps {
-  services: Services;
+  services: HttpServices;
   registry: WorkflowCatalog;
   schedules: () => Promise<ScheduleView[]>;
   mode: 'production' | 'dev';
@@ -97,7 +97,7 @@ export function dashboardApp(deps: UiDeps): Hono {
     if (!state) await services.runs.get(id); // throws the API's E_RUN_NOT_FOUND (404)
     const run = services.redactor.scrub(toRunView(state!));
     const def = await services.store.loadDefinition(state!.definition_hash).catch(() => undefined);
-    const total = await services.redis.llen(services.store.keys.events(id));
+    const total = await services.eventCount(id);
     const omitted = Math.max(0, total - MAX_EVENTS);
     const events = (await services.store.events(id, omitted, MAX_EVENTS)).map((e) =>
       services.redactor.scrub(e.event),
@@ -128,7 +128,7 @@ export function dashboardApp(deps: UiDeps): Hono {
     return respond(c, 'Workflows', 'workflows', body, () => body);
   });
 
-  ui.route('/queues', queuesApp(services));
+  ui.route('/queues', queuesApp(services.queueViews));
   return ui;
 }
 

@@ -5,8 +5,7 @@ import { createBullBoard } from '@bull-board/api';
 import { HonoAdapter } from '@bull-board/hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { openQueueViews } from '../../../queue/dashboard.js';
-import type { Services } from '../../services.js';
+import type { QueueViews } from '../../../queue/dashboard.js';
 import { errorResponse, HttpApiError } from '../errors.js';
 import { UI_BASE } from './html.js';
 
@@ -19,10 +18,8 @@ export const QUEUES_BASE = `${UI_BASE}/queues`;
 const BOARD_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'self'; form-action 'none'; frame-ancestors 'none'";
 
-/** The Bull Board app to mount at QUEUES_BASE; its queue handles close with `services`. */
-export function queuesApp(services: Services): Hono {
-  const views = openQueueViews(services.redis, services.config.redis.prefix);
-  services.releasers.add('dashboard queues', () => views.close());
+/** The Bull Board app to mount at QUEUES_BASE, over views the composition root opens and closes. */
+export function queuesApp(views: Pick<QueueViews, 'boardAdapters'>): Hono {
   const serverAdapter = new HonoAdapter(serveStatic).setBasePath(QUEUES_BASE);
   createBullBoard({
     queues: views.boardAdapters(),

@@ -1,0 +1,80 @@
+// The composition root's one place for what each part is handed: from the opened
+// Services, the narrow view each part uses (the HTTP app, the CLI commands). A part
+// never sees the Services bag; it declares what it needs and gets only that.
+import type { Config } from '../config/schema.js';
+import type { GenesisClient } from '../genesis/index.js';
+import { openQueueViews } from '../queue/dashboard.js';
+import type { JanitorDeps } from '../runs/janitor.js';
+import type { Ownership } from '../runs/ownership.js';
+import type { RunService } from '../runs/service.js';
+import type { RunStore } from '../runs/store.js';
+import { listSchedules, type ScheduleView } from '../scheduler/index.js';
+import type { Clock } from '../shared/clock.js';
+import type { HttpServices } from './http/deps.js';
+import { openApiClient, type Services } from './services.js';
+
+/** The HTTP app's view of the process; the queue views it opens close with `services`. */
+export function httpServices(services: Services, client: GenesisClient | undefined): HttpServices {
+  const { redis, store, config } = services;
+  const queueViews = openQueueViews(redis, config.redis.prefix);
+  services.releasers.add('dashboard queues', () => queueViews.close());
+  return {
+    config,
+    secrets: services.secrets,
+    logger: services.logger,
+    clock: services.clock,
+    redactor: services.redactor,
+    runs: services.runs,
+    store,
+    eventCount: (runId) => redis.llen(store.keys.events(runId)),
+    ping: () => redis.ping(),
+    client,
+    registeredSchedules: () => listSchedules(services),
+    queueViews,
+  };
+}
+
+/** What `gcflow run`, `status`, `runs`, `cancel` and `logs` use. */
+export interface RunCommandParts {
+  runs: RunService;
+  /** A run's record and history (logs, run --wait). */
+  store: Pick<RunStore, 'mustLoad' | 'events'>;
+  /** Run workers connected to this Redis (run --wait warns when there are none). */
+  workerCount(): Promise<number>;
+}
+
+export function runCommandParts(services: Services): RunCommandParts {
+  return {
+    runs: services.runs,
+    store: services.store,
+    workerCount: () => services.queue.workerCount(),
+  };
+}
+
+/** What `gcflow schedules` uses: the schedules registered in Redis. */
+export interface ScheduleCommandParts {
+  schedules(): Promise<ScheduleView[]>;
+}
+
+export function scheduleCommandParts(services: Services): ScheduleCommandParts {
+  return { schedules: () => listSchedules(services) };
+}
+
+/** What `gcflow janitor` uses: the API, the ownership records, run records, the workflows. */
+export interface JanitorCommandParts {
+  config: Pick<Config, 'workflows'>;
+  clock: Clock;
+  client: GenesisClient;
+  ownership: Ownership;
+  store: JanitorDeps['store'];
+}
+
+export function janitorCommandParts(services: Services): JanitorCommandParts {
+  return {
+    config: services.config,
+    clock: services.clock,
+    client: openApiClient(services),
+    ownership: services.ownership,
+    store: services.store,
+  };
+}
