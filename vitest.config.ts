@@ -1,5 +1,6 @@
 // Three test layers as vitest projects (ARCHITECTURE.md, Tests):
-//   unit         test/unit: pure modules, no Redis, no child process, seconds.
+//   unit         test/unit: pure modules, no Redis (test/helpers/no-redis.ts refuses
+//                any connection), no child process, seconds.
 //   integration  test/integration: one real dependency (Redis from the global setup,
 //                the simulator over HTTP), in-process gcflow parts.
 //   e2e          test/e2e: the built CLI and daemon as child processes; dist/ is built
@@ -21,6 +22,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Refuses every Redis connection: the unit layer runs without Redis.
+          setupFiles: ['test/helpers/no-redis.ts'],
           testTimeout: 30_000,
         },
       },

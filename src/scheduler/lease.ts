@@ -5,15 +5,18 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger.js';
+import { type LuaScript, luaCommand } from '../shared/lua.js';
 
-const RENEW_LUA = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-`;
-const RELEASE_LUA = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
+const RENEW: LuaScript = {
+  name: 'gcflowLeaseRenew',
+  numberOfKeys: 1,
+  file: new URL('./lua/lease-renew.lua', import.meta.url),
+};
+const RELEASE: LuaScript = {
+  name: 'gcflowLeaseRelease',
+  numberOfKeys: 1,
+  file: new URL('./lua/lease-release.lua', import.meta.url),
+};
 
 export interface LeaseOptions {
   redis: Redis;
@@ -60,7 +63,7 @@ export function startLease(options: LeaseOptions): Lease {
   const attempt = async (): Promise<{ leading?: Promise<void> }> => {
     try {
       if (leader) {
-        const renewed = await redis.eval(RENEW_LUA, 1, key, holderId, String(options.ttlMs));
+        const renewed = await luaCommand(redis, RENEW)(key, holderId, String(options.ttlMs));
         if (renewed !== 1) {
           leader = false;
           logger.warn(
@@ -73,7 +76,7 @@ export function startLease(options: LeaseOptions): Lease {
       if (taken !== 'OK') return {};
       if (closed) {
         // Taken while closing: hand it back now rather than hold it for a whole TTL.
-        await redis.eval(RELEASE_LUA, 1, key, holderId);
+        await luaCommand(redis, RELEASE)(key, holderId);
         return {};
       }
       leader = true;
@@ -107,7 +110,7 @@ export function startLease(options: LeaseOptions): Lease {
       await leading;
       if (leader) {
         leader = false;
-        await redis.eval(RELEASE_LUA, 1, key, holderId).catch(() => undefined);
+        await luaCommand(redis, RELEASE)(key, holderId).catch(() => undefined);
       }
     },
   };
