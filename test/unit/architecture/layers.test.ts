@@ -75,10 +75,49 @@ function violation({ file, from }: Import): string | undefined {
   return undefined;
 }
 
+/**
+ * The composition root's Services bag stays in it: only these files open or name it;
+ * every other part declares the narrow view it uses (daemon/parts.ts builds them).
+ */
+const BAG_HOLDERS = /^src\/(daemon\/(daemon|parts|services)\.ts|cli\/context\.ts|bench\/.*)$/;
+
+/** A file outside the composition root that imports the Services bag, or undefined. */
+function bagLeak(file: string, text: string): string | undefined {
+  if (BAG_HOLDERS.test(file)) return undefined;
+  for (const match of text.matchAll(/^import\s+(?:type\s+)?\{([^}]*)\}\s*from\s+'([^']+)'/gm)) {
+    const names = match[1]!.split(',').map((n) => n.replace(/^\s*type\s+/, '').trim());
+    const target = relative('.', join(file, '..', match[2]!));
+    if (target === 'src/daemon/services.js' && names.includes('Services'))
+      return `${file}: takes the Services bag; declare the narrow view it uses instead`;
+  }
+  return undefined;
+}
+
 describe('layering', () => {
   it('holds for every import in src/', () => {
     const broken = importsOf('src').map(violation).filter(Boolean);
     expect(broken).toEqual([]);
+  });
+
+  it('keeps the Services bag inside the composition root', () => {
+    const leaks: string[] = [];
+    for (const entry of readdirSync('src', { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+      const file = relative('.', join(entry.parentPath, entry.name));
+      const leak = bagLeak(file, readFileSync(file, 'utf8'));
+      if (leak) leaks.push(leak);
+    }
+    expect(leaks).toEqual([]);
+    expect(bagLeak('src/daemon/http/api.ts', "import type { Services } from '../services.js';")).toMatch(
+      /Services bag/,
+    );
+    expect(
+      bagLeak('src/cli/status.ts', "import {\n  type Services,\n} from '../daemon/services.js';"),
+    ).toMatch(/Services bag/);
+    expect(
+      bagLeak('src/cli/status.ts', "import { openServices } from '../daemon/services.js';"),
+    ).toBeUndefined();
+    expect(bagLeak('src/daemon/parts.ts', "import type { Services } from './services.js';")).toBeUndefined();
   });
 
   it('catches a forbidden import (the checker itself)', () => {
