@@ -3,6 +3,7 @@
 // never sees the Services bag; it declares what it needs and gets only that.
 import type { Config } from '../config/schema.js';
 import type { GenesisClient } from '../genesis/index.js';
+import type { HoldService } from '../holds/service.js';
 import { openQueueViews } from '../queue/dashboard.js';
 import type { JanitorDeps } from '../runs/janitor.js';
 import type { Ownership } from '../runs/ownership.js';
@@ -11,7 +12,7 @@ import type { RunStore } from '../runs/store.js';
 import { listSchedules, type ScheduleView } from '../scheduler/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { HttpServices } from './http/deps.js';
-import { openApiClient, type Services } from './services.js';
+import { openApiClient, openHoldService, type Services } from './services.js';
 
 /** The HTTP app's view of the process; the queue views it opens close with `services`. */
 export function httpServices(services: Services, client: GenesisClient | undefined): HttpServices {
@@ -31,6 +32,8 @@ export function httpServices(services: Services, client: GenesisClient | undefin
     client,
     registeredSchedules: () => listSchedules(services),
     queueViews,
+    // Names are resolved with the workers' API client when this process has one.
+    holds: openHoldService(services, () => client ?? openApiClient(services)),
   };
 }
 
@@ -77,4 +80,13 @@ export function janitorCommandParts(services: Services): JanitorCommandParts {
     ownership: services.ownership,
     store: services.store,
   };
+}
+
+/** What `gcflow hold`, `holds` and `unhold` use: holds by id or name (names through the API). */
+export interface HoldCommandParts {
+  holds: HoldService;
+}
+
+export function holdCommandParts(services: Services): HoldCommandParts {
+  return { holds: openHoldService(services) };
 }

@@ -3,6 +3,7 @@
 // queue, no releasers). Types only.
 import type { Config, Secrets } from '../../config/schema.js';
 import type { GenesisClient } from '../../genesis/index.js';
+import type { HoldService } from '../../holds/service.js';
 import type { QueueViews } from '../../queue/dashboard.js';
 import type { RunService } from '../../runs/service.js';
 import type { RunStore } from '../../runs/store.js';
@@ -30,6 +31,8 @@ export interface HttpServices {
   client: GenesisClient | undefined;
   /** What is registered in Redis: the schedules when no scheduler runs in this process. */
   registeredSchedules(): Promise<ScheduleView[]>;
+  /** Holds on instances (/api/holds); names are resolved with `client`, else a client of its own. */
+  holds: HoldService;
   /** Bull Board's read-only views of the queues (opened and closed by the composition root). */
   queueViews: Pick<QueueViews, 'boardAdapters'>;
 }

@@ -74,7 +74,8 @@ export function createHttpApp(deps: HttpDeps): Hono {
     return c.body(text, 200, { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' });
   });
   const schedules = () => schedulesOf(deps);
-  app.route('/api', apiRoutes({ services, registry: deps.registry, schedules }));
+  // Names are resolved with the workers' API client when this process has one.
+  app.route('/api', apiRoutes({ services, registry: deps.registry, schedules, holds: services.holds }));
   app.route(UI_BASE, dashboardApp({ services, registry: deps.registry, schedules, mode: deps.mode }));
   return app;
 }
