@@ -18,7 +18,7 @@ import type { Fence, RunStore } from './store.js';
 
 export type { TaskExecutor, TaskIO } from '../engine/driver.js';
 
-/** Admits runs of a concurrency group in turn (`overlap: queue`). */
+/** Admits runs of a concurrency group in turn (`overlap: queue`, up to `concurrency.limit` at once). */
 export interface ConcurrencyGate {
   /** True when the run may proceed now. */
   enter(run: RunState, def: WorkflowDefinition): Promise<boolean>;
