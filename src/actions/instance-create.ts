@@ -71,7 +71,7 @@ export const instanceCreate = defineAction('instance.create', createCursor, asyn
   // capacity: wait, woken after every choice was out: look again, or park again.
   if (c.instance_id === undefined && c.capacity_since !== undefined && c.choice >= candidates.length) {
     const reasons = await capacityOf(ctx, candidates);
-    const free = reasons.findIndex((r) => r === undefined);
+    const free = reasons.indexOf(undefined);
     if (free < 0) return parkForCapacity(ctx, c, candidates, reasons);
     ctx.log.info(
       { type: candidates[free]!.type, region: candidates[free]!.region, looks: c.capacity_looks },

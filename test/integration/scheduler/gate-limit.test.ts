@@ -32,7 +32,12 @@ function gateFor() {
     redis,
     prefix,
     store: { keys } as RunStore,
-    queue: { wake: async (id) => (woken.push(id), true) },
+    queue: {
+      wake: async (id) => {
+        woken.push(id);
+        return true;
+      },
+    },
     logger: silentLogger(),
   });
   let clock = Date.parse('2026-11-29T10:00:00Z');
