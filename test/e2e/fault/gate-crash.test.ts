@@ -74,7 +74,7 @@ async function finished(runId: string): Promise<RunView> {
       const run = JSON.parse(r.stdout) as RunView;
       return ['succeeded', 'failed', 'cancelled'].includes(run.status) ? run : undefined;
     },
-    120_000,
+    180_000,
     `run ${runId} to finish`,
   );
 }
@@ -119,7 +119,7 @@ describe('a concurrency slot whose holder is killed with SIGKILL', () => {
       expect(Date.parse(sorted[i]!.steps[0]!.started_at!)).toBeGreaterThanOrEqual(
         Date.parse(sorted[i - 1]!.finished_at!),
       );
-  }, 240_000);
+  }, 420_000);
 
   it('after its run ended, before it gave the slot back: the next run is admitted', async () => {
     const dying = daemon({ GCFLOW_FAULTPOINT: 'run.end:before-gate-leave' });
@@ -130,5 +130,5 @@ describe('a concurrency slot whose holder is killed with SIGKILL', () => {
     daemon();
     const run = await finished(next);
     expect(run.status).toBe('succeeded');
-  }, 240_000);
+  }, 420_000);
 });
