@@ -1,5 +1,6 @@
 // concurrency.limit: how it combines with overlap (implies queue; contradicts the
 // other policies with a did-you-mean), its range, and what the engine receives.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ }} is the workflow expression syntax, not a JS template
 import { describe, expect, it } from 'vitest';
 import { parseWorkflow } from '../../../src/dsl/index.js';
 
@@ -57,5 +58,33 @@ describe('concurrency.limit', () => {
     const { definition, diagnostics } = parseWorkflow(workflow(`{ limit: ${limit} }`), 'wf.yaml');
     expect(definition).toBeUndefined();
     expect(diagnostics.map((d) => d.code)).toContain(code);
+  });
+});
+
+describe('instance.create capacity', () => {
+  const create = (capacity: string) => `name: capx
+steps:
+  - id: box
+    uses: instance.create
+    with:
+      name: "capx-\${{ run.id }}"
+      type: vcpu-2_memory-4g
+      region: NORD-NO-KRS-1
+      image: ubuntu-22.04
+      ssh_keys: [ops-laptop]
+      capacity: ${capacity}
+`;
+
+  it.each(['wait', 'fail'])('accepts %s', (capacity) => {
+    expect(parseWorkflow(create(capacity), 'wf.yaml').diagnostics).toEqual([]);
+  });
+
+  it('refuses anything else with a did-you-mean', () => {
+    const { diagnostics } = parseWorkflow(create('wiat'), 'wf.yaml');
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({ code: 'E_PARAM_VALUE', line: 11 });
+    expect(diagnostics[0]!.message).toBe(
+      "step 'box': with.capacity must be one of wait or fail, got 'wiat'; did you mean 'wait'?",
+    );
   });
 });
