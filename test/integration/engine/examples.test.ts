@@ -61,6 +61,34 @@ describe('example workflows against the simulator', () => {
     expect(instancesNamed('prod-cat')[0]!.status).toBe('active');
   });
 
+  it('office-hours: an enforcement run with nothing out of line makes one list call and sends nothing; a held box is left running', async () => {
+    const [, b] = await boxes(['quiet-a', 'quiet-b']);
+    const def = await load('office-hours');
+    const inputs = { action: 'stop', name_glob: 'quiet-*' };
+    await stack.services.holds.put({
+      instance_id: b!.id,
+      instance_name: b!.name,
+      until: new Date(Date.now() + 3_600_000).toISOString(),
+      created_at: new Date().toISOString(),
+      reason: 'training run',
+    });
+    const first = await stack.waitFor(await stack.start(def, inputs));
+    expect(first.status, first.error ?? '').toBe('succeeded');
+    expect(instancesNamed('quiet-').map((i) => [i.name, i.status])).toEqual([
+      ['quiet-a', 'stopped'],
+      ['quiet-b', 'active'],
+    ]);
+    expect(first.steps.find((s) => s.id === 'boxes')!.outputs).toMatchObject({
+      count: 1,
+      held: [{ id: b!.id, name: 'quiet-b', reason: 'training run' }],
+    });
+    const before = stack.sim.simulator.calls().calls.length;
+    const again = await stack.waitFor(await stack.start(def, inputs));
+    expect(again.status, again.error ?? '').toBe('succeeded');
+    const calls = stack.sim.simulator.calls().calls.slice(before);
+    expect(calls.map((c) => c.route)).toEqual(['GET /instances']);
+  });
+
   it('nightly-snapshots: snapshots every matching box each run and keeps keep_last per box', async () => {
     const made = await boxes(['prod-db', 'prod-web']);
     const def = await load('nightly-snapshots');
