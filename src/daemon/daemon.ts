@@ -42,6 +42,8 @@ export interface DaemonOptions {
   workers?: boolean;
   /** Delays between retries of a failing turn (default TURN_RETRY, src/queue/runs.ts). */
   turnRetry?: TurnRetry;
+  /** How often a run waiting for its concurrency group looks again (default 2 s). */
+  gatePollMs?: number;
   /** The janitor sweep and the data-loss watch (default true). */
   guards?: boolean;
   /** Watch the workflow directory (default true); reload after this quiet time. */
@@ -90,6 +92,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         ...(options.concurrency ? { concurrency: options.concurrency } : {}),
         ...(options.fetch ? { fetch: options.fetch } : {}),
         ...(options.turnRetry ? { turnRetry: options.turnRetry } : {}),
+        ...(options.gatePollMs !== undefined ? { gatePollMs: options.gatePollMs } : {}),
         onCall: (call) => metrics.onApiCall(call),
         onEvents: (state, events) => metrics.onRunEvents(state, events, (w, s) => registry.stepKind(w, s)),
         // The gate works without the scheduler (--no-scheduler) and before it starts.

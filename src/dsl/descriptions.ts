@@ -29,6 +29,8 @@ export const WORKFLOW_DESCRIPTIONS: Record<string, string> = {
   'concurrency.group': 'Runs in one group obey overlap together; default the workflow name.',
   'concurrency.overlap':
     'When a run starts while one of the group is active: skip (default), queue, cancel_running or allow.',
+  'concurrency.limit':
+    'How many runs of the group run at once (default 1); the others wait their turn in arrival order, holding no worker. Implies overlap: queue; contradicts skip, cancel_running and allow.',
   timeout:
     'Duration for the whole run (30s, 15m, 6h, 1h30m); on expiry the run is cancelled, then finally steps run.',
   auto_cleanup:
@@ -114,6 +116,8 @@ export const PARAM_DESCRIPTIONS: Partial<Record<StepKind, { kind: string; params
         reservation_id: 'Reservation id, passed to the API as given.',
         public_ipv6: 'Give the instance a public IPv6 address.',
         fallback: 'Alternatives tried in order on capacity or quota errors: a list of {type?, region?}.',
+        capacity:
+          'When no choice (type/region and fallback) has capacity or quota: fail (default) fails at once naming them; wait parks and looks again (poll interval, doubling to 1m) until one has room or the wait timeout passes.',
         'fallback[].type': 'The instance type to try instead.',
         'fallback[].region': 'The region to try instead.',
       },

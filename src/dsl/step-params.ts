@@ -34,6 +34,9 @@ const userData = z.array(
   z.strictObject({ type: z.string(), filename: z.string().optional(), content: z.string() }),
 );
 
+/** What instance.create does when no choice has capacity or quota: wait for it, or fail (default). */
+export const CAPACITY_MODES = ['wait', 'fail'] as const;
+
 const fallbackEntry = z
   .strictObject({ type: z.string().min(1).optional(), region: z.string().min(1).optional() })
   .refine(
@@ -79,6 +82,7 @@ function buildStepParams(allowExpressions: boolean) {
       reservation_id: z.string().optional(),
       public_ipv6: orExpr(z.boolean()).optional(),
       fallback: orExpr(z.array(fallbackEntry)).optional(),
+      capacity: orExpr(z.enum(CAPACITY_MODES)).optional(),
     })
     .refine((w) => (w.ssh_keys === undefined) !== (w.password === undefined), {
       message: 'give exactly one of ssh_keys or password',

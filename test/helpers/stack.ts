@@ -19,6 +19,11 @@ export interface StackOptions {
   /** Tweaks to the loaded config (e.g. a lower client rate limit). */
   tune?: (config: Config) => void;
   secrets?: Record<string, string>;
+  /**
+   * The workers always consult the concurrency gate (the daemon's wiring); `{pollMs}` sets
+   * how often a run waiting for its group looks again (`true` is the default poll).
+   */
+  gate?: boolean | { pollMs: number };
 }
 
 export interface Stack {
@@ -57,6 +62,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       },
       concurrency: options.concurrency ?? 10,
       ...(options.turnRetry ? { turnRetry: options.turnRetry } : {}),
+      ...(typeof options.gate === 'object' ? { gatePollMs: options.gate.pollMs } : {}),
     });
   } catch (err) {
     await sim.close();
