@@ -178,7 +178,7 @@ describe('snapshots.prune against the simulator', () => {
     const { run, step } = await prune(`{ instance: prod-db, keep_daily: 7 }`);
     expect(run.status, run.error ?? '').toBe('succeeded');
     const left = await settled();
-    const expected = made.filter((m, i) => i >= 9 && i % 3 === 2); // 17:00 of the newest seven days
+    const expected = made.filter((_m, i) => i >= 9 && i % 3 === 2); // 17:00 of the newest seven days
     expect(expected).toHaveLength(7);
     expect(left.map((s) => s.id).sort()).toEqual(idsOf(expected));
     expect(left.map((s) => new Date(s.created_at).getUTCHours())).toEqual(Array(7).fill(17));
