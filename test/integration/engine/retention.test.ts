@@ -10,6 +10,9 @@ import {
   type Instance,
   type Snapshot,
 } from '../../../src/genesis/index.js';
+import { coerceInputs } from '../../../src/dsl/index.js';
+import { formatPlan, planRun } from '../../../src/plan/index.js';
+import { loadWorkflowFile } from '../../../src/workflows/index.js';
 import { activeBoxes } from '../../helpers/boxes.js';
 import { eventually } from '../../helpers/processes.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
@@ -29,7 +32,12 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => stack?.close());
-beforeEach(() => stack.sim.simulator.reset());
+/** Snapshots held in `creating` on purpose: settled() does not wait for them. */
+const held = new Set<string>();
+beforeEach(() => {
+  held.clear();
+  stack.sim.simulator.reset();
+});
 
 /** POST /__sim/snapshots/{id}: the admin route under test as every test's setup. */
 async function age(id: string, change: { created_at?: number; status?: string }): Promise<void> {
@@ -43,6 +51,7 @@ async function age(id: string, change: { created_at?: number; status?: string })
     body: JSON.stringify(body),
   });
   if (reply.status !== 200) throw new Error(`age ${id}: ${reply.status} ${await reply.text()}`);
+  if (change.status === 'creating') held.add(id);
 }
 
 interface Made {
@@ -57,15 +66,16 @@ async function backups(
   times: number[],
   options: { replicated?: boolean; prefix?: string } = {},
 ): Promise<Made[]> {
-  const made: Made[] = [];
-  for (const [i, at] of times.entries()) {
-    const name = `${options.prefix ?? 'nightly'}-${box.name}-${i}`;
+  const names = times.map((_, i) => `${options.prefix ?? 'nightly'}-${box.name}-${i}`);
+  for (const name of names)
     await api.instances.createSnapshot(box.id, {
       name,
       ...(options.replicated ? { replicated_region: 'ARC-IS-HAF-1' } : {}),
     });
-    const all = await settled();
-    const ids = all.filter((s) => s.name === name).map((s) => s.id);
+  const all = await settled();
+  const made: Made[] = [];
+  for (const [i, at] of times.entries()) {
+    const ids = all.filter((s) => s.name === names[i]).map((s) => s.id);
     for (const id of ids) await age(id, { created_at: at });
     made.push({ ids, at });
   }
@@ -77,7 +87,8 @@ function settled(): Promise<Snapshot[]> {
   return eventually(
     async () => {
       const all = await api.snapshots.listAll();
-      return all.some((s) => s.status === 'creating' || s.status === 'deleting') ? undefined : all;
+      const moving = all.some((s) => (s.status === 'creating' && !held.has(s.id)) || s.status === 'deleting');
+      return moving ? undefined : all;
     },
     20_000,
     'snapshots to settle',
@@ -223,5 +234,49 @@ describe('snapshots.prune against the simulator', () => {
     expect(step.error).toMatch(/E_INSTANCE_NOT_FOUND|no instance prod-dbb/);
     expect(calls.filter((c) => c.method !== 'GET')).toEqual([]);
     expect(await settled()).toHaveLength(2);
+  });
+});
+
+describe('gcflow plan nightly-snapshots', () => {
+  it('lists exactly the snapshots a run then deletes, and sends only GETs', async () => {
+    const made = await activeBoxes(stack.sim, ['prod-db', 'prod-web']);
+    const now = Date.now();
+    // Forty nights of history per box (the newest replicated), and one stuck `creating`.
+    const history = Array.from({ length: 40 }, (_, i) => now - (40 - i) * DAY);
+    for (const box of made) {
+      await backups(box, history.slice(0, -1));
+      await backups(box, history.slice(-1), { replicated: true, prefix: 'nightly-r' });
+      const [stuck] = await backups(box, [now - 50 * DAY], { prefix: 'nightly-stuck' });
+      await age(stuck!.ids[0]!, { status: 'creating' });
+    }
+    const { definition } = await loadWorkflowFile('workflows/nightly-snapshots.yaml');
+    const def = definition!;
+    const { values, errors } = coerceInputs(def, { name_glob: 'prod-*' }, 'cli');
+    expect(errors).toEqual([]);
+
+    stack.sim.simulator.clearCalls();
+    const before = stack.sim.simulator.state().snapshots;
+    const plan = await planRun({ def, inputs: values, client: api, secrets: {} });
+    expect(plan.error ?? null).toBeNull();
+    expect(stack.sim.simulator.calls().calls.filter((c) => c.method !== 'GET')).toEqual([]);
+    expect(stack.sim.simulator.state().snapshots).toEqual(before);
+    const prunePlan = plan.steps.find((s) => s.id === 'prune')!;
+    const planned = prunePlan.calls.map((c) => `${c.method} ${c.path}`).sort();
+    // 7 days + 4 weeks + 6 months keep at most 17 of 41 backups per box: plenty go.
+    expect(planned.length).toBeGreaterThanOrEqual(2 * (40 - 17));
+    expect(planned.every((c) => c.startsWith('DELETE /snapshots/'))).toBe(true);
+    const text = formatPlan(plan);
+    for (const call of planned) expect(text).toContain(call);
+
+    const run = await stack.waitFor(await stack.start(def, values));
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    const items = run.steps.find((s) => s.id === 'prune')!.items!;
+    const deleted = items.flatMap((i) =>
+      (i.outputs['deleted'] as Snapshot[]).map((d) => `DELETE /snapshots/${d.id}`),
+    );
+    expect(deleted.sort()).toEqual(planned);
+    const left = new Set((await settled()).map((s) => s.id));
+    for (const s of before)
+      expect(left.has(s.id), s.name).toBe(!planned.includes(`DELETE /snapshots/${s.id}`));
   });
 });
