@@ -6,8 +6,9 @@
 //   instance, same name, or a `source_snapshot_id` pointing at a member): kept or
 //   deleted together.
 // - Groups: one per source instance; every rule applies to each group on its own.
-// - Only `created` snapshots form backups and count toward the rules; any other
-//   status (creating, error, deleting, ...) is never deleted.
+// - Only `created` snapshots (and `active`, its legacy name: API-NOTES) form backups
+//   and count toward the rules; any other status (creating, error, deleting, ...)
+//   is never deleted.
 // - A backup is kept when ANY rule keeps it (restic ORs its rules):
 //   keep_last N: the newest N. keep_within D: those less than D older than the newest
 //   (not older than now: a backup stamped in the future is not "the newest").
@@ -79,6 +80,10 @@ export interface RetentionResult<S extends RetainedSnapshot> {
   untouched: S[];
 }
 
+/** `active` is what legacy accounts show for `created` (API-NOTES: snapshot statuses). */
+const CREATED = new Set(['created', 'active']);
+const isCreated = (s: RetainedSnapshot): boolean => CREATED.has(s.status);
+
 const CALENDAR = ['hourly', 'daily', 'weekly', 'monthly', 'yearly'] as const;
 type Calendar = (typeof CALENDAR)[number];
 
@@ -91,9 +96,9 @@ export function decideRetention<S extends RetainedSnapshot>(
   policy: RetentionPolicy,
   now: number,
 ): RetentionResult<S> {
-  const untouched = snapshots.filter((s) => s.status !== 'created');
+  const untouched = snapshots.filter((s) => !isCreated(s));
   const byInstance = new Map<string, Backup<S>[]>();
-  for (const backup of toBackups(snapshots.filter((s) => s.status === 'created'))) {
+  for (const backup of toBackups(snapshots.filter(isCreated))) {
     const list = byInstance.get(backup.instance) ?? [];
     list.push(backup);
     byInstance.set(backup.instance, list);

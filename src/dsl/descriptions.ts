@@ -185,7 +185,7 @@ export const PARAM_DESCRIPTIONS: Partial<Record<StepKind, { kind: string; params
       params: { snapshot: 'The snapshot id.', name: 'Name of the copy.', region: 'Region of the copy.' },
     },
     'snapshots.prune': {
-      kind: 'Retention as restic forget: per source instance, a backup (a snapshot and its replicas) is kept when ANY keep rule keeps it, the rest that match are deleted; only created snapshots count, others are never deleted; the newest is always kept. Outputs: kept (each with kept_by), deleted.',
+      kind: 'Retention as restic forget: per source instance, a backup (a snapshot and its replicas) is kept when ANY keep rule keeps it, the rest that match are deleted; only created (legacy: active) snapshots count, others are never deleted; the newest is always kept. Outputs: kept (each with kept_by), deleted.',
       params: {
         instance:
           'Only snapshots of this instance (id or name); the step fails when it does not exist. Without it, every instance, each on its own.',

@@ -27,7 +27,10 @@ beforeAll(async () => {
   const nightly = example('nightly-snapshots')
     .replace('cron: "30 2 * * *"', 'cron: "*/3 * * * * *"')
     // Every fire lands on the same day: keep the newest three instead of one a day.
-    .replace(/keep_daily: \$\{\{ inputs.keep_daily \}\}\n\s+keep_weekly: .*\n\s+keep_monthly: .*\n/, 'keep_last: 3\n');
+    .replace(
+      /keep_daily: \$\{\{ inputs.keep_daily \}\}\n\s+keep_weekly: .*\n\s+keep_monthly: .*\n/,
+      'keep_last: 3\n',
+    );
   expect(nightly).toContain('*/3 * * * * *');
   expect(nightly).toContain('      keep_last: 3\n      timezone: Europe/Berlin');
   const ws = workspace(

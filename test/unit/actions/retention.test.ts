@@ -240,6 +240,17 @@ describe('issue 11 cases', () => {
     ]);
   });
 
+  it('counts `active` (the legacy name of created) like created', () => {
+    const legacy = snap(now - HOUR, { status: 'active' });
+    const older = snap(now - DAY);
+    const result = decideRetention([legacy, older], { keep_last: 1 }, now);
+    expect(result.untouched).toEqual([]);
+    expect(result.decisions.map((d) => [d.snapshots[0]!.id, d.keep])).toEqual([
+      [legacy.id, true],
+      [older.id, false],
+    ]);
+  });
+
   it('the newest created backup is kept whatever the rules', () => {
     // keep_within counts from the latest backup not in the future; the one stamped in
     // the future is still the newest and is never deleted.
