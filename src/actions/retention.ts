@@ -3,8 +3,8 @@
 // nothing that does I/O. snapshots-prune.ts lists and deletes around it.
 //
 // - A backup is one snapshot and its replicas in other regions (same source
-//   instance, same name, or a `source_snapshot_id` pointing at a member): kept or
-//   deleted together.
+//   instance, same name, one per region, stamped within 6 h of the original; or a
+//   `source_snapshot_id` pointing at a member): kept or deleted together.
 // - Groups: one per source instance; every rule applies to each group on its own.
 // - Only `created` snapshots (and `active`, its legacy name: API-NOTES) form backups
 //   and count toward the rules; any other status (creating, error, deleting, ...)
@@ -108,6 +108,13 @@ export function decideRetention<S extends RetainedSnapshot>(
   return { decisions, untouched };
 }
 
+/**
+ * How much later than its original a replica may be stamped. The API stamps both at
+ * the request; the margin only keeps a name reused on another night (a different
+ * backup) from being taken for a replica.
+ */
+const REPLICA_WINDOW_MS = 6 * 3_600_000;
+
 /** Groups `created` snapshots into backups: a replica joins the backup of its original. */
 function toBackups<S extends RetainedSnapshot>(created: S[]): Backup<S>[] {
   const sorted = [...created].sort((a, b) => time(a) - time(b) || a.id.localeCompare(b.id));
@@ -118,7 +125,11 @@ function toBackups<S extends RetainedSnapshot>(created: S[]): Backup<S>[] {
     const key = `${sourceOf(s)}\u0000${s.name}`;
     const named = byName.get(key) ?? [];
     const linked = s.source_snapshot_id ? byId.get(s.source_snapshot_id) : undefined;
-    let home = linked ?? named.find((b) => !b.snapshots.some((m) => m.region === s.region));
+    let home =
+      linked ??
+      named.find(
+        (b) => time(s) - b.time <= REPLICA_WINDOW_MS && !b.snapshots.some((m) => m.region === s.region),
+      );
     if (home) home.snapshots.push(s);
     else {
       home = { instance: sourceOf(s), name: s.name, time: time(s), snapshots: [s] };

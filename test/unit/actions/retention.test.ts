@@ -201,6 +201,18 @@ describe('issue 11 cases', () => {
     ]);
   });
 
+  it('a name reused in another region on another night is another backup, not a replica', () => {
+    const { decisions } = decideRetention(
+      [snap(now - 2 * DAY, { name: 'daily' }), snap(now - DAY, { name: 'daily', region: 'ARC-IS-HAF-1' })],
+      { keep_last: 1 },
+      now,
+    );
+    expect(decisions.map((d) => [d.snapshots.length, d.keep])).toEqual([
+      [1, true],
+      [1, false],
+    ]);
+  });
+
   it('a clone (source_snapshot_id) joins the backup of its source', () => {
     const original = snap(now - 3 * HOUR, { name: 'orig' });
     const clone = snap(now - HOUR, { name: 'copy', region: 'ARC-IS-HAF-1', source_snapshot_id: original.id });
