@@ -70,7 +70,16 @@ export function createRedis(redis: Config['redis'], options: ConnectOptions = {}
     retryStrategy: (times) => Math.min(times * 200, 2_000),
   };
   const client = redis.sentinel
-    ? new Redis({ ...common, sentinels: redis.sentinel.sentinels, name: redis.sentinel.name })
+    ? new Redis({
+        ...common,
+        sentinels: redis.sentinel.sentinels,
+        name: redis.sentinel.name,
+        // Follow a failover at once (+switch-master from the sentinels) rather than
+        // when the old master's connection drops; and a write that reached a master
+        // just demoted to a replica (READONLY) reconnects to the new one and is sent again.
+        failoverDetector: true,
+        reconnectOnError: (err) => (/^READONLY/.test(err.message) ? 2 : false),
+      })
     : redis.cluster
       ? // ioredis' Cluster speaks the same command API; BullMQ accepts it.
         (new Cluster(redis.cluster.nodes, { redisOptions: common }) as unknown as Redis)

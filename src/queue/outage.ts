@@ -56,6 +56,25 @@ export function isConnectionError(err: unknown): boolean {
   return CONNECTION_MESSAGES.test(err.message);
 }
 
+/**
+ * An error of a Redis command that Redis could not serve (no connection, a failover
+ * under way), as opposed to one Redis refused. Narrower than isConnectionError: a bare
+ * ECONNREFUSED may be an HTTP call's, so only ioredis' own errors and Redis' replies count.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'MaxRetriesPerRequestError' || err.name === 'ClusterAllFailedError') return true;
+  if (
+    /^(Connection is closed|All sentinels are unreachable|Stream isn't writeable|Failed to refresh slots cache)/.test(
+      err.message,
+    )
+  )
+    return true;
+  return (
+    err.name === 'ReplyError' && /^(READONLY|LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN)\b/.test(err.message)
+  );
+}
+
 /** How long, as people read it: "850 ms", "12.4 s", "3 min 5 s". */
 export function outageLength(ms: number): string {
   if (ms < 1_000) return `${Math.round(ms)} ms`;

@@ -1,0 +1,91 @@
+// The three example workflows, unmodified, run to success against the simulator;
+// checked through the simulator's state and the run's public JSON (`gcflow status --json`).
+// A suite: examples.test.ts runs it on the suite's Redis, test/integration/redis/ on a
+// Redis Cluster and a Sentinel group.
+import { describe, expect, it } from 'vitest';
+import type { Instance } from '../../../src/genesis/index.js';
+import { loadWorkflowFile } from '../../../src/workflows/index.js';
+import type { WorkflowDefinition } from '../../../src/dsl/types.js';
+import { activeBoxes } from '../../helpers/boxes.js';
+import type { Stack } from '../../helpers/stack.js';
+
+export const loadExample = async (name: string): Promise<WorkflowDefinition> => {
+  const { definition, diagnostics } = await loadWorkflowFile(`workflows/${name}.yaml`);
+  if (!definition) throw new Error(diagnostics.map((d) => d.message).join('; '));
+  return definition;
+};
+
+/** Registers the examples' tests; `current()` is the stack they run on (set up by the caller). */
+export function exampleSuite(current: () => Stack): void {
+  const load = loadExample;
+  const boxes = (names: string[]): Promise<Instance[]> => activeBoxes(current().sim, names);
+  const instancesNamed = (prefix: string) =>
+    current()
+      .sim.simulator.state()
+      .instances.filter((i) => i.name.startsWith(prefix));
+
+  describe('example workflows against the simulator', () => {
+    it('gpu-batch: one box created, its script powers it off, one snapshot kept, no box left', async () => {
+      const def = await load('gpu-batch');
+      const runId = await current().start(def, { script: 'python train.py' });
+      const run = await current().waitFor(runId, undefined, 60_000);
+      expect(run.status, run.error ?? '').toBe('succeeded');
+      expect(run.steps.map((s) => [s.id, s.status])).toEqual([
+        ['box', 'succeeded'],
+        ['job', 'succeeded'],
+        ['snapshot', 'succeeded'],
+        ['alert', 'skipped'],
+        ['teardown', 'succeeded'],
+      ]);
+      const state = current().sim.simulator.state();
+      expect(state.instances.filter((i) => i.name === `batch-${runId}`)).toHaveLength(0);
+      expect(state.snapshots.filter((s) => s.name === `result-${runId}`)).toHaveLength(1);
+      const posts = current()
+        .sim.simulator.calls()
+        .calls.filter((c) => c.method === 'POST' && c.path === '/compute/v1/instances');
+      expect(posts).toHaveLength(1);
+    });
+
+    it('office-hours: stops exactly the matching running boxes, then starts them, leaving the others alone', async () => {
+      await boxes(['dev-ann', 'dev-ben', 'prod-cat']);
+      const def = await load('office-hours');
+      const stop = await current().waitFor(
+        await current().start(def, { action: 'stop', name_glob: 'dev-*' }),
+      );
+      expect(stop.status, stop.error ?? '').toBe('succeeded');
+      expect(instancesNamed('dev-').map((i) => i.status)).toEqual(['stopped', 'stopped']);
+      expect(instancesNamed('prod-cat')[0]!.status).toBe('active');
+      expect(stop.steps.find((s) => s.id === 'stop')!.items).toHaveLength(2);
+
+      const start = await current().waitFor(
+        await current().start(def, { action: 'start', name_glob: 'dev-*' }),
+      );
+      expect(start.status, start.error ?? '').toBe('succeeded');
+      expect(instancesNamed('dev-').map((i) => i.status)).toEqual(['active', 'active']);
+      expect(instancesNamed('prod-cat')[0]!.status).toBe('active');
+    });
+
+    it('nightly-snapshots: snapshots every matching box each run and keeps keep_last per box', async () => {
+      const made = await boxes(['prod-db', 'prod-web']);
+      const def = await load('nightly-snapshots');
+      for (let night = 0; night < 5; night++) {
+        const run = await current().waitFor(
+          await current().start(def, { name_glob: 'prod-[dw]*', keep_last: 3 }),
+        );
+        expect(run.status, run.error ?? '').toBe('succeeded');
+      }
+      // Pruned snapshots go `deleting` and then away; wait for that to settle.
+      let snapshots = current().sim.simulator.state().snapshots;
+      while (snapshots.some((s) => s.status === 'deleting')) {
+        await new Promise((r) => setTimeout(r, 20));
+        snapshots = current().sim.simulator.state().snapshots;
+      }
+      for (const box of made) {
+        const own = snapshots.filter(
+          (s) => s.resource_id === box.id && s.name.startsWith(`nightly-${box.name}-`),
+        );
+        expect(own, box.name).toHaveLength(3);
+      }
+    });
+  });
+}
