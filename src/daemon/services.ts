@@ -55,6 +55,8 @@ export interface OpenOptions {
   secrets: Secrets;
   logger: Logger;
   clock?: Clock;
+  /** Where the outage tracker's lines go (default `logger`; the CLI prints its own). */
+  outageLogger?: Logger;
 }
 
 /** Redactor that knows every secret of this process. */
@@ -68,7 +70,7 @@ export async function openServices(options: OpenOptions): Promise<Services> {
   const releasers = new Releasers();
   const outage = createOutageTracker({
     address: describeRedis(config.redis),
-    logger,
+    logger: options.outageLogger ?? logger,
     primaryReady: () => redis.status === 'ready',
   });
   const redis = createRedis(config.redis, { name: 'gcflow', outage });
