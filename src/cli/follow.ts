@@ -53,7 +53,7 @@ export async function followRun(options: FollowOptions): Promise<RunState | unde
       if (downSince === undefined) {
         downSince = now;
         options.onOutage?.(
-          `Redis unreachable at ${where} (${(err as Error).message}); still following run ${runId}, which goes on in the daemon`,
+          `Redis unreachable at ${where} (${reason(err)}); still following run ${runId}, which goes on in the daemon`,
         );
       } else if (now - downSince > (options.outageMs ?? FOLLOW_OUTAGE_MS))
         throw new UnreachableError(
@@ -76,4 +76,10 @@ export async function followRun(options: FollowOptions): Promise<RunState | unde
     // was a leak: Node warned after 11 polls, i.e. 3 s of --wait).
     await systemClock.sleep(options.intervalMs ?? 250, signal).catch(() => undefined);
   }
+}
+
+/** ioredis' errors in a few words ("no answer", not a paragraph about maxRetriesPerRequest). */
+function reason(err: unknown): string {
+  if (err instanceof Error && err.name === 'MaxRetriesPerRequestError') return 'no answer';
+  return err instanceof Error ? err.message : String(err);
 }
