@@ -11,6 +11,8 @@ import {
   createRateLimiter,
   type GenesisClient,
 } from '../genesis/index.js';
+import { HoldService } from '../holds/service.js';
+import { HoldStore } from '../holds/store.js';
 import {
   assertRedisReachable,
   createRedis,
@@ -21,12 +23,12 @@ import {
 import { createOutageTracker, type OutageTracker } from '../queue/outage.js';
 import { RunQueue, startRunWorker, type TurnRetry } from '../queue/runs.js';
 import { RedisCancelWatcher } from '../runs/cancel-watcher.js';
-import { Ownership } from '../runs/ownership.js';
-import { createRunner, type ConcurrencyGate } from '../runs/runner.js';
-import { createConcurrencyGate } from '../scheduler/gate.js';
 import { createGiveUpHandler } from '../runs/give-up.js';
+import { Ownership } from '../runs/ownership.js';
+import { type ConcurrencyGate, createRunner } from '../runs/runner.js';
 import { RunService } from '../runs/service.js';
 import { RunStore } from '../runs/store.js';
+import { createConcurrencyGate } from '../scheduler/gate.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import { ExitCode, GcflowError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -46,6 +48,8 @@ export interface Services {
   queue: RunQueue;
   runs: RunService;
   ownership: Ownership;
+  /** Holds on instances (gcflow hold): read by power steps and instances.list. */
+  holds: HoldStore;
   releasers: Releasers;
   close(): Promise<void>;
 }
@@ -101,6 +105,7 @@ export async function openServices(options: OpenOptions): Promise<Services> {
     queue,
     runs: new RunService(store, queue, clock),
     ownership: new Ownership(redis, config.redis.prefix, redactor),
+    holds: new HoldStore(redis, config.redis.prefix, clock),
     releasers,
     close: async () => {
       await releasers.releaseAll();
@@ -168,6 +173,23 @@ export function createApiClient(
   });
 }
 
+/** Holds by instance id or name; the API client is made only when a name must be resolved. */
+export function openHoldService(
+  services: Services,
+  client: () => GenesisClient = () => openApiClient(services),
+): HoldService {
+  let made: GenesisClient | undefined;
+  return new HoldService({
+    store: services.holds,
+    client: () => (made ??= client()),
+    clock: services.clock,
+    settings: {
+      defaultMs: services.config.holds.default_duration_ms,
+      maxMs: services.config.holds.max_duration_ms,
+    },
+  });
+}
+
 export interface WorkerOptions extends ApiOptions {
   concurrency?: number;
   /** Delays between retries of a failing turn (default TURN_RETRY, src/queue/runs.ts). */
@@ -185,7 +207,7 @@ export interface Workers {
 
 /** Starts run workers in this process. */
 export async function startWorkers(services: Services, options: WorkerOptions = {}): Promise<Workers> {
-  const { config, logger, clock, redis, store, ownership } = services;
+  const { config, logger, clock, redis, store, ownership, holds } = services;
   const client = openApiClient(services, options);
   const statuses = new StatusReader({
     client,
@@ -200,6 +222,7 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
     client,
     statuses,
     ownership,
+    holds,
     clock,
     fetch: globalThis.fetch,
   });

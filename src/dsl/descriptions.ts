@@ -71,13 +71,15 @@ const GLOB = 'Glob on the name, e.g. dev-* (optional).';
 export const PARAM_DESCRIPTIONS: Partial<Record<StepKind, { kind: string; params: Record<string, string> }>> =
   {
     'instances.list': {
-      kind: 'Select instances; read-only. Outputs: instances, count.',
+      kind: 'Select instances; read-only. Outputs: instances, count, held (the matching instances left out because of a hold).',
       params: {
         name: GLOB,
         status: 'Only instances in this status, or in one of a list.',
         region: 'Only instances in this region, e.g. NORD-NO-KRS-1.',
         type: 'Only instances of this type.',
         ids: 'Only these instance ids.',
+        include_held:
+          'Also select instances under a hold (gcflow hold); default false: held instances are left out.',
       },
     },
     'instance.get': {
@@ -117,15 +119,15 @@ export const PARAM_DESCRIPTIONS: Partial<Record<StepKind, { kind: string; params
       },
     },
     'instance.start': {
-      kind: 'Start the instance (a no-op when active) and wait for active. Outputs: instance, changed.',
+      kind: 'Start the instance (a no-op when active) and wait for active; a held instance is skipped. Outputs: instance, changed (skipped: held, reason, until when held).',
       params: { instance: INSTANCE },
     },
     'instance.stop': {
-      kind: 'Stop the instance (a no-op when stopped) and wait for stopped. Outputs: instance, changed.',
+      kind: 'Stop the instance (a no-op when stopped) and wait for stopped; a held instance is skipped. Outputs: instance, changed (skipped: held, reason, until when held).',
       params: { instance: INSTANCE },
     },
     'instance.reset': {
-      kind: 'Reset (reboot) the instance and wait for active. Outputs: instance, changed.',
+      kind: 'Reset (reboot) the instance and wait for active; a held instance is skipped. Outputs: instance, changed (skipped: held, reason, until when held).',
       params: { instance: INSTANCE },
     },
     'instance.delete': {

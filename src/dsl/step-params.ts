@@ -92,6 +92,7 @@ function buildStepParams(allowExpressions: boolean) {
       region: z.string().optional(),
       type: z.string().optional(),
       ids: stringList.optional(),
+      include_held: orExpr(z.boolean()).optional(),
     }),
     'instance.get': z.strictObject({ instance: instanceRef }),
     'instance.create': instanceCreate,

@@ -3,9 +3,9 @@
 // A suite: examples.test.ts runs it on the suite's Redis, test/integration/redis/ on a
 // Redis Cluster and a Sentinel group.
 import { describe, expect, it } from 'vitest';
+import type { WorkflowDefinition } from '../../../src/dsl/types.js';
 import type { Instance } from '../../../src/genesis/index.js';
 import { loadWorkflowFile } from '../../../src/workflows/index.js';
-import type { WorkflowDefinition } from '../../../src/dsl/types.js';
 import { activeBoxes } from '../../helpers/boxes.js';
 import type { Stack } from '../../helpers/stack.js';
 
@@ -63,6 +63,34 @@ export function exampleSuite(current: () => Stack): void {
       expect(start.status, start.error ?? '').toBe('succeeded');
       expect(instancesNamed('dev-').map((i) => i.status)).toEqual(['active', 'active']);
       expect(instancesNamed('prod-cat')[0]!.status).toBe('active');
+    });
+
+    it('office-hours: an enforcement run with nothing out of line makes one list call and sends nothing; a held box is left running', async () => {
+      const [, b] = await boxes(['quiet-a', 'quiet-b']);
+      const def = await load('office-hours');
+      const inputs = { action: 'stop', name_glob: 'quiet-*' };
+      await current().services.holds.put({
+        instance_id: b!.id,
+        instance_name: b!.name,
+        until: new Date(Date.now() + 3_600_000).toISOString(),
+        created_at: new Date().toISOString(),
+        reason: 'training run',
+      });
+      const first = await current().waitFor(await current().start(def, inputs));
+      expect(first.status, first.error ?? '').toBe('succeeded');
+      expect(instancesNamed('quiet-').map((i) => [i.name, i.status])).toEqual([
+        ['quiet-a', 'stopped'],
+        ['quiet-b', 'active'],
+      ]);
+      expect(first.steps.find((s) => s.id === 'boxes')!.outputs).toMatchObject({
+        count: 1,
+        held: [{ id: b!.id, name: 'quiet-b', reason: 'training run' }],
+      });
+      const before = current().sim.simulator.calls().calls.length;
+      const again = await current().waitFor(await current().start(def, inputs));
+      expect(again.status, again.error ?? '').toBe('succeeded');
+      const calls = current().sim.simulator.calls().calls.slice(before);
+      expect(calls.map((c) => c.route)).toEqual(['GET /instances']);
     });
 
     it('nightly-snapshots: snapshots every matching box each run and keeps keep_last per box', async () => {

@@ -112,12 +112,15 @@ describe('example workflows', () => {
     expect(evaluateStep(def.steps[1]!, manual).params['name']).toBe('nightly-dev-alice-run-1');
   });
 
-  it('office-hours stops active boxes in the evening and starts stopped ones in the morning', () => {
+  it('office-hours stops active boxes in the off period and starts stopped ones in the morning', () => {
     const def = load('office-hours');
     expect(def.triggers.map((t) => [t.cron, t.timezone, t.inputs['action']])).toEqual([
-      ['0 19 * * 1-5', 'Europe/Berlin', 'stop'],
-      ['0 7 * * 1-5', 'Europe/Berlin', 'start'],
+      ['*/15 0-6,19-23 * * 1-5', 'Europe/Berlin', 'stop'],
+      ['*/15 7-8 * * 1-5', 'Europe/Berlin', 'start'],
+      ['*/15 * * * 0,6', 'Europe/Berlin', 'stop'],
     ]);
+    // Overlapping fires are skipped: never two enforcement runs at once.
+    expect(def.concurrency.overlap).toBe('skip');
     const evening = sampleContext(def, coerceInputs(def, { action: 'stop' }, 'trigger').values);
     const [list, stop, start] = def.steps.map((s) => evaluateStep(s, evening));
     expect(list!.params).toEqual({ name: 'dev-*', status: 'active' });
