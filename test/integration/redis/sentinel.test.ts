@@ -1,6 +1,6 @@
 // gcflow on a local Sentinel group (test/helpers/redis-sentinel.ts: 1 master with AOF,
 // 1 replica, 3 sentinels): the three example workflows, the scheduler's exactly-once
-// test, then failovers while runs wait for their boxes (SENTINEL FAILOVER, then the
+// test with a SENTINEL FAILOVER midway, then failovers while runs wait for their boxes (SENTINEL FAILOVER, then the
 // master SIGKILLed): no run is lost and no box is created twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../../src/runs/service.js';
@@ -75,7 +75,11 @@ async function failoverWhileRunsWait(n: number, failover: () => Promise<number>)
 
 describe('on a Sentinel group (1 master with AOF, 1 replica, 3 sentinels)', () => {
   exampleSuite(() => stack);
-  exactlyOnceSuite('three scheduler replicas on the Sentinel group', () => ({ redis: sentinelSettings() }));
+  exactlyOnceSuite(
+    'three scheduler replicas on the Sentinel group',
+    () => ({ redis: sentinelSettings() }),
+    () => group.failover(),
+  );
 
   it('SENTINEL FAILOVER while 6 runs wait for their boxes: every run succeeds, one box each', async () => {
     await failoverWhileRunsWait(6, () => group.failover());
