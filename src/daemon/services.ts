@@ -195,6 +195,8 @@ export interface WorkerOptions extends ApiOptions {
   /** Delays between retries of a failing turn (default TURN_RETRY, src/queue/runs.ts). */
   turnRetry?: TurnRetry;
   gate?: ConcurrencyGate;
+  /** How often a run waiting for its concurrency group looks again (default 2 s; leaving runs wake it sooner). */
+  gatePollMs?: number;
   onEvents?: Parameters<typeof createRunner>[0]['onEvents'];
 }
 
@@ -256,6 +258,7 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
       cancels,
       logger,
       ...(options.gate ? { gate: options.gate } : {}),
+      ...(options.gatePollMs !== undefined ? { gatePollMs: options.gatePollMs } : {}),
       ...(options.onEvents ? { onEvents: options.onEvents } : {}),
     });
     const worker = startRunWorker({

@@ -47,14 +47,28 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterHandle
         await spawnRedis({
           port,
           dir,
-          args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000'],
+          args: [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            'nodes.conf',
+            '--cluster-node-timeout',
+            '5000',
+          ],
         }),
       );
     }
     const nodes = servers.map((s) => ({ host: '127.0.0.1', port: s.port }));
     await run(
       'redis-cli',
-      ['--cluster', 'create', ...nodes.map((n) => `${n.host}:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'],
+      [
+        '--cluster',
+        'create',
+        ...nodes.map((n) => `${n.host}:${n.port}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ],
       { timeout: 60_000 },
     );
     await clusterReady(nodes, 60_000);
@@ -72,12 +86,19 @@ async function clusterReady(nodes: Array<{ host: string; port: number }>, timeou
   while (Date.now() < deadline) {
     const states = await Promise.all(
       nodes.map(async (n) => {
-        const client = new Redis({ ...n, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        const client = new Redis({
+          ...n,
+          lazyConnect: true,
+          maxRetriesPerRequest: 0,
+          retryStrategy: () => null,
+        });
         client.on('error', () => undefined);
         try {
           await client.connect();
           const info = String(await client.call('CLUSTER', 'INFO'));
-          return /cluster_state:ok/.test(info) && new RegExp(`cluster_known_nodes:${nodes.length}`).test(info);
+          return (
+            /cluster_state:ok/.test(info) && new RegExp(`cluster_known_nodes:${nodes.length}`).test(info)
+          );
         } catch (err) {
           last = (err as Error).message;
           return false;

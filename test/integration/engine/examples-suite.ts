@@ -93,14 +93,27 @@ export function exampleSuite(current: () => Stack): void {
       expect(calls.map((c) => c.route)).toEqual(['GET /instances']);
     });
 
-    it('nightly-snapshots: snapshots every matching box each run and keeps keep_last per box', async () => {
+    it('nightly-snapshots: snapshots every matching box each night and keeps keep_daily per box', async () => {
       const made = await boxes(['prod-db', 'prod-web']);
       const def = await load('nightly-snapshots');
+      const inputs = { name_glob: 'prod-[dw]*', keep_daily: 3, keep_weekly: 1, keep_monthly: 1 };
       for (let night = 0; night < 5; night++) {
-        const run = await current().waitFor(
-          await current().start(def, { name_glob: 'prod-[dw]*', keep_last: 3 }),
-        );
+        const run = await current().waitFor(await current().start(def, inputs));
         expect(run.status, run.error ?? '').toBe('succeeded');
+        // A day passes: every snapshot so far becomes a day older (simulator admin route).
+        // (Pruned ones, `deleting`, may vanish meanwhile: they are left out.)
+        for (const s of current()
+          .sim.simulator.state()
+          .snapshots.filter((x) => x.status === 'created')) {
+          const reply = await fetch(`${current().sim.url}/__sim/snapshots/${s.id}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+              created_at: new Date(Date.parse(s.created_at) - 86_400_000).toISOString(),
+            }),
+          });
+          expect(reply.status).toBe(200);
+        }
       }
       // Pruned snapshots go `deleting` and then away; wait for that to settle.
       let snapshots = current().sim.simulator.state().snapshots;
@@ -112,7 +125,10 @@ export function exampleSuite(current: () => Stack): void {
         const own = snapshots.filter(
           (s) => s.resource_id === box.id && s.name.startsWith(`nightly-${box.name}-`),
         );
+        // The newest of each of the last three days (one a night).
         expect(own, box.name).toHaveLength(3);
+        const ages = own.map((s) => Math.round((Date.now() - Date.parse(s.created_at)) / 86_400_000)).sort();
+        expect(ages, box.name).toEqual([1, 2, 3]);
       }
     });
   });

@@ -92,7 +92,7 @@ describe('example workflows', () => {
 
   it('nightly-snapshots names each snapshot by instance and slot, and prunes with the inputs', () => {
     const def = load('nightly-snapshots');
-    const { values } = coerceInputs(def, { keep_last: '3', max_age: '30d' }, 'cli');
+    const { values } = coerceInputs(def, { keep_daily: '3' }, 'cli');
     const ctx = sampleContext(def, values);
     const [list, snapshot, prune] = def.steps.map((s) => evaluateStep(s, ctx));
     expect(list!.params).toEqual({ name: 'prod-*', status: ['active', 'stopped'] });
@@ -104,8 +104,10 @@ describe('example workflows', () => {
     expect(prune!.params).toEqual({
       instance: instances[0]!.id,
       match: 'nightly-dev-alice-*',
-      keep_last: 3,
-      max_age: '30d',
+      keep_daily: 3,
+      keep_weekly: 4,
+      keep_monthly: 6,
+      timezone: 'Europe/Berlin',
     });
     const manual = sampleContext(def, values);
     manual.run.scheduled_at = null;
