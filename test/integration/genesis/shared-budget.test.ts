@@ -105,7 +105,10 @@ describe('shared API budget (Redis token bucket)', () => {
 
   it('falls back to its own bucket when Redis is unreachable, logging it once', async () => {
     const port = await freePort();
-    const dead = connect(`redis://127.0.0.1:${port}`, { retryStrategy: () => 200, enableOfflineQueue: false });
+    const dead = connect(`redis://127.0.0.1:${port}`, {
+      retryStrategy: () => 200,
+      enableOfflineQueue: false,
+    });
     const lines: Array<{ obj: Record<string, unknown>; msg: string }> = [];
     const logger = silentLogger();
     logger.warn = ((obj: Record<string, unknown>, msg: string) => void lines.push({ obj, msg })) as never;
