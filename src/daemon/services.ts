@@ -157,18 +157,19 @@ export function createApiClient(
     burst: config.genesis.rate_limit_burst,
     clock: services.clock,
   });
-  const rateLimiter: RateLimiter = options.budget
-    ? createSharedRateLimiter({
-        budget: options.budget,
-        baseUrl: config.genesis.api_url,
-        token: secrets.apiToken,
-        ratePerSecond: config.genesis.rate_limit_per_s,
-        burst: config.genesis.rate_limit_burst,
-        clock: services.clock,
-        logger,
-        fallback: local,
-      })
-    : local;
+  const rateLimiter: RateLimiter =
+    options.budget && config.genesis.rate_limit_scope === 'account'
+      ? createSharedRateLimiter({
+          budget: options.budget,
+          baseUrl: config.genesis.api_url,
+          token: secrets.apiToken,
+          ratePerSecond: config.genesis.rate_limit_per_s,
+          burst: config.genesis.rate_limit_burst,
+          clock: services.clock,
+          logger,
+          fallback: local,
+        })
+      : local;
   return createGenesisClient({
     baseUrl: config.genesis.api_url,
     token: secrets.apiToken,
