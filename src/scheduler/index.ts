@@ -23,9 +23,11 @@ import { SchedulerRecords } from './records.js';
 import { desiredTriggers, planReconcile, type Registration } from './reconcile.js';
 import { type ScheduleView, scheduleViews } from './views.js';
 import { startWatchdog } from './watchdog.js';
+import { checkMissedSlots } from './missed.js';
 
 export { createConcurrencyGate } from './gate.js';
 export type { FireOutcome } from './fire.js';
+export type { MissedReport } from './missed.js';
 export type { ScheduleView } from './views.js';
 
 /** The metrics the scheduler feeds (the daemon's Metrics has these). */
@@ -39,6 +41,8 @@ export interface SchedulerTuning {
   leaseIntervalMs?: number;
   /** Watchdog period (default 15 s). */
   watchdogMs?: number;
+  /** How often the lease holder looks for slots not delivered within their grace (default 5 s). */
+  missedCheckMs?: number;
   /** Fires taken at once by this replica (default 50). */
   concurrency?: number;
 }
@@ -76,7 +80,10 @@ export interface Scheduler {
 
 /** What startScheduler returns: the Scheduler, plus hooks tests await instead of sleeping. */
 export interface RunningScheduler extends Scheduler {
-  /** 'fire' (FireOutcome) after each fire or catch-up; 'reconciled' (ReconcileSummary) after each reconcile. */
+  /**
+   * 'fire' (FireOutcome) after each fire or catch-up; 'reconciled' (ReconcileSummary) after
+   * each reconcile; 'missed' (MissedReport[]) after a missed-slot check that found some.
+   */
   events: EventEmitter;
   /** True while this replica holds the lease and reconciles. */
   isLeader(): boolean;
@@ -277,6 +284,35 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       logger,
     });
     releasers.add('watchdog', () => watchdog.close());
+
+    // No silent fire loss: the lease holder claims slots never delivered within their
+    // grace as missed (or catches up the latest one), on its own timer.
+    let checking: Promise<void> = Promise.resolve();
+    const missedTimer = setInterval(() => {
+      if (!lease.isLeader() || closed) return;
+      checking = (async () => {
+        const reports = await checkMissedSlots(
+          {
+            redis,
+            records,
+            fires,
+            clock,
+            logger,
+            defaultWindowMs,
+            onMissed: (workflow, count) => {
+              for (let i = 0; i < count; i++) deps.metrics.onScheduleSkip?.(workflow, 'missed');
+            },
+          },
+          (await records.registrations()).values(),
+        );
+        if (reports.length > 0) events.emit('missed', reports);
+      })().catch((err) => logger.warn({ err }, 'could not look for missed schedule slots; trying again'));
+    }, tuning.missedCheckMs ?? 5_000);
+    missedTimer.unref();
+    releasers.add('missed-slot check', async () => {
+      clearInterval(missedTimer);
+      await checking;
+    });
 
     return {
       events,
