@@ -15,7 +15,7 @@ import { TRIGGER_DEFAULTS } from '../dsl/normalise.js';
 import { parseDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
 import { Releasers } from '../shared/releasers.js';
-import { catchUpSlot } from './decisions.js';
+import { catchUpSlot, lateGraceMs } from './decisions.js';
 import { createFireHandler, type FireMetrics, type FireOutcome, timingOf } from './fire.js';
 import { GroupView } from './gate.js';
 import { startLease } from './lease.js';
@@ -23,7 +23,7 @@ import { SchedulerRecords } from './records.js';
 import { desiredTriggers, planReconcile, type Registration } from './reconcile.js';
 import { type ScheduleView, scheduleViews } from './views.js';
 import { startWatchdog } from './watchdog.js';
-import { checkMissedSlots } from './missed.js';
+import { checkMissedSlots, MISSED_MARGIN_MS } from './missed.js';
 
 export { createConcurrencyGate } from './gate.js';
 export type { FireOutcome } from './fire.js';
@@ -291,6 +291,27 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     const missedTimer = setInterval(() => {
       if (!lease.isLeader() || closed) return;
       checking = (async () => {
+        const registered = await records.registrations();
+        // A trigger whose BullMQ fire is overdue past its grace has none pending (BullMQ
+        // 6.7 adds the next one after moveToActive: the replica that took the last one
+        // died in between). Upserting it again arms the next slot now, instead of when
+        // the stalled fire comes back; a late copy of a slot finds its decision.
+        const now = clock.now();
+        for (const b of await triggers.list()) {
+          const r = registered.get(b.id);
+          if (!r || b.next === undefined || !registry.get(r.workflow)) continue;
+          if (b.next + lateGraceMs(r, b.next) + MISSED_MARGIN_MS >= now) continue;
+          await triggers.upsert(r.id, r, { workflow: r.workflow, trigger: r.trigger, key: r.key });
+          logger.warn(
+            {
+              event: 'schedule.rearmed',
+              workflow: r.workflow,
+              trigger: r.trigger,
+              dueAt: new Date(b.next).toISOString(),
+            },
+            `schedule ${r.id} had no pending fire (its last one was taken by a replica that died): armed again`,
+          );
+        }
         const reports = await checkMissedSlots(
           {
             redis,
@@ -303,7 +324,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
               for (let i = 0; i < count; i++) deps.metrics.onScheduleSkip?.(workflow, 'missed');
             },
           },
-          (await records.registrations()).values(),
+          registered.values(),
         );
         if (reports.length > 0) events.emit('missed', reports);
       })().catch((err) => logger.warn({ err }, 'could not look for missed schedule slots; trying again'));
