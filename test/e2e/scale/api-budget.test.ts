@@ -116,10 +116,13 @@ describe('one API budget across replicas (daemon processes)', () => {
     );
     expect(views.filter((v) => v.status !== 'succeeded').map((v) => [v.id, v.status])).toEqual([]);
     expect(api.length - rejected).toBe(RUNS * CALLS_PER_RUN);
-    // Arrivals, refused ones included. The bucket sends at most CLIENT_RATE + CLIENT_BURST
-    // (= the limit) in a second; calls delayed on a loaded machine bunch up (35 seen),
-    // so the bound allows a fifth of the limit for that. Per-process buckets: ~3x.
-    expect(busiest).toBeLessThanOrEqual(SIM_RATE + Math.max(CLIENT_BURST, SIM_RATE / 5));
+    // Arrivals as the simulator stamps them, refused ones included. The bucket sends at
+    // most CLIENT_RATE + CLIENT_BURST (= the limit) in a second, but on a loaded 2-core
+    // machine calls delayed by a stalled event loop (the daemons' or the in-process
+    // simulator's) arrive bunched: 35 and 38 seen. The issue's bound is the limit plus
+    // the default burst (= the limit); this one is half of that: limit x 1.5. Per-process
+    // buckets measured 53 here (and 17.8 % 429s).
+    expect(busiest).toBeLessThanOrEqual(SIM_RATE * 1.5);
     expect(rejected / api.length).toBeLessThanOrEqual(0.01);
   }, 400_000);
 });
