@@ -53,11 +53,24 @@ export async function budgetBench(env: BenchEnv, runs: number, limit: number): P
       ended = done.length;
       succeeded = done.filter((v) => v.status === 'succeeded').length;
       if (ended === ids.length) break;
-      await new Promise((r) => setTimeout(r, 250));
+      await new Promise((r) => setTimeout(r, 1_000));
     }
     const seconds = (Date.now() - started) / 1000;
+    if (process.env['GCFLOW_BENCH_DEBUG'])
+      for (const d of daemons) process.stderr.write(d.stderr().split('\n').filter((l) => /api_budget|"level":[456]0/.test(l)).join('\n'));
     const calls = sim.calls().calls.filter((c) => c.path.startsWith('/compute/v1'));
     const refused = calls.filter((c) => c.status === 429).length;
+    if (process.env['GCFLOW_BENCH_DEBUG']) {
+      const t0 = calls[0]?.at ?? 0;
+      for (const c of calls)
+        if (c.status === 429)
+          process.stderr.write(
+            `429 at +${c.at - t0} ms; arrivals in the second before: ${calls.filter((x) => x.at > c.at - 1000 && x.at <= c.at).length}; gaps: ${calls
+              .filter((x) => x.at > c.at - 1000 && x.at <= c.at)
+              .map((x, i, a) => (i === 0 ? 0 : x.at - a[i - 1]!.at))
+              .join(',')}\n`,
+          );
+    }
     const share = calls.length === 0 ? Number.NaN : (100 * refused) / calls.length;
     return [
       {

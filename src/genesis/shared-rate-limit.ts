@@ -57,6 +57,7 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Shar
   const timeoutMs = options.timeoutMs ?? 2_000;
   const fallback = options.fallback ?? createRateLimiter({ ratePerSecond: rate, burst, clock });
   const key = budgetKey(options.baseUrl, options.token);
+  const slotMs = 1000 / rate;
   const { budget, logger } = options;
   let degradedSince: number | undefined;
 
@@ -102,15 +103,22 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Shar
         degrade(new Error('Redis connection not ready'));
         return fallback.acquire(signal);
       }
-      let waitMs: number;
-      try {
-        waitMs = await takeShared();
-      } catch (err) {
-        degrade(err);
-        return fallback.acquire(signal);
+      // A slot is for its time: a caller that wakes more than one slot late (its event
+      // loop stalled) would send together with the callers of the next slots and burst
+      // past the account's limit, so it takes a new slot (twice at most) instead.
+      for (let tries = 0; ; tries++) {
+        let waitMs: number;
+        try {
+          waitMs = await takeShared();
+        } catch (err) {
+          degrade(err);
+          return fallback.acquire(signal);
+        }
+        recovered();
+        const due = clock.now() + waitMs;
+        if (waitMs > 0) await clock.sleep(waitMs, signal);
+        if (clock.now() - due <= slotMs || tries >= 2) return;
       }
-      recovered();
-      if (waitMs > 0) await clock.sleep(waitMs, signal);
     },
     pause(ms) {
       fallback.pause?.(ms);
