@@ -83,6 +83,10 @@ export const configSchema = z.strictObject({
     apply: z.boolean(),
     data_loss_check: duration,
   }),
+  holds: section({
+    default_duration: duration,
+    max_duration: duration,
+  }),
   log: z.strictObject({ level: z.enum(LOG_LEVELS) }),
 });
 
@@ -122,6 +126,7 @@ export const DEFAULTS: ConfigInput = {
   },
   scheduler: { watchdog_grace: '1m' },
   janitor: { enabled: true, interval: '5m', apply: true, data_loss_check: '10s' },
+  holds: { default_duration: '12h', max_duration: '30d' },
   log: { level: 'info' },
 };
 

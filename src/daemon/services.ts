@@ -14,16 +14,18 @@ import {
   type RateLimiter,
   type SharedBudget,
 } from '../genesis/index.js';
+import { HoldService } from '../holds/service.js';
+import { HoldStore } from '../holds/store.js';
 import { redisBudget } from './api-budget.js';
 import { assertRedisReachable, createRedis } from '../queue/connection.js';
 import { RunQueue, startRunWorker, type TurnRetry } from '../queue/runs.js';
 import { RedisCancelWatcher } from '../runs/cancel-watcher.js';
-import { Ownership } from '../runs/ownership.js';
-import { createRunner, type ConcurrencyGate } from '../runs/runner.js';
-import { createConcurrencyGate } from '../scheduler/gate.js';
 import { createGiveUpHandler } from '../runs/give-up.js';
+import { Ownership } from '../runs/ownership.js';
+import { type ConcurrencyGate, createRunner } from '../runs/runner.js';
 import { RunService } from '../runs/service.js';
 import { RunStore } from '../runs/store.js';
+import { createConcurrencyGate } from '../scheduler/gate.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import { ExitCode, GcflowError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -41,6 +43,8 @@ export interface Services {
   queue: RunQueue;
   runs: RunService;
   ownership: Ownership;
+  /** Holds on instances (gcflow hold): read by power steps and instances.list. */
+  holds: HoldStore;
   releasers: Releasers;
   close(): Promise<void>;
 }
@@ -91,6 +95,7 @@ export async function openServices(options: OpenOptions): Promise<Services> {
     queue,
     runs: new RunService(store, queue, clock),
     ownership: new Ownership(redis, config.redis.prefix, redactor),
+    holds: new HoldStore(redis, config.redis.prefix, clock),
     releasers,
     close: async () => {
       await releasers.releaseAll();
@@ -184,11 +189,30 @@ export function createApiClient(
   });
 }
 
+/** Holds by instance id or name; the API client is made only when a name must be resolved. */
+export function openHoldService(
+  services: Services,
+  client: () => GenesisClient = () => openApiClient(services),
+): HoldService {
+  let made: GenesisClient | undefined;
+  return new HoldService({
+    store: services.holds,
+    client: () => (made ??= client()),
+    clock: services.clock,
+    settings: {
+      defaultMs: services.config.holds.default_duration_ms,
+      maxMs: services.config.holds.max_duration_ms,
+    },
+  });
+}
+
 export interface WorkerOptions extends ApiOptions {
   concurrency?: number;
   /** Delays between retries of a failing turn (default TURN_RETRY, src/queue/runs.ts). */
   turnRetry?: TurnRetry;
   gate?: ConcurrencyGate;
+  /** How often a run waiting for its concurrency group looks again (default 2 s; leaving runs wake it sooner). */
+  gatePollMs?: number;
   onEvents?: Parameters<typeof createRunner>[0]['onEvents'];
 }
 
@@ -201,7 +225,7 @@ export interface Workers {
 
 /** Starts run workers in this process. */
 export async function startWorkers(services: Services, options: WorkerOptions = {}): Promise<Workers> {
-  const { config, logger, clock, redis, store, ownership } = services;
+  const { config, logger, clock, redis, store, ownership, holds } = services;
   const client = openApiClient(services, options);
   const statuses = new StatusReader({
     client,
@@ -216,6 +240,7 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
     client,
     statuses,
     ownership,
+    holds,
     clock,
     fetch: globalThis.fetch,
   });
@@ -241,6 +266,7 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
       cancels,
       logger,
       ...(options.gate ? { gate: options.gate } : {}),
+      ...(options.gatePollMs !== undefined ? { gatePollMs: options.gatePollMs } : {}),
       ...(options.onEvents ? { onEvents: options.onEvents } : {}),
     });
     const worker = startRunWorker({

@@ -3,7 +3,13 @@
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { openServices, type Services, startWorkers, type Workers } from '../../src/daemon/services.js';
+import {
+  openGate,
+  openServices,
+  type Services,
+  startWorkers,
+  type Workers,
+} from '../../src/daemon/services.js';
 import { parseWorkflow } from '../../src/dsl/index.js';
 import type { WorkflowDefinition } from '../../src/dsl/types.js';
 import { isTerminalRun } from '../../src/engine/state.js';
@@ -20,6 +26,8 @@ export interface StackOptions {
   /** Tweaks to the loaded config (e.g. a lower client rate limit). */
   tune?: (config: Config) => void;
   secrets?: Record<string, string>;
+  /** Workers consult the concurrency gate (as the daemon's do); optional poll of waiting runs. */
+  gate?: boolean | { pollMs: number };
 }
 
 export interface Stack {
@@ -60,6 +68,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const workers = await startWorkers(services, {
     concurrency: options.concurrency ?? 10,
     ...(options.turnRetry ? { turnRetry: options.turnRetry } : {}),
+    ...(options.gate ? { gate: openGate(services) } : {}),
+    ...(typeof options.gate === 'object' ? { gatePollMs: options.gate.pollMs } : {}),
   });
   const stack: Stack = {
     sim,
