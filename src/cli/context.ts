@@ -41,7 +41,9 @@ export async function withServices<P, T>(
   fn: (part: P) => Promise<T>,
 ): Promise<T> {
   const { config, secrets } = cliConfig(command, io);
-  const services = await openServices({ config, secrets, logger: cliLogger(config, secrets) });
+  const logger = cliLogger(config, secrets);
+  // A command facing an outage says so itself (E_UNREACHABLE, or run --wait's own lines).
+  const services = await openServices({ config, secrets, logger, outageLogger: logger.child({}, { level: 'error' }) });
   try {
     return await fn(build(services));
   } finally {

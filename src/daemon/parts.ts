@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import type { GenesisClient } from '../genesis/index.js';
 import type { HoldService } from '../holds/service.js';
 import { openQueueViews } from '../queue/dashboard.js';
+import type { OutageTracker } from '../queue/outage.js';
 import type { JanitorDeps } from '../runs/janitor.js';
 import type { Ownership } from '../runs/ownership.js';
 import type { RunService } from '../runs/service.js';
@@ -29,6 +30,7 @@ export function httpServices(services: Services, client: GenesisClient | undefin
     store,
     eventCount: (runId) => redis.llen(store.keys.events(runId)),
     ping: () => redis.ping(),
+    outage: services.outage,
     client,
     registeredSchedules: () => listSchedules(services),
     queueViews,
@@ -44,6 +46,8 @@ export interface RunCommandParts {
   store: Pick<RunStore, 'mustLoad' | 'events'>;
   /** Run workers connected to this Redis (run --wait warns when there are none). */
   workerCount(): Promise<number>;
+  /** Where Redis is, as the outage lines name it (follow through an outage). */
+  outage: Pick<OutageTracker, 'address'>;
 }
 
 export function runCommandParts(services: Services): RunCommandParts {
@@ -51,6 +55,7 @@ export function runCommandParts(services: Services): RunCommandParts {
     runs: services.runs,
     store: services.store,
     workerCount: () => services.queue.workerCount(),
+    outage: services.outage,
   };
 }
 

@@ -9,11 +9,21 @@ import {
   type ApiCall,
   createGenesisClient,
   createRateLimiter,
+  createSharedRateLimiter,
   type GenesisClient,
+  type RateLimiter,
+  type SharedBudget,
 } from '../genesis/index.js';
 import { HoldService } from '../holds/service.js';
 import { HoldStore } from '../holds/store.js';
-import { assertRedisReachable, createRedis } from '../queue/connection.js';
+import {
+  assertRedisReachable,
+  createRedis,
+  describeRedis,
+  duplicateRedis,
+  trackerOf,
+} from '../queue/connection.js';
+import { createOutageTracker, type OutageTracker } from '../queue/outage.js';
 import { RunQueue, startRunWorker, type TurnRetry } from '../queue/runs.js';
 import { RedisCancelWatcher } from '../runs/cancel-watcher.js';
 import { createGiveUpHandler } from '../runs/give-up.js';
@@ -27,6 +37,7 @@ import { ExitCode, GcflowError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { Redactor } from '../shared/redact.js';
 import { Releasers } from '../shared/releasers.js';
+import { redisBudget } from './api-budget.js';
 
 export interface Services {
   config: Config;
@@ -35,6 +46,8 @@ export interface Services {
   clock: Clock;
   redactor: Redactor;
   redis: Redis;
+  /** The process's one Redis outage tracker (one warn line per outage, one when back). */
+  outage: OutageTracker;
   store: RunStore;
   queue: RunQueue;
   runs: RunService;
@@ -50,6 +63,8 @@ export interface OpenOptions {
   secrets: Secrets;
   logger: Logger;
   clock?: Clock;
+  /** Where the outage tracker's lines go (default `logger`; the CLI prints its own). */
+  outageLogger?: Logger;
 }
 
 /** Redactor that knows every secret of this process. */
@@ -61,13 +76,15 @@ export async function openServices(options: OpenOptions): Promise<Services> {
   const { config, secrets, logger } = options;
   const clock = options.clock ?? systemClock;
   const releasers = new Releasers();
-  const redis = createRedis(config.redis, {
-    name: 'gcflow',
-    onError: (err) => logger.debug({ err }, 'Redis connection error (reconnecting)'),
+  const outage = createOutageTracker({
+    address: describeRedis(config.redis),
+    logger: options.outageLogger ?? logger,
+    primaryReady: () => redis.status === 'ready',
   });
+  const redis = createRedis(config.redis, { name: 'gcflow', outage });
   releasers.add('redis', () => void redis.disconnect());
   try {
-    await assertRedisReachable(redis, config.redis.url);
+    await assertRedisReachable(redis, describeRedis(config.redis));
   } catch (err) {
     await releasers.releaseAll();
     throw err;
@@ -87,6 +104,7 @@ export async function openServices(options: OpenOptions): Promise<Services> {
     clock,
     redactor,
     redis,
+    outage,
     store,
     queue,
     runs: new RunService(store, queue, clock),
@@ -121,14 +139,25 @@ export interface ApiOptions {
   fetch?: HttpFetch;
 }
 
+/**
+ * The API client of a process with Redis: its rate limit is the one budget per account
+ * that every replica shares (daemon/api-budget.ts), with this process's own bucket as
+ * the fallback while Redis cannot be reached.
+ */
 export function openApiClient(services: Services, options: ApiOptions = {}): GenesisClient {
-  return createApiClient(services, options);
+  return createApiClient(services, {
+    ...options,
+    budget: redisBudget(services.redis, services.config.redis.prefix),
+  });
 }
 
-/** The API client from config and secrets alone, no Redis (what `gcflow plan` needs). */
+/**
+ * The API client from config and secrets; without a `budget` (what `gcflow plan` uses,
+ * no Redis) its rate limit is this process's own bucket.
+ */
 export function createApiClient(
   services: Pick<Services, 'config' | 'secrets' | 'clock' | 'logger'>,
-  options: ApiOptions = {},
+  options: ApiOptions & { budget?: SharedBudget } = {},
 ): GenesisClient {
   const { config, secrets } = services;
   if (!secrets.apiToken) {
@@ -141,19 +170,34 @@ export function createApiClient(
       },
     );
   }
+  const logger = services.logger.child({ component: 'genesis' });
+  const local = createRateLimiter({
+    ratePerSecond: config.genesis.rate_limit_per_s,
+    burst: config.genesis.rate_limit_burst,
+    clock: services.clock,
+  });
+  const rateLimiter: RateLimiter =
+    options.budget && config.genesis.rate_limit_scope === 'account'
+      ? createSharedRateLimiter({
+          budget: options.budget,
+          baseUrl: config.genesis.api_url,
+          token: secrets.apiToken,
+          ratePerSecond: config.genesis.rate_limit_per_s,
+          burst: config.genesis.rate_limit_burst,
+          clock: services.clock,
+          logger,
+          fallback: local,
+        })
+      : local;
   return createGenesisClient({
     baseUrl: config.genesis.api_url,
     token: secrets.apiToken,
     timeoutMs: config.genesis.request_timeout_ms,
     maxAttempts: config.genesis.max_attempts,
     maxRetryTimeMs: config.genesis.max_retry_time_ms,
-    rateLimiter: createRateLimiter({
-      ratePerSecond: config.genesis.rate_limit_per_s,
-      burst: config.genesis.rate_limit_burst,
-      clock: services.clock,
-    }),
+    rateLimiter,
     clock: services.clock,
-    logger: services.logger.child({ component: 'genesis' }),
+    logger,
     ...(options.onCall ? { onCall: options.onCall } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
@@ -219,9 +263,17 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
   // Set when the workers start closing: in-flight turns park at their next wait.
   let stopping = false;
   try {
-    const cancels = await RedisCancelWatcher.start(redis.duplicate(), config.redis.prefix, logger);
+    const cancels = await RedisCancelWatcher.start(
+      duplicateRedis(redis, 'gcflow-cancels'),
+      config.redis.prefix,
+      logger,
+    );
     releasers.add('cancel watcher', () => cancels.close());
-    const workerConnection = createRedis(config.redis, { blocking: true, name: 'gcflow-worker' });
+    const workerConnection = createRedis(config.redis, {
+      blocking: true,
+      name: 'gcflow-worker',
+      outage: trackerOf(redis),
+    });
     releasers.add('worker connection', () => workerConnection.disconnect());
     const runner = createRunner({
       store,

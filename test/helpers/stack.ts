@@ -19,6 +19,8 @@ export interface StackOptions {
   /** Tweaks to the loaded config (e.g. a lower client rate limit). */
   tune?: (config: Config) => void;
   secrets?: Record<string, string>;
+  /** Another Redis than the suite's (a Cluster or Sentinel group from test/helpers); its prefix must be hash-tagged on a Cluster. */
+  redis?: Partial<Config['redis']>;
   /**
    * The workers always consult the concurrency gate (the daemon's wiring); `{pollMs}` sets
    * how often a run waiting for its group looks again (`true` is the default poll).
@@ -58,6 +60,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         config.engine.poll_interval_ms = 100;
         config.engine.late_answer_window_ms = 1_000;
         config.worker.shutdown_grace_ms = 2_000;
+        Object.assign(config.redis, options.redis);
         options.tune?.(config);
       },
       concurrency: options.concurrency ?? 10,

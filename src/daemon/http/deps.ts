@@ -5,6 +5,7 @@ import type { Config, Secrets } from '../../config/schema.js';
 import type { GenesisClient } from '../../genesis/index.js';
 import type { HoldService } from '../../holds/service.js';
 import type { QueueViews } from '../../queue/dashboard.js';
+import type { OutageTracker } from '../../queue/outage.js';
 import type { RunService } from '../../runs/service.js';
 import type { RunStore } from '../../runs/store.js';
 import type { ScheduleView } from '../../scheduler/index.js';
@@ -27,6 +28,8 @@ export interface HttpServices {
   eventCount(runId: string): Promise<number>;
   /** Redis answers (GET /healthz); rejects when it does not. */
   ping(): Promise<unknown>;
+  /** The process's Redis outage tracker: /healthz answers fast during a known outage and ends it. */
+  outage: Pick<OutageTracker, 'downSince' | 'ready' | 'address'>;
   /** The workers' API client (GET /healthz probes the API with it); undefined without workers. */
   client: GenesisClient | undefined;
   /** What is registered in Redis: the schedules when no scheduler runs in this process. */

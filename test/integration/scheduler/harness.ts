@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
+import type { Config } from '../../../src/config/schema.js';
 import { createMetrics, type Metrics } from '../../../src/daemon/metrics.js';
 import type { WorkflowRegistry } from '../../../src/daemon/registry.js';
 import { openServices, type Services, type Workers } from '../../../src/daemon/services.js';
@@ -81,11 +82,26 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(files: Record<string, string> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** Another Redis than the suite's (Cluster or Sentinel settings); `{}` around the prefix is added on a Cluster. */
+  redis?: Partial<Config['redis']>;
+}
+
+export async function startHarness(
+  files: Record<string, string> = {},
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'gcflow-sched-'));
   const workflows = join(dir, 'workflows');
   mkdirSync(workflows);
-  const prefix = testPrefix('sched');
+  const prefix = options.redis?.cluster ? `{${testPrefix('sched')}}` : testPrefix('sched');
+  /** The harness' Redis (the suite's, or options.redis) under its prefix. */
+  const tuneRedis = (config: Config) => Object.assign(config.redis, options.redis, { prefix });
+  const load = () => {
+    const loaded = loadConfig({ env });
+    tuneRedis(loaded.config);
+    return loaded;
+  };
   const logs: string[] = [];
   const replicas: Replica[] = [];
   const env = {
@@ -121,6 +137,7 @@ export async function startHarness(files: Record<string, string> = {}): Promise<
       const daemon = await startTestDaemon({
         env,
         tune: (config) => {
+          tuneRedis(config);
           config.worker.shutdown_grace_ms = 2_000;
         },
         logger,
@@ -155,7 +172,7 @@ export async function startHarness(files: Record<string, string> = {}): Promise<
     },
     async runs(workflow) {
       if (!reader) {
-        const { config, secrets } = loadConfig({ env });
+        const { config, secrets } = load();
         reader = await openServices({
           config,
           secrets,
