@@ -13,6 +13,7 @@ import { instanceReset, instanceStart, instanceStop } from './instance-power.js'
 import { instanceSnapshot } from './instance-snapshot.js';
 import { instanceUpdate } from './instance-update.js';
 import { instanceWait } from './instance-wait.js';
+import { jobWait } from './job-wait.js';
 import { instanceGet, instancesList } from './instances-read.js';
 import { availabilityCheck, notifyWebhook, sleep } from './misc.js';
 import { snapshotsPrune } from './snapshots-prune.js';
@@ -30,6 +31,7 @@ export const ACTIONS: { [K in TaskKind]: ActionDefinition<K> | Action<K> } = {
   'instance.delete': instanceDelete,
   'instance.update': instanceUpdate,
   'instance.wait': instanceWait,
+  'job.wait': jobWait,
   'instance.snapshot': instanceSnapshot,
   'snapshots.list': snapshotsList,
   'snapshot.delete': snapshotDelete,
@@ -71,6 +73,7 @@ export function createExecutor(deps: ActionDeps): TaskExecutor {
         ownership: deps.ownership,
         clock: deps.clock,
         fetch: deps.fetch,
+        reports: deps.reports,
         run: io.run,
         signal: io.signal,
         checkpoint: io.checkpoint,
@@ -92,4 +95,4 @@ export function createExecutor(deps: ActionDeps): TaskExecutor {
 }
 
 export { StatusReader, type StatusReaderOptions } from './status-reader.js';
-export type { ActionDeps, OwnershipRecorder, StatusSource } from './types.js';
+export type { ActionDeps, OwnershipRecorder, ReportSource, StatusSource } from './types.js';

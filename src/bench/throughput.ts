@@ -151,6 +151,7 @@ export async function engineSteps(
     ownership: services.ownership,
     clock: systemClock,
     fetch,
+    reports: services.reports,
   });
   const execute: typeof realExecute =
     path === 'none' ? async () => ({ type: 'done', outputs: { instances: [], count: 0 } }) : realExecute;

@@ -15,6 +15,7 @@ import { assertRedisReachable, createRedis } from '../queue/connection.js';
 import { RunQueue, startRunWorker, type TurnRetry } from '../queue/runs.js';
 import { RedisCancelWatcher } from '../runs/cancel-watcher.js';
 import { Ownership } from '../runs/ownership.js';
+import { RunReports } from '../runs/reports.js';
 import { createRunner, type ConcurrencyGate } from '../runs/runner.js';
 import { createConcurrencyGate } from '../scheduler/gate.js';
 import { createGiveUpHandler } from '../runs/give-up.js';
@@ -37,6 +38,8 @@ export interface Services {
   queue: RunQueue;
   runs: RunService;
   ownership: Ownership;
+  /** Batch-job reports: tokens, report URLs (base: public URL, else the listen URL), stored reports. */
+  reports: RunReports;
   releasers: Releasers;
   close(): Promise<void>;
 }
@@ -87,6 +90,13 @@ export async function openServices(options: OpenOptions): Promise<Services> {
     queue,
     runs: new RunService(store, queue, clock),
     ownership: new Ownership(redis, config.redis.prefix, redactor),
+    reports: new RunReports(
+      redis,
+      config.redis.prefix,
+      Math.round(config.engine.history_retention_ms / 1000),
+      // Until the daemon's server is bound (daemon.ts sets the URL it got).
+      config.http.public_url === '' ? `http://${config.http.listen}` : config.http.public_url,
+    ),
     releasers,
     close: async () => {
       await releasers.releaseAll();
@@ -188,12 +198,20 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
     ownership,
     clock,
     fetch: globalThis.fetch,
+    reports: services.reports,
   });
   // What is opened below is released, newest first, on close or when a later step throws.
   const releasers = new Releasers();
   try {
     const cancels = await RedisCancelWatcher.start(redis.duplicate(), config.redis.prefix, logger);
     releasers.add('cancel watcher', () => cancels.close());
+    const reportWakes = await RedisCancelWatcher.start(
+      redis.duplicate(),
+      config.redis.prefix,
+      logger,
+      'reportChannel',
+    );
+    releasers.add('report watcher', () => reportWakes.close());
     const workerConnection = createRedis(config.redis, { blocking: true, name: 'gcflow-worker' });
     releasers.add('worker connection', () => workerConnection.disconnect());
     const runner = createRunner({
@@ -209,6 +227,7 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
       },
       limits: { forEachMaxItems: config.engine.for_each_max_items },
       cancels,
+      reports: { url: (runId) => services.reports.url(runId), wakes: reportWakes },
       logger,
       ...(options.gate ? { gate: options.gate } : {}),
       ...(options.onEvents ? { onEvents: options.onEvents } : {}),

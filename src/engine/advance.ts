@@ -47,6 +47,8 @@ export interface AdvanceInput {
   state: RunState;
   now: number;
   secrets: Record<string, string>;
+  /** The run's `run.report_url` (holds a secret token); default ''. */
+  reportUrl?: string;
   cancel: CancelRequest | null;
   /** Default DEFAULT_LIMITS. */
   limits?: EngineLimits;
@@ -196,7 +198,7 @@ function finishPhase(def: WorkflowDefinition, state: RunState, now: number, even
 
 function startStep(input: AdvanceInput, spec: EngineStep, step: StepState, events: RunEvent[]): void {
   const { def, state, now, secrets } = input;
-  const ctx = exprContext(state, secrets);
+  const ctx = exprContext(state, secrets, undefined, input.reportUrl);
   try {
     if (spec.if !== undefined && !evaluateCondition(spec.if, ctx)) {
       step.status = 'skipped';

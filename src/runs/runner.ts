@@ -39,6 +39,8 @@ export interface RunnerDeps {
   redactor: Redactor;
   waitDefaults: WaitDefaults;
   cancels?: CancelWatcher;
+  /** Batch-job reports: the run's report URL, and announcements that one arrived. */
+  reports?: { url(runId: string): Promise<string>; wakes: CancelWatcher };
   gate?: ConcurrencyGate;
   logger: Logger;
   random?: () => number;
@@ -79,7 +81,14 @@ export function createRunner(deps: RunnerDeps) {
         .catch((err) => log.warn({ err }, 'could not read the cancel request; the next turn will'));
     });
 
+    // A report that arrives while this turn runs (after job.wait looked) must not wait
+    // for the next poll: the park is cut short. Parked runs are woken by the HTTP route.
+    let reported = false;
+    const unwatchReports = deps.reports?.wakes.watch(runId, () => {
+      reported = true;
+    });
     try {
+      const reportUrl = deps.reports ? await deps.reports.url(runId) : '';
       const result = await driveRun({
         def,
         state,
@@ -89,6 +98,7 @@ export function createRunner(deps: RunnerDeps) {
         persist: (s, events, touched) => deps.store.checkpoint(s, events, fence, touched),
         cancel: { signal: cancelled.signal, current: () => cancel },
         secrets: deps.secrets,
+        reportUrl: () => reportUrl,
         waitDefaults: deps.waitDefaults,
         scrub: (value) => deps.redactor.scrub(value),
         ...(deps.random ? { random: deps.random } : {}),
@@ -103,11 +113,12 @@ export function createRunner(deps: RunnerDeps) {
           for (const ref of tasks) faultThrow(`run.execute:${ref.stepId}`);
         },
       });
-      if (result.type === 'park') return result;
+      if (result.type === 'park') return reported ? { type: 'park', until: deps.clock.now() } : result;
       await deps.gate?.leave(state, def);
       return { type: 'done', outcome: result.outcome, error: state.error };
     } finally {
       unwatch?.();
+      unwatchReports?.();
     }
   };
 }

@@ -73,6 +73,7 @@ function deps(client: GenesisClient, othersOwn: string[] = []): ActionDeps {
     },
     clock: { now: () => virtual.now, sleep: async () => {} },
     fetch: globalThis.fetch,
+    reports: { read: async () => undefined },
   };
 }
 
