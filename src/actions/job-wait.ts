@@ -25,7 +25,11 @@ const BOX_ENDED = new Set(['stopped', 'shutoff', 'error', 'deleting', GONE]);
 const ERROR_LINES = 10;
 const ERROR_CHARS = 2_000;
 
-export const jobOutputs = (r: StoredReport) => ({ status: r.status, exit_code: r.exit_code, output: r.output });
+export const jobOutputs = (r: StoredReport) => ({
+  status: r.status,
+  exit_code: r.exit_code,
+  output: r.output,
+});
 
 /** The last lines of the output tail, for an error message. */
 export function lastLines(output: string): string {
@@ -74,7 +78,7 @@ export const jobWait = defineAction('job.wait', jobCursor, async (ctx) => {
     throw new StepFailure(
       'E_JOB_NO_RESULT',
       `the job's box stopped without reporting a result: instance ${id} ${seen} and no final report arrived at run.report_url`,
-      "the startup script must POST {\"status\":\"succeeded\"|\"failed\",\"exit_code\":N} to ${{ run.report_url }} before powering off; check that the box can reach the daemon's http.public_url",
+      'the startup script must POST {"status":"succeeded"|"failed","exit_code":N} to ${{ run.report_url }} before powering off; check that the box can reach the daemon\'s http.public_url',
       after ? jobOutputs(after) : undefined,
     );
   }

@@ -143,7 +143,9 @@ describe('example workflows', () => {
     expect(script).toContain('trap poweroff EXIT');
     expect(script).toContain("REPORT_URL='http://127.0.0.1:8080/report/run-1/gcr_sampletokensampletoken'");
     expect(script).toContain('(\npython train.py --epochs 3\n) > /root/job.log 2>&1\nCODE=$?');
-    expect(script).toContain(`curl -fsS --retry 5 --retry-all-errors -X POST -H 'content-type: application/json' -d @- "$REPORT_URL"`);
+    expect(script).toContain(
+      `curl -fsS --retry 5 --retry-all-errors -X POST -H 'content-type: application/json' -d @- "$REPORT_URL"`,
+    );
     expect(script).toContain('"status":"running"');
     expect(box!.wait).toEqual({ status: 'active', timeout: '20m' });
     expect(job!.params).toEqual({
