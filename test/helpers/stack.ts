@@ -3,7 +3,11 @@
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
+import { Hono } from 'hono';
+import { serveHttp } from '../../src/daemon/http/index.js';
+import { reportRoutes } from '../../src/daemon/http/report.js';
 import { openServices, type Services, startWorkers, type Workers } from '../../src/daemon/services.js';
+import { REPORT_PATH } from '../../src/runs/reports.js';
 import { parseWorkflow } from '../../src/dsl/index.js';
 import type { WorkflowDefinition } from '../../src/dsl/types.js';
 import { isTerminalRun } from '../../src/engine/state.js';
@@ -57,6 +61,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ? createLogger({ level: process.env['GCFLOW_TEST_LOG'], pretty: false })
     : silentLogger();
   const services = await openServices({ config, secrets, logger });
+  // The daemon's report route alone, so a test can play a batch job's box (run.report_url).
+  const reportApp = new Hono().route(REPORT_PATH, reportRoutes(services));
+  const reportServer = await serveHttp(reportApp, { listen: '127.0.0.1:0', token: undefined, logger });
+  services.reports.setBase(reportServer.url);
   const workers = await startWorkers(services, {
     concurrency: options.concurrency ?? 10,
     ...(options.turnRetry ? { turnRetry: options.turnRetry } : {}),
@@ -92,6 +100,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     async close() {
       await workers.close(2_000);
+      await reportServer.close();
       await services.close();
       await sim.close();
     },

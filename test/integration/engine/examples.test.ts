@@ -5,6 +5,7 @@ import type { Instance } from '../../../src/genesis/index.js';
 import { loadWorkflowFile } from '../../../src/workflows/index.js';
 import type { WorkflowDefinition } from '../../../src/dsl/types.js';
 import { activeBoxes } from '../../helpers/boxes.js';
+import { jobBox, report } from '../../helpers/job-box.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
 
 let stack: Stack;
@@ -25,9 +26,11 @@ beforeAll(async () => {
 afterAll(async () => stack?.close());
 
 describe('example workflows against the simulator', () => {
-  it('gpu-batch: one box created, its script powers it off, one snapshot kept, no box left', async () => {
+  it('gpu-batch: one box created, its script reports success and powers it off, one snapshot kept, no box left', async () => {
     const def = await load('gpu-batch');
     const runId = await stack.start(def, { script: 'python train.py' });
+    const box = await jobBox(stack.sim, `batch-${runId}`);
+    expect((await report(box.url, { status: 'succeeded', exit_code: 0, output: 'done\n' })).status).toBe(200);
     const run = await stack.waitFor(runId, undefined, 60_000);
     expect(run.status, run.error ?? '').toBe('succeeded');
     expect(run.steps.map((s) => [s.id, s.status])).toEqual([
@@ -44,6 +47,11 @@ describe('example workflows against the simulator', () => {
       .calls()
       .calls.filter((c) => c.method === 'POST' && c.path === '/compute/v1/instances');
     expect(posts).toHaveLength(1);
+    expect(run.steps.find((s) => s.id === 'job')!.outputs).toEqual({
+      status: 'succeeded',
+      exit_code: 0,
+      output: 'done\n',
+    });
   });
 
   it('office-hours: stops exactly the matching running boxes, then starts them, leaving the others alone', async () => {

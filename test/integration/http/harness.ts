@@ -140,6 +140,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     throw err;
   }
   const url = server.url;
+  // As the daemon does once bound: run.report_url points at this server.
+  services.reports.setBase(url);
   const request = async (path: string, o: RequestOptions = {}): Promise<Reply> => {
     const token = o.token === undefined ? options.httpToken : o.token;
     const method = o.method ?? 'GET';
