@@ -14,10 +14,14 @@ export async function jobBox(
   sim: RunningSimulator,
   prefix: string,
   timeoutMs = 60_000,
+  /** Ids of boxes earlier tests played (they may still be there, being deleted). */
+  exclude: ReadonlySet<string> = new Set(),
 ): Promise<{ id: string; name: string; url: string }> {
   return eventually(
     async () => {
-      const box = sim.simulator.state().instances.find((i) => i.name.startsWith(prefix));
+      const box = sim.simulator
+        .state()
+        .instances.find((i) => i.name.startsWith(prefix) && !exclude.has(i.id) && i.status !== 'deleting');
       const url = reportUrlIn(box?.startup_script);
       return box && url ? { id: box.id, name: box.name, url } : undefined;
     },
