@@ -58,11 +58,6 @@ afterAll(async () => {
   hook?.server.close();
 });
 
-const runIdOf = (text: string): string => {
-  const id = /\b(gpu-batch-[0-9a-z]{6,12}[0-9a-f]{8})\b/.exec(text)?.[1];
-  if (!id) throw new Error(`no run id in: ${text}`);
-  return id;
-};
 
 async function status(runId: string): Promise<{ view: RunView; text: string }> {
   const r = await runCli(['status', runId, '--json'], env);
