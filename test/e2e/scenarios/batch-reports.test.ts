@@ -58,7 +58,6 @@ afterAll(async () => {
   hook?.server.close();
 });
 
-
 async function status(runId: string): Promise<{ view: RunView; text: string }> {
   const r = await runCli(['status', runId, '--json'], env);
   return { view: JSON.parse(r.stdout) as RunView, text: r.stdout + r.stderr };

@@ -91,6 +91,10 @@ describe('POST /report/<run>/<token>', () => {
       exit_code: 0,
       output: 'ok\n',
     });
+    const page = await h.request(`/ui/runs/${runId}`);
+    expect(page.text).toMatch(
+      /<section class="job-report" data-step="job">[\s\S]*exit code\s*<strong class="">0<\/strong>[\s\S]*<pre class="job-output">ok\n<\/pre>/,
+    );
     // The run has ended: its URL is dead.
     expect((await report(url, { status: 'running' })).status).toBe(404);
   }, 60_000);
