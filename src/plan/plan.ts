@@ -2,7 +2,7 @@
 // same one the workers use) and the real actions, over a plan client whose reads hit
 // the real API and whose writes are only recorded. Waits are assumed to succeed and
 // virtual time jumps over them. Imports no Redis or queue.
-import { createExecutor, type OwnershipRecorder } from '../actions/index.js';
+import { createExecutor, type OwnershipRecorder, type ReportSource } from '../actions/index.js';
 import { defaultConfig } from '../config/schema.js';
 import { DEFAULT_WAIT_STATUS } from '../dsl/step-params.js';
 import type { WorkflowDefinition } from '../dsl/types.js';
@@ -94,8 +94,7 @@ export async function planRun(options: PlanOptions): Promise<Plan> {
     ownership: NO_OWNERSHIP,
     clock,
     fetch: recordingFetch(record),
-    // A plan assumes the batch job succeeds, as it assumes every wait ends well.
-    reports: { read: async () => ({ status: 'succeeded', exit_code: 0, output: '', at: clock.now() }) },
+    reports: planReports(clock),
   });
 
   const state = startState(def, options.inputs, time);
@@ -201,6 +200,23 @@ function startState(def: WorkflowDefinition, inputs: Record<string, unknown>, no
   // on_failure steps are listed, never executed: the engine passes over them.
   for (const spec of def.on_failure) state.steps[spec.id]!.status = 'skipped';
   return state;
+}
+
+/**
+ * A plan assumes the batch job succeeds, as it assumes every wait ends well: no report at
+ * the first look (so the plan shows the wait), a success at the next.
+ */
+function planReports(clock: Clock): ReportSource {
+  let looked = false;
+  return {
+    read: async () => {
+      if (!looked) {
+        looked = true;
+        return undefined;
+      }
+      return { status: 'succeeded', exit_code: 0, output: '', at: clock.now() };
+    },
+  };
 }
 
 /** What a task's status polls wait for (the plan makes them find it). */
