@@ -227,7 +227,14 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
       },
       limits: { forEachMaxItems: config.engine.for_each_max_items },
       cancels,
-      reports: { url: (runId) => services.reports.url(runId), wakes: reportWakes },
+      reports: {
+        url: (runId) => services.reports.url(runId),
+        wakes: reportWakes,
+        hasFinal: async (runId) => {
+          const report = await services.reports.read(runId);
+          return report !== undefined && report.status !== 'running';
+        },
+      },
       logger,
       ...(options.gate ? { gate: options.gate } : {}),
       ...(options.onEvents ? { onEvents: options.onEvents } : {}),

@@ -393,3 +393,24 @@ function describe(value: unknown): string {
   const text = JSON.stringify(value);
   return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
+
+/**
+ * Makes the waiting (not retry-pending) steps of `kind` due at `now`: what an outside
+ * event that ends their wait early does (a batch job's final report for job.wait).
+ * Returns whether any step was woken.
+ */
+export function wakeStepsOfKind(
+  def: WorkflowDefinition,
+  state: RunState,
+  kind: string,
+  now: number,
+): boolean {
+  let woke = false;
+  for (const step of Object.values(state.steps)) {
+    if (step.status !== 'waiting' || step.retry_pending || (step.wake_at ?? 0) <= now) continue;
+    if (findStep(def, step.id)?.spec.uses !== kind) continue;
+    step.wake_at = now;
+    woke = true;
+  }
+  return woke;
+}

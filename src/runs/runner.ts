@@ -4,7 +4,7 @@
 // done. Knows nothing of BullMQ: the queue module turns a park into moveToDelayed.
 import { setMaxListeners } from 'node:events';
 import type { WorkflowDefinition } from '../dsl/types.js';
-import type { CancelRequest, EngineLimits } from '../engine/advance.js';
+import { type CancelRequest, type EngineLimits, wakeStepsOfKind } from '../engine/advance.js';
 import { driveRun, type TaskExecutor } from '../engine/driver.js';
 import type { RunEvent } from '../engine/events.js';
 import { isTerminalRun, type Outcome, type RunState } from '../engine/state.js';
@@ -40,7 +40,12 @@ export interface RunnerDeps {
   waitDefaults: WaitDefaults;
   cancels?: CancelWatcher;
   /** Batch-job reports: the run's report URL, and announcements that one arrived. */
-  reports?: { url(runId: string): Promise<string>; wakes: CancelWatcher };
+  reports?: {
+    url(runId: string): Promise<string>;
+    wakes: CancelWatcher;
+    /** Whether the run's batch job sent its final report. */
+    hasFinal(runId: string): Promise<boolean>;
+  };
   gate?: ConcurrencyGate;
   logger: Logger;
   random?: () => number;
@@ -89,6 +94,9 @@ export function createRunner(deps: RunnerDeps) {
     });
     try {
       const reportUrl = deps.reports ? await deps.reports.url(runId) : '';
+      // A final report ends job.wait's wait now, not at the poll it parked for.
+      if (deps.reports && usesJobWait(def) && (await deps.reports.hasFinal(runId)))
+        wakeStepsOfKind(def, state, 'job.wait', deps.clock.now());
       const result = await driveRun({
         def,
         state,
@@ -122,6 +130,9 @@ export function createRunner(deps: RunnerDeps) {
     }
   };
 }
+
+const usesJobWait = (def: WorkflowDefinition): boolean =>
+  [...def.steps, ...def.on_failure, ...def.finally].some((s) => s.uses === 'job.wait');
 
 /** One log line per transition, at the event's level (shared/logger.ts: failures error, retries warn). */
 export function logEvents(log: Logger, events: RunEvent[]): void {

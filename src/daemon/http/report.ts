@@ -80,12 +80,26 @@ export function reportRoutes(
           { event: 'job.reported', runId, status: stored.status, exit_code: stored.exit_code },
           `job reported ${stored.status}`,
         );
-        await queue.wake(runId);
+        wakeSoon(queue, runId);
       }
       return c.json({ run_id: runId, status: stored.status }, 200);
     },
   );
   return app;
+}
+
+/**
+ * Wakes the parked run. A turn that ends just as the report lands is neither parked
+ * yet (wake finds no delayed job) nor still listening (runner.ts): look again a few
+ * times, briefly, so the run does not sleep out its whole poll.
+ */
+function wakeSoon(queue: Pick<Services['queue'], 'wake'>, runId: string, tries = 5): void {
+  void queue
+    .wake(runId)
+    .catch(() => false)
+    .then((woken) => {
+      if (!woken && tries > 1) setTimeout(() => wakeSoon(queue, runId, tries - 1), 200).unref();
+    });
 }
 
 const invalid = (message: string) =>
