@@ -16,8 +16,8 @@ import { instanceWait } from './instance-wait.js';
 import { jobWait } from './job-wait.js';
 import { instanceGet, instancesList } from './instances-read.js';
 import { availabilityCheck, notifyWebhook, sleep } from './misc.js';
-import { snapshotsPrune } from './snapshots-prune.js';
 import { snapshotClone, snapshotDelete, snapshotsList } from './snapshots.js';
+import { snapshotsPrune } from './snapshots-prune.js';
 import type { Action, ActionContext, ActionDefinition, ActionDeps } from './types.js';
 
 /** Each kind's action: with its cursor schema (defineAction), or a plain function that keeps no cursor. */
@@ -71,6 +71,7 @@ export function createExecutor(deps: ActionDeps): TaskExecutor {
         client: deps.client,
         statuses: deps.statuses,
         ownership: deps.ownership,
+        holds: deps.holds,
         clock: deps.clock,
         fetch: deps.fetch,
         reports: deps.reports,
@@ -95,4 +96,12 @@ export function createExecutor(deps: ActionDeps): TaskExecutor {
 }
 
 export { StatusReader, type StatusReaderOptions } from './status-reader.js';
-export type { ActionDeps, OwnershipRecorder, ReportSource, StatusSource } from './types.js';
+export type {
+  ActionDeps,
+  ActiveHold,
+  HoldSource,
+  OwnershipRecorder,
+  ReportSource,
+  StatusSource,
+} from './types.js';
+export { NO_HOLDS } from './types.js';

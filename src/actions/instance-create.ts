@@ -5,7 +5,9 @@
 // of creating another. An unanswered POST may still create a box later: until the
 // API can no longer act on it (`lateAnswerMs`), the step keeps looking and deletes any
 // second box of that name. Capacity and quota errors walk the `fallback` list,
-// checking /availability first. Then waits for `active` (or the step's `wait`).
+// checking /availability and /quotas first; when every choice is out, `capacity: wait`
+// parks and looks again (backing off) until one has room or the wait times out,
+// `capacity: fail` (default) fails at once. Then waits for `active` (or the step's `wait`).
 import { z } from 'zod';
 import type { StepParams } from '../dsl/step-params.js';
 import {
@@ -16,6 +18,7 @@ import {
 } from '../genesis/index.js';
 import { nameHash } from '../runs/ownership.js';
 import { faultPoint } from '../shared/faultpoints.js';
+import { type Choice, capacityDelayMs, capacityOf } from './capacity.js';
 import { TransientStepError } from './errors.js';
 import { findOurInstances, LATE_ANSWER_DEFAULT_MS, removeDuplicates } from './late-answers.js';
 import { resolveSecurityGroups, resolveSshKeys } from './resolve.js';
@@ -39,6 +42,9 @@ const createCursor = z.object({
   skipped: z.array(z.string()).optional(),
   /** The step attempt this cursor belongs to: a new attempt tries every candidate again. */
   attempt: z.number().optional(),
+  /** `capacity: wait`: when every choice was first found out of capacity, and the looks since. */
+  capacity_since: z.number().optional(),
+  capacity_looks: z.number().optional(),
 });
 type CreateCursor = z.output<typeof createCursor>;
 type Ctx = ActionContext<'instance.create', CreateCursor>;
@@ -53,12 +59,28 @@ export const instanceCreate = defineAction('instance.create', createCursor, asyn
   if (c.attempt !== ctx.task.attempt && c.instance_id === undefined) {
     c.choice = 0;
     c.skipped = [];
+    delete c.capacity_since;
+    delete c.capacity_looks;
   }
   c.attempt = ctx.task.attempt;
   const candidates = [
     { type: p.type, region: p.region },
     ...(p.fallback ?? []).map((f) => ({ type: f.type ?? p.type, region: f.region ?? p.region })),
   ];
+
+  // capacity: wait, woken after every choice was out: look again, or park again.
+  if (c.instance_id === undefined && c.capacity_since !== undefined && c.choice >= candidates.length) {
+    const reasons = await capacityOf(ctx, candidates);
+    const free = reasons.indexOf(undefined);
+    if (free < 0) return parkForCapacity(ctx, c, candidates, reasons);
+    ctx.log.info(
+      { type: candidates[free]!.type, region: candidates[free]!.region, looks: c.capacity_looks },
+      'capacity is back; creating the instance',
+    );
+    c.choice = free;
+    c.skipped = [];
+    delete c.intent_at;
+  }
 
   if (c.instance_id === undefined && c.intent_at !== undefined) {
     const [found, ...more] = await findOurInstances(ctx, { name: p.name }, c.intent_at);
@@ -87,14 +109,18 @@ export const instanceCreate = defineAction('instance.create', createCursor, asyn
   while (c.instance_id === undefined) {
     const candidate = candidates[c.choice];
     if (!candidate) {
+      if (p.capacity === 'wait') return parkForCapacity(ctx, c, candidates);
       throw new TransientStepError(
         'E_NO_CAPACITY',
-        `no capacity for any of ${candidates.map(label).join(', ')}: ${(c.skipped ?? []).join('; ')}`,
+        `no capacity or quota for any of ${candidates.map(label).join(', ')}: ${(c.skipped ?? []).join('; ')}`,
       );
     }
-    if (candidates.length > 1 && !(await available(ctx, candidate.type, candidate.region))) {
-      skip(c, candidate, 'not available');
-      continue;
+    if (candidates.length > 1 || p.capacity === 'wait') {
+      const [why] = await capacityOf(ctx, [candidate]);
+      if (why !== undefined) {
+        skip(c, candidate, why);
+        continue;
+      }
     }
     const body = await buildBody(ctx, p, candidate);
     c.intent_at = ctx.now();
@@ -236,10 +262,39 @@ async function own(ctx: Ctx, c: CreateCursor, instance: Instance, adopted: boole
     );
 }
 
-async function available(ctx: Ctx, type: string, region: string): Promise<boolean> {
-  const availability = await ctx.client.availability.get(region, { signal: ctx.signal });
-  const entry = availability.instance_types.find((t) => t.type === type);
-  return entry?.available === true;
+/**
+ * Every choice is out of capacity or quota: park until the next look (the poll
+ * interval, doubling, at most a minute), or fail once the wait's timeout has passed.
+ * The step's own `timeout` still bounds it from the engine.
+ */
+function parkForCapacity(ctx: Ctx, c: CreateCursor, choices: Choice[], reasons?: Array<string | undefined>) {
+  const now = ctx.now();
+  const pollMs = ctx.task.wait?.pollMs ?? ctx.task.defaults.pollMs;
+  const timeoutMs = ctx.task.wait?.timeoutMs ?? ctx.task.defaults.timeoutMs;
+  c.capacity_since ??= now;
+  const deadline = c.capacity_since + timeoutMs;
+  const why = reasons
+    ? choices.map((choice, i) => `${label(choice)}: ${reasons[i] ?? 'taken meanwhile'}`).join('; ')
+    : (c.skipped ?? []).join('; ');
+  if (now >= deadline)
+    throw new TransientStepError(
+      'E_NO_CAPACITY',
+      `no capacity or quota for any of ${choices.map(label).join(', ')} after waiting ${Math.round(timeoutMs / 1000)}s (capacity: wait): ${why}`,
+    );
+  if (c.capacity_looks === undefined)
+    ctx.log.info(
+      { choices: choices.map(label) },
+      `no capacity or quota for any choice; waiting for capacity: ${why}`,
+    );
+  const looks = c.capacity_looks ?? 0;
+  c.capacity_looks = looks + 1;
+  c.choice = choices.length;
+  return waitUntil(
+    c,
+    Math.min(now + capacityDelayMs(pollMs, looks), deadline),
+    `capacity for ${choices.map(label).join(' or ')}`,
+    deadline,
+  );
 }
 
 async function buildBody(

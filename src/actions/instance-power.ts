@@ -3,13 +3,15 @@
 // stopping, resetting, legacy ones) are waited out before acting; then the
 // action is sent once and its result awaited. A crash between the POST and the
 // checkpoint is safe: on resume the status shows the action under way.
+// A held instance (gcflow hold) is left alone: the step succeeds with
+// `skipped: 'held'`, the hold's reason and until, and sends nothing.
 import { z } from 'zod';
 import type { Instance, KnownInstanceAction } from '../genesis/index.js';
 import { GenesisApiError } from '../genesis/index.js';
 import { faultPoint } from '../shared/faultpoints.js';
 import { StepFailure } from './errors.js';
 import { resolveInstance } from './resolve.js';
-import { type ActionContext, defineAction, done, waitUntil } from './types.js';
+import { type ActionContext, type ActiveHold, defineAction, done, waitUntil } from './types.js';
 import { pollStatus } from './wait-status.js';
 
 const powerCursor = z.object({
@@ -55,6 +57,9 @@ function powerAction<K extends 'instance.start' | 'instance.stop' | 'instance.re
         : await resolveInstance(ctx.client, ctx.params.instance, ctx.signal);
       c.instance_id = instance.id;
       if (action !== 'reset' && instance.status === target) return done({ instance, changed: false });
+      // Looked at before every send (also after settling): a hold placed meanwhile counts.
+      const hold = await ctx.holds.get(instance.id);
+      if (hold) return done(heldOutputs(instance, hold));
       if (!(ALLOWED[instance.status] ?? []).includes(action)) {
         if (SETTLED.has(instance.status)) {
           throw new StepFailure(
@@ -101,6 +106,18 @@ function powerAction<K extends 'instance.start' | 'instance.stop' | 'instance.re
       (instance) => done({ instance, changed: true }),
     );
   });
+}
+
+/** What a power step says when a hold kept it from acting. */
+export function heldOutputs(instance: Instance, hold: ActiveHold): Record<string, unknown> {
+  return {
+    instance,
+    changed: false,
+    skipped: 'held',
+    reason: hold.reason ?? null,
+    until: hold.until ?? null,
+    held_by: hold.created_by ?? null,
+  };
 }
 
 /** Waits for a transient status to settle before acting; bounded by the wait timeout. */

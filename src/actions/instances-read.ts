@@ -1,4 +1,5 @@
-// instances.list and instance.get: read-only selections of instances.
+// instances.list and instance.get: read-only selections of instances. instances.list
+// leaves held instances out (gcflow hold) unless `include_held: true`, and says which.
 import picomatch from 'picomatch';
 import { resolveInstance } from './resolve.js';
 import { type Action, done } from './types.js';
@@ -20,7 +21,15 @@ export const instancesList: Action<'instances.list'> = async (ctx) => {
       (ids === undefined || ids.has(i.id)),
   );
   instances.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
-  return done({ instances, count: instances.length });
+  const holds = new Map((await ctx.holds.list()).map((h) => [h.instance_id, h]));
+  const held = instances
+    .filter((i) => holds.has(i.id))
+    .map((i) => {
+      const hold = holds.get(i.id)!;
+      return { id: i.id, name: i.name, reason: hold.reason ?? null, until: hold.until ?? null };
+    });
+  const selected = p.include_held === true ? instances : instances.filter((i) => !holds.has(i.id));
+  return done({ instances: selected, count: selected.length, held });
 };
 
 export const instanceGet: Action<'instance.get'> = async (ctx) =>

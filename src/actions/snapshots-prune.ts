@@ -1,53 +1,57 @@
-// snapshots.prune: retention. A `created` snapshot survives only while it is among
-// the newest `keep_last` AND younger than `max_age` (each limit applies when
-// given). Never deleted: the newest good snapshot, and snapshots that are not
-// `created` (still creating, failed, being deleted). Deletes are idempotent.
+// snapshots.prune: retention with restic `forget` semantics (the decision is the pure
+// retention.ts). API calls: the instance resolved once (when given; one that does not
+// exist fails the step), the snapshots listed once, then one DELETE per doomed
+// snapshot (404 = already gone). No per-snapshot reads.
 import picomatch from 'picomatch';
 import { isNotFound, type Snapshot } from '../genesis/index.js';
 import { parseDuration } from '../shared/duration.js';
-import { newestFirst, snapshotsOf } from './snapshots.js';
+import { resolveInstance } from './resolve.js';
+import { decideRetention, type KeepRule, type RetentionPolicy } from './retention.js';
+import { newestFirst } from './snapshots.js';
 import { type Action, done } from './types.js';
 
-const GOOD = new Set(['created', 'active']);
-
-/** Pure: which snapshots retention removes. */
-export function selectForPruning(
-  snapshots: Snapshot[],
-  now: number,
-  keepLast: number | undefined,
-  maxAgeMs: number | undefined,
-): Snapshot[] {
-  const good = snapshots.filter((s) => GOOD.has(s.status)).sort(newestFirst);
-  return good.filter((s, rank) => {
-    if (rank === 0) return false;
-    const tooMany = keepLast !== undefined && rank >= keepLast;
-    const tooOld = maxAgeMs !== undefined && now - Date.parse(s.created_at) > maxAgeMs;
-    return tooMany || tooOld;
-  });
-}
+export type KeptSnapshot = Snapshot & { kept_by: (KeepRule | 'not_created')[] };
 
 export const snapshotsPrune: Action<'snapshots.prune'> = async (ctx) => {
   const p = ctx.params;
-  let snapshots = await snapshotsOf(ctx, p.instance);
+  let snapshots: Snapshot[];
+  if (p.instance === undefined) snapshots = await ctx.client.snapshots.listAll({ signal: ctx.signal });
+  else {
+    const instance = await resolveInstance(ctx.client, p.instance, ctx.signal);
+    snapshots = await ctx.client.instances.listSnapshots(instance.id, { signal: ctx.signal });
+  }
   if (p.match !== undefined) {
     const matches = picomatch(p.match);
     snapshots = snapshots.filter((s) => matches(s.name));
   }
-  const doomed = selectForPruning(
-    snapshots,
-    ctx.now(),
-    p.keep_last,
-    p.max_age === undefined ? undefined : parseDuration(p.max_age),
-  );
+  const within = p.keep_within ?? p.max_age;
+  const policy: RetentionPolicy = {
+    ...(p.keep_last === undefined ? {} : { keep_last: p.keep_last }),
+    ...(within === undefined ? {} : { keep_within_ms: parseDuration(within) }),
+    ...(p.keep_hourly === undefined ? {} : { keep_hourly: p.keep_hourly }),
+    ...(p.keep_daily === undefined ? {} : { keep_daily: p.keep_daily }),
+    ...(p.keep_weekly === undefined ? {} : { keep_weekly: p.keep_weekly }),
+    ...(p.keep_monthly === undefined ? {} : { keep_monthly: p.keep_monthly }),
+    ...(p.keep_yearly === undefined ? {} : { keep_yearly: p.keep_yearly }),
+    ...(p.timezone === undefined ? {} : { timezone: p.timezone }),
+  };
+  const { decisions, untouched } = decideRetention(snapshots, policy, ctx.now());
+
+  const kept: KeptSnapshot[] = untouched.map((s) => ({ ...s, kept_by: ['not_created'] }));
   const deleted: Snapshot[] = [];
-  for (const snapshot of doomed) {
-    try {
-      await ctx.client.snapshots.delete(snapshot.id, { signal: ctx.signal });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
+  for (const decision of decisions) {
+    if (decision.keep) {
+      kept.push(...decision.snapshots.map((s) => ({ ...s, kept_by: decision.rules })));
+      continue;
     }
-    deleted.push(snapshot);
+    for (const snapshot of decision.snapshots) {
+      try {
+        await ctx.client.snapshots.delete(snapshot.id, { signal: ctx.signal });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+      deleted.push(snapshot);
+    }
   }
-  const gone = new Set(deleted.map((s) => s.id));
-  return done({ deleted, kept: snapshots.filter((s) => !gone.has(s.id)).sort(newestFirst) });
+  return done({ kept: kept.sort(newestFirst), deleted: deleted.sort(newestFirst) });
 };

@@ -26,11 +26,38 @@ export type OwnershipRecorder = Pick<
   'recordIntent' | 'recordOwned' | 'markDeleted' | 'ownedByOthers'
 >;
 
+/** A hold on an instance as actions see it (src/holds stores them). */
+export interface ActiveHold {
+  instance_id: string;
+  instance_name?: string | undefined;
+  /** ISO time the hold ends; absent: until someone lifts it. */
+  until?: string | undefined;
+  reason?: string | undefined;
+  created_by?: string | undefined;
+}
+
+/**
+ * Where actions read holds: the Redis store (src/holds), or nothing for a plan.
+ * Only holds in force are returned: an expired one is as good as absent.
+ */
+export interface HoldSource {
+  get(instanceId: string): Promise<ActiveHold | undefined>;
+  list(): Promise<ActiveHold[]>;
+}
+
+/** No holds at all (plans, benchmarks). */
+export const NO_HOLDS: HoldSource = {
+  get: async () => undefined,
+  list: async () => [],
+};
+
 /** Long-lived services shared by every action in a process. */
 export interface ActionDeps {
   client: GenesisClient;
   statuses: StatusSource;
   ownership: OwnershipRecorder;
+  /** Holds that keep power actions off an instance and instances.list from selecting it. */
+  holds: HoldSource;
   clock: Clock;
   /** For notify.webhook; injectable for tests. */
   fetch: typeof globalThis.fetch;

@@ -23,8 +23,8 @@ import { createRunner } from '../runs/runner.js';
 import { systemClock } from '../shared/clock.js';
 import { createLogger, silentLogger } from '../shared/logger.js';
 import { Redactor } from '../shared/redact.js';
-import type { BenchEnv } from './env.js';
 import { withWatchdog } from '../shared/watchdog.js';
+import type { BenchEnv } from './env.js';
 import { type BenchRow, fmt, percentile } from './table.js';
 
 const STEPS = 5;
@@ -149,6 +149,7 @@ export async function engineSteps(
     client,
     statuses,
     ownership: services.ownership,
+    holds: services.holds,
     clock: systemClock,
     fetch,
     reports: services.reports,

@@ -15,6 +15,7 @@ const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
   () => import('./completion.js'),
   () => import('./daemon.js'),
   () => import('./dev.js'),
+  () => import('./holds.js'),
   () => import('./janitor.js'),
   () => import('./logs.js'),
   () => import('./plan.js'),

@@ -82,6 +82,10 @@ export const configSchema = z.strictObject({
     apply: z.boolean(),
     data_loss_check: duration,
   }),
+  holds: section({
+    default_duration: duration,
+    max_duration: duration,
+  }),
   log: z.strictObject({ level: z.enum(LOG_LEVELS) }),
 });
 
@@ -120,6 +124,7 @@ export const DEFAULTS: ConfigInput = {
   },
   scheduler: { watchdog_grace: '1m' },
   janitor: { enabled: true, interval: '5m', apply: true, data_loss_check: '10s' },
+  holds: { default_duration: '12h', max_duration: '30d' },
   log: { level: 'info' },
 };
 

@@ -11,16 +11,18 @@ import {
   createRateLimiter,
   type GenesisClient,
 } from '../genesis/index.js';
+import { HoldService } from '../holds/service.js';
+import { HoldStore } from '../holds/store.js';
 import { assertRedisReachable, createRedis } from '../queue/connection.js';
 import { RunQueue, startRunWorker, type TurnRetry } from '../queue/runs.js';
 import { RedisCancelWatcher } from '../runs/cancel-watcher.js';
+import { createGiveUpHandler } from '../runs/give-up.js';
 import { Ownership } from '../runs/ownership.js';
 import { RunReports } from '../runs/reports.js';
-import { createRunner, type ConcurrencyGate } from '../runs/runner.js';
-import { createConcurrencyGate } from '../scheduler/gate.js';
-import { createGiveUpHandler } from '../runs/give-up.js';
+import { type ConcurrencyGate, createRunner } from '../runs/runner.js';
 import { RunService } from '../runs/service.js';
 import { RunStore } from '../runs/store.js';
+import { createConcurrencyGate } from '../scheduler/gate.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import { ExitCode, GcflowError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -40,6 +42,8 @@ export interface Services {
   ownership: Ownership;
   /** Batch-job reports: tokens, report URLs (base: public URL, else the listen URL), stored reports. */
   reports: RunReports;
+  /** Holds on instances (gcflow hold): read by power steps and instances.list. */
+  holds: HoldStore;
   releasers: Releasers;
   close(): Promise<void>;
 }
@@ -97,6 +101,7 @@ export async function openServices(options: OpenOptions): Promise<Services> {
       // Until the daemon's server is bound (daemon.ts sets the URL it got).
       config.http.public_url === '' ? `http://${config.http.listen}` : config.http.public_url,
     ),
+    holds: new HoldStore(redis, config.redis.prefix, clock),
     releasers,
     close: async () => {
       await releasers.releaseAll();
@@ -164,11 +169,30 @@ export function createApiClient(
   });
 }
 
+/** Holds by instance id or name; the API client is made only when a name must be resolved. */
+export function openHoldService(
+  services: Services,
+  client: () => GenesisClient = () => openApiClient(services),
+): HoldService {
+  let made: GenesisClient | undefined;
+  return new HoldService({
+    store: services.holds,
+    client: () => (made ??= client()),
+    clock: services.clock,
+    settings: {
+      defaultMs: services.config.holds.default_duration_ms,
+      maxMs: services.config.holds.max_duration_ms,
+    },
+  });
+}
+
 export interface WorkerOptions extends ApiOptions {
   concurrency?: number;
   /** Delays between retries of a failing turn (default TURN_RETRY, src/queue/runs.ts). */
   turnRetry?: TurnRetry;
   gate?: ConcurrencyGate;
+  /** How often a run waiting for its concurrency group looks again (default 2 s; leaving runs wake it sooner). */
+  gatePollMs?: number;
   onEvents?: Parameters<typeof createRunner>[0]['onEvents'];
 }
 
@@ -181,7 +205,7 @@ export interface Workers {
 
 /** Starts run workers in this process. */
 export async function startWorkers(services: Services, options: WorkerOptions = {}): Promise<Workers> {
-  const { config, logger, clock, redis, store, ownership } = services;
+  const { config, logger, clock, redis, store, ownership, holds } = services;
   const client = openApiClient(services, options);
   const statuses = new StatusReader({
     client,
@@ -196,6 +220,7 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
     client,
     statuses,
     ownership,
+    holds,
     clock,
     fetch: globalThis.fetch,
     reports: services.reports,
@@ -237,6 +262,7 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
       },
       logger,
       ...(options.gate ? { gate: options.gate } : {}),
+      ...(options.gatePollMs !== undefined ? { gatePollMs: options.gatePollMs } : {}),
       ...(options.onEvents ? { onEvents: options.onEvents } : {}),
     });
     const worker = startRunWorker({

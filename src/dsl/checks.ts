@@ -31,7 +31,30 @@ export function checkWorkflow(source: SourceFile, root: Record<string, unknown>)
   };
   checkSteps(source, root, add, out);
   checkInputsAndTriggers(root, add);
+  checkConcurrency(root, add);
   return out;
+}
+
+/** What `limit` beside each other policy would mean, for the diagnostic. */
+const LIMIT_CONFLICT: Record<string, string> = {
+  skip: 'skip drops a scheduled run while one of the group is active, so no second run ever starts',
+  cancel_running: 'cancel_running cancels the active runs, so at most one ever runs',
+  allow: 'allow puts no bound on the group',
+};
+
+/** `limit` bounds the runs of `overlap: queue`; beside another policy it is a contradiction. */
+function checkConcurrency(root: Record<string, unknown>, add: Add) {
+  const c = root['concurrency'];
+  if (!isRecord(c) || c['limit'] === undefined) return;
+  const overlap = c['overlap'];
+  if (typeof overlap !== 'string' || !(overlap in LIMIT_CONFLICT)) return;
+  add(
+    'E_CONCURRENCY_LIMIT',
+    ['concurrency', 'limit'],
+    `concurrency.limit works only with overlap: queue, not overlap: ${overlap} (${LIMIT_CONFLICT[overlap]})`,
+    `did you mean overlap: queue? With limit: ${String(c['limit'])} that many runs of the group run at once and the others wait their turn; or remove limit to keep overlap: ${overlap}`,
+    'key',
+  );
 }
 
 type Add = (

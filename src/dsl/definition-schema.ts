@@ -55,7 +55,11 @@ export const definitionSchema = z.object({
   description: z.string().optional(),
   inputs: z.record(z.string(), inputSpec),
   triggers: z.array(trigger),
-  concurrency: z.object({ group: z.string(), overlap: z.enum(['skip', 'queue', 'cancel_running', 'allow']) }),
+  concurrency: z.object({
+    group: z.string(),
+    overlap: z.enum(['skip', 'queue', 'cancel_running', 'allow']),
+    limit: z.number().int().min(1).optional(),
+  }),
   timeout: z.string().optional(),
   auto_cleanup: z.boolean().optional(),
   steps: z.array(step),

@@ -29,6 +29,8 @@ export const WORKFLOW_DESCRIPTIONS: Record<string, string> = {
   'concurrency.group': 'Runs in one group obey overlap together; default the workflow name.',
   'concurrency.overlap':
     'When a run starts while one of the group is active: skip (default), queue, cancel_running or allow.',
+  'concurrency.limit':
+    'How many runs of the group run at once (default 1); the others wait their turn in arrival order, holding no worker. Implies overlap: queue; contradicts skip, cancel_running and allow.',
   timeout:
     'Duration for the whole run (30s, 15m, 6h, 1h30m); on expiry the run is cancelled, then finally steps run.',
   auto_cleanup:
@@ -71,13 +73,15 @@ const GLOB = 'Glob on the name, e.g. dev-* (optional).';
 export const PARAM_DESCRIPTIONS: Partial<Record<StepKind, { kind: string; params: Record<string, string> }>> =
   {
     'instances.list': {
-      kind: 'Select instances; read-only. Outputs: instances, count.',
+      kind: 'Select instances; read-only. Outputs: instances, count, held (the matching instances left out because of a hold).',
       params: {
         name: GLOB,
         status: 'Only instances in this status, or in one of a list.',
         region: 'Only instances in this region, e.g. NORD-NO-KRS-1.',
         type: 'Only instances of this type.',
         ids: 'Only these instance ids.',
+        include_held:
+          'Also select instances under a hold (gcflow hold); default false: held instances are left out.',
       },
     },
     'instance.get': {
@@ -112,20 +116,22 @@ export const PARAM_DESCRIPTIONS: Partial<Record<StepKind, { kind: string; params
         reservation_id: 'Reservation id, passed to the API as given.',
         public_ipv6: 'Give the instance a public IPv6 address.',
         fallback: 'Alternatives tried in order on capacity or quota errors: a list of {type?, region?}.',
+        capacity:
+          'When no choice (type/region and fallback) has capacity or quota: fail (default) fails at once naming them; wait parks and looks again (poll interval, doubling to 1m) until one has room or the wait timeout passes.',
         'fallback[].type': 'The instance type to try instead.',
         'fallback[].region': 'The region to try instead.',
       },
     },
     'instance.start': {
-      kind: 'Start the instance (a no-op when active) and wait for active. Outputs: instance, changed.',
+      kind: 'Start the instance (a no-op when active) and wait for active; a held instance is skipped. Outputs: instance, changed (skipped: held, reason, until when held).',
       params: { instance: INSTANCE },
     },
     'instance.stop': {
-      kind: 'Stop the instance (a no-op when stopped) and wait for stopped. Outputs: instance, changed.',
+      kind: 'Stop the instance (a no-op when stopped) and wait for stopped; a held instance is skipped. Outputs: instance, changed (skipped: held, reason, until when held).',
       params: { instance: INSTANCE },
     },
     'instance.reset': {
-      kind: 'Reset (reboot) the instance and wait for active. Outputs: instance, changed.',
+      kind: 'Reset (reboot) the instance and wait for active; a held instance is skipped. Outputs: instance, changed (skipped: held, reason, until when held).',
       params: { instance: INSTANCE },
     },
     'instance.delete': {
@@ -195,12 +201,22 @@ export const PARAM_DESCRIPTIONS: Partial<Record<StepKind, { kind: string; params
       params: { snapshot: 'The snapshot id.', name: 'Name of the copy.', region: 'Region of the copy.' },
     },
     'snapshots.prune': {
-      kind: 'Retention: delete snapshots beyond the rules; never the newest good one. Outputs: deleted, kept.',
+      kind: 'Retention as restic forget: per source instance, a backup (a snapshot and its replicas) is kept when ANY keep rule keeps it, the rest that match are deleted; only created (legacy: active) snapshots count, others are never deleted; the newest is always kept. Outputs: kept (each with kept_by), deleted.',
       params: {
-        instance: 'Only snapshots of this instance (id or name).',
+        instance:
+          'Only snapshots of this instance (id or name); the step fails when it does not exist. Without it, every instance, each on its own.',
         match: 'Only snapshots whose name matches this glob.',
-        keep_last: 'Keep the newest N snapshots.',
-        max_age: 'Keep snapshots younger than this duration, e.g. 14d.',
+        keep_last: 'Keep the newest N backups.',
+        keep_within:
+          'Keep backups taken within this duration of the newest one (e.g. 14d), as restic --keep-within.',
+        max_age: 'Another name for keep_within.',
+        keep_hourly: 'For the newest N hours that have backups, keep the newest backup of each.',
+        keep_daily: 'For the newest N days that have backups, keep the newest backup of each.',
+        keep_weekly:
+          'For the newest N ISO weeks (Monday to Sunday) that have backups, keep the newest of each.',
+        keep_monthly: 'For the newest N months that have backups, keep the newest backup of each.',
+        keep_yearly: 'For the newest N years that have backups, keep the newest backup of each.',
+        timezone: 'IANA timezone the hours, days, weeks, months and years are cut in; default UTC.',
       },
     },
     'availability.check': {

@@ -49,6 +49,7 @@ export const DIAGNOSTIC_CODES = {
   E_WAIT_NOT_SUPPORTED: '`wait` on a step kind that does not wait for a status',
   E_FOR_EACH: '`for_each` is neither a list nor one expression, or lists more items than a run takes',
   E_MAX_PARALLEL_WITHOUT_FOR_EACH: '`max_parallel` without `for_each`',
+  E_CONCURRENCY_LIMIT: '`concurrency.limit` beside an overlap policy other than queue',
   E_INPUT_DEFAULT: "an input's default does not fit its type or enum",
   E_INPUT_ENUM: "an input's enum holds a value of another type",
   E_TRIGGER_INPUT_UNKNOWN: 'a trigger sets an input the workflow does not declare',

@@ -35,6 +35,7 @@ const DURATION_KEYS = new Set([
   'catch_up_window',
   'duration',
   'max_age',
+  'keep_within',
 ]);
 /** The regex of a `z.string().regex(...)` schema, as zod reports it in issues. */
 const patternOf = (schema: z.ZodType): string =>

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { workflowSchema } from './schema.js';
 import type { SourceFile } from './source.js';
 import type {
+  ConcurrencySpec,
   InputSpec,
   RetrySpec,
   StepKind,
@@ -51,10 +52,7 @@ export function normalise(value: Written, source: SourceFile, hash: string): Wor
     name: value.name,
     inputs,
     triggers,
-    concurrency: {
-      group: value.concurrency?.group ?? value.name,
-      overlap: value.concurrency?.overlap ?? 'skip',
-    },
+    concurrency: concurrencySpec(value.name, value.concurrency),
     steps: steps('steps'),
     finally: steps('finally'),
     on_failure: steps('on_failure'),
@@ -96,4 +94,12 @@ export function normaliseWait(wait: WrittenStep['wait']): WaitSpec | false | und
   if (wait.timeout !== undefined) out.timeout = wait.timeout;
   if (wait.poll !== undefined) out.poll = wait.poll;
   return out;
+}
+
+/** A `limit` without `overlap` means queue: runs beyond the limit wait their turn. */
+function concurrencySpec(name: string, written: Written['concurrency']): ConcurrencySpec {
+  const overlap = written?.overlap ?? (written?.limit === undefined ? 'skip' : 'queue');
+  const spec: ConcurrencySpec = { group: written?.group ?? name, overlap };
+  if (written?.limit !== undefined) spec.limit = written.limit;
+  return spec;
 }

@@ -14,6 +14,8 @@ export const STEP_ID_RE = /^[a-z][a-z0-9_-]*$/;
 export const INPUT_NAME_RE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 export const INPUT_TYPES = ['string', 'integer', 'number', 'boolean', 'duration', 'list', 'object'] as const;
 export const OVERLAPS = ['skip', 'queue', 'cancel_running', 'allow'] as const;
+/** The largest `concurrency.limit`: the gate's Lua scripts read the group's holders at every turn. */
+export const CONCURRENCY_LIMIT_MAX = 1_000;
 export const CATCH_UPS = ['last', 'none'] as const;
 export const BACKOFFS = ['fixed', 'exponential'] as const;
 export const STEP_LISTS = ['steps', 'finally', 'on_failure'] as const;
@@ -76,6 +78,7 @@ const trigger = z.strictObject({
 const concurrency = z.strictObject({
   group: z.string().min(1).optional(),
   overlap: z.enum(OVERLAPS).optional(),
+  limit: z.number().int().min(1).max(CONCURRENCY_LIMIT_MAX).optional(),
 });
 
 const retry = z.strictObject({

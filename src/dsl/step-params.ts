@@ -11,6 +11,7 @@ import {
   SNAPSHOT_STATUSES,
   WAITABLE_INSTANCE_STATUSES,
 } from '../shared/api-values.js';
+import { timezoneProblem } from './schedule.js';
 import type { StepKind } from './types.js';
 
 /** A string that holds a `${{ }}` expression: its type is only known at run time. */
@@ -21,6 +22,27 @@ export const durationText = z
   .string()
   .regex(/^(?:\d+(?:ms|s|m|h|d|w))+$/, 'a duration such as 30s, 15m, 1h30m or 7d');
 const glob = z.string().min(1);
+/** The rules of snapshots.prune; a policy needs at least one. */
+export const KEEP_RULES = [
+  'keep_last',
+  'keep_within',
+  'max_age',
+  'keep_hourly',
+  'keep_daily',
+  'keep_weekly',
+  'keep_monthly',
+  'keep_yearly',
+] as const;
+/** An IANA zone (the same check as a trigger's timezone). */
+const timezone = z.string().superRefine((value, ctx) => {
+  const problem = timezoneProblem(value);
+  if (problem)
+    ctx.addIssue({
+      code: 'custom',
+      message: problem.message,
+      params: { code: 'E_TIMEZONE', hint: problem.hint },
+    });
+});
 /** An instance id or an instance name. */
 const instanceRef = z.string().min(1);
 
@@ -33,6 +55,9 @@ const attachDetach = z.union([
 const userData = z.array(
   z.strictObject({ type: z.string(), filename: z.string().optional(), content: z.string() }),
 );
+
+/** What instance.create does when no choice has capacity or quota: wait for it, or fail (default). */
+export const CAPACITY_MODES = ['wait', 'fail'] as const;
 
 const fallbackEntry = z
   .strictObject({ type: z.string().min(1).optional(), region: z.string().min(1).optional() })
@@ -52,6 +77,7 @@ function buildStepParams(allowExpressions: boolean) {
     allowExpressions ? (z.union([schema, expression]) as unknown as T) : schema;
   const duration = orExpr(durationText);
   const stringList = orExpr(z.array(z.string().min(1)));
+  const keepCount = orExpr(z.number().int().min(1)).optional();
   /** One of `values`, or a list of them (statuses: the lists live in src/genesis/statuses.ts). */
   const oneOrMany = (values: readonly [string, ...string[]]) =>
     orExpr(z.union([z.enum(values), z.array(z.enum(values)).min(1)]));
@@ -79,6 +105,7 @@ function buildStepParams(allowExpressions: boolean) {
       reservation_id: z.string().optional(),
       public_ipv6: orExpr(z.boolean()).optional(),
       fallback: orExpr(z.array(fallbackEntry)).optional(),
+      capacity: orExpr(z.enum(CAPACITY_MODES)).optional(),
     })
     .refine((w) => (w.ssh_keys === undefined) !== (w.password === undefined), {
       message: 'give exactly one of ssh_keys or password',
@@ -92,6 +119,7 @@ function buildStepParams(allowExpressions: boolean) {
       region: z.string().optional(),
       type: z.string().optional(),
       ids: stringList.optional(),
+      include_held: orExpr(z.boolean()).optional(),
     }),
     'instance.get': z.strictObject({ instance: instanceRef }),
     'instance.create': instanceCreate,
@@ -140,12 +168,23 @@ function buildStepParams(allowExpressions: boolean) {
       .strictObject({
         instance: instanceRef.optional(),
         match: glob.optional(),
-        keep_last: orExpr(z.number().int().min(1)).optional(),
+        keep_last: keepCount,
+        keep_within: duration.optional(),
         max_age: duration.optional(),
+        keep_hourly: keepCount,
+        keep_daily: keepCount,
+        keep_weekly: keepCount,
+        keep_monthly: keepCount,
+        keep_yearly: keepCount,
+        timezone: orExpr(timezone).optional(),
       })
-      .refine((p) => p.keep_last !== undefined || p.max_age !== undefined, {
-        message: 'give keep_last, max_age, or both',
+      .refine((p) => KEEP_RULES.some((rule) => p[rule] !== undefined), {
+        message: `give at least one keep rule: ${KEEP_RULES.join(', ')}`,
         path: ['keep_last'],
+      })
+      .refine((p) => p.keep_within === undefined || p.max_age === undefined, {
+        message: 'max_age is another name for keep_within: give one of them',
+        path: ['max_age'],
       }),
     'availability.check': z.strictObject({ region: z.string().min(1), type: z.string().min(1).optional() }),
     'notify.webhook': z.strictObject({

@@ -35,6 +35,11 @@ export interface ConcurrencySpec {
   /** Runs in one group obey `overlap` together; default: the workflow name. */
   group: string;
   overlap: Overlap;
+  /**
+   * `overlap: queue` only: how many runs of the group run at once (the others wait
+   * their turn, in arrival order). Default 1; absent for the other policies.
+   */
+  limit?: number;
 }
 
 export interface RetrySpec {

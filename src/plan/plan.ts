@@ -2,7 +2,7 @@
 // same one the workers use) and the real actions, over a plan client whose reads hit
 // the real API and whose writes are only recorded. Waits are assumed to succeed and
 // virtual time jumps over them. Imports no Redis or queue.
-import { createExecutor, type OwnershipRecorder, type ReportSource } from '../actions/index.js';
+import { createExecutor, NO_HOLDS, type OwnershipRecorder, type ReportSource } from '../actions/index.js';
 import { defaultConfig } from '../config/schema.js';
 import { DEFAULT_WAIT_STATUS } from '../dsl/step-params.js';
 import type { WorkflowDefinition } from '../dsl/types.js';
@@ -92,6 +92,8 @@ export async function planRun(options: PlanOptions): Promise<Plan> {
     client,
     statuses,
     ownership: NO_OWNERSHIP,
+    // A plan reads no Redis: holds are not looked at (a held box shows as acted on).
+    holds: NO_HOLDS,
     clock,
     fetch: recordingFetch(record),
     reports: planReports(clock),

@@ -11,14 +11,14 @@ import { isTerminalRun, type Outcome, type RunState } from '../engine/state.js';
 import type { WaitDefaults } from '../engine/task.js';
 import type { RunTurn } from '../queue/runs.js';
 import type { Clock } from '../shared/clock.js';
-import { faultThrow } from '../shared/faultpoints.js';
+import { faultPoint, faultThrow } from '../shared/faultpoints.js';
 import { eventLevel, type Logger, logEvent } from '../shared/logger.js';
 import type { Redactor } from '../shared/redact.js';
 import type { Fence, RunStore } from './store.js';
 
 export type { TaskExecutor, TaskIO } from '../engine/driver.js';
 
-/** Admits runs of a concurrency group in turn (`overlap: queue`). */
+/** Admits runs of a concurrency group in turn (`overlap: queue`, up to `concurrency.limit` at once). */
 export interface ConcurrencyGate {
   /** True when the run may proceed now. */
   enter(run: RunState, def: WorkflowDefinition): Promise<boolean>;
@@ -61,7 +61,19 @@ export function createRunner(deps: RunnerDeps) {
   return async function runTurn(runId: string, fence: Fence): Promise<RunTurn> {
     const { state, cancel: requested } = await deps.store.loadForTurn(runId);
     if (!state) return { type: 'done' };
-    if (isTerminalRun(state)) return { type: 'done', outcome: state.status as Outcome };
+    if (isTerminalRun(state)) {
+      // Redelivered after it ended (its worker died before the job completed): give
+      // back its concurrency slot, which the dead worker may not have, and wake the next.
+      // Best effort: the waiting runs' own polls and enter() free it anyway.
+      if (deps.gate)
+        await deps.store
+          .loadDefinition(state.definition_hash)
+          .then((def) => deps.gate!.leave(state, def))
+          .catch((err) =>
+            deps.logger.warn({ err, runId }, 'could not give back the concurrency slot of an ended run'),
+          );
+      return { type: 'done', outcome: state.status as Outcome };
+    }
     const def = await deps.store.loadDefinition(state.definition_hash);
     const log = deps.logger.child({ runId, workflow: state.workflow });
 
@@ -122,6 +134,9 @@ export function createRunner(deps: RunnerDeps) {
         },
       });
       if (result.type === 'park') return reported ? { type: 'park', until: deps.clock.now() } : result;
+      // A worker dying here leaves the ended run holding its group's slot: the gate
+      // drops holders that are no longer active (tested through this point).
+      faultPoint('run.end:before-gate-leave');
       await deps.gate?.leave(state, def);
       return { type: 'done', outcome: result.outcome, error: state.error };
     } finally {

@@ -84,9 +84,10 @@ export type FireDecision =
 
 /**
  * The overlap policy of the firing workflow applied to the runs of its group
- * still active. `queue` lets at most one run wait behind the running one.
+ * still active. `queue` starts a run while one of the group's `limit` slots is free,
+ * and lets at most one run wait behind them when they are all taken.
  */
-export function decideOverlap(overlap: Overlap, active: GroupRun[]): FireDecision {
+export function decideOverlap(overlap: Overlap, active: GroupRun[], limit = 1): FireDecision {
   const ids = active.map((r) => r.id);
   if (active.length === 0 || overlap === 'allow') return { action: 'start', cancel: [] };
   switch (overlap) {
@@ -95,11 +96,14 @@ export function decideOverlap(overlap: Overlap, active: GroupRun[]): FireDecisio
     case 'queue': {
       const running = active.filter((r) => r.holder || r.status !== 'queued').length;
       const pending = active.length - running;
-      if (pending < (running > 0 ? 1 : 2)) return { action: 'start', cancel: [] };
+      if (pending < Math.max(0, limit - running) + 1) return { action: 'start', cancel: [] };
       return {
         action: 'skip',
         code: 'overlap_queue_full',
-        reason: 'overlap queue: one run already waits behind the running one',
+        reason:
+          limit === 1
+            ? 'overlap queue: one run already waits behind the running one'
+            : `overlap queue: ${limit} runs of the group run and one already waits behind them`,
         active: ids,
       };
     }

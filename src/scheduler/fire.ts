@@ -160,7 +160,7 @@ export function createFireHandler(deps: FireDeps) {
     const members = [...new Set([def.name, ...deps.groupMembers(group)])];
     const runId = scheduledRunId(r.workflow, r.trigger, slotMs);
     const active = await deps.groups.active(group, members, runId);
-    const decision = decideOverlap(def.concurrency.overlap, active);
+    const decision = decideOverlap(def.concurrency.overlap, active, def.concurrency.limit);
     const ttl = decisionTtl(timingOf(r, deps.defaultWindowMs));
     const claim = await deps.records.claim(r.id, slotMs, decision, ttl);
     return execute(r, slotMs, claim.decision, claim.mine);

@@ -1,7 +1,10 @@
 // Concurrency groups: which runs of a group are active (what the overlap policy of
 // a fire looks at), and the ConcurrencyGate that makes `overlap: queue` runs take
-// turns: one per group holds the group's slot in Redis, the others wait parked
-// (holding no worker) in arrival order; `leave` frees the slot and wakes the next.
+// turns: up to `concurrency.limit` (default 1) per group hold the group's slots in
+// Redis, the others wait parked (holding no worker) in arrival order; `leave` frees
+// the slot and wakes the next in line. A slot belongs to a run, not a worker: a run
+// whose worker died keeps it while another worker resumes the run, and a run that is
+// no longer active (ended without leaving) loses it at the next enter or leave.
 // Must not import bullmq (waking goes through the run queue's own module).
 import type { Redis } from 'ioredis';
 import type { WorkflowDefinition } from '../dsl/types.js';
@@ -17,12 +20,12 @@ import { schedulerKeys } from './keys.js';
 
 const ENTER: LuaScript = {
   name: 'gcflowGateEnter',
-  numberOfKeys: 3,
+  numberOfKeys: 4,
   file: new URL('./lua/gate-enter.lua', import.meta.url),
 };
 const LEAVE: LuaScript = {
   name: 'gcflowGateLeave',
-  numberOfKeys: 3,
+  numberOfKeys: 4,
   file: new URL('./lua/gate-leave.lua', import.meta.url),
 };
 
@@ -48,10 +51,12 @@ export function createConcurrencyGate(deps: GateDeps): ConcurrencyGate {
       const group = def.concurrency.group;
       const entered = await luaCommand(deps.redis, ENTER)(
         keys.gate(group),
+        keys.gateHolders(group),
         keys.gatePending(group),
         active,
         run.id,
         String(Date.parse(run.created_at) || 0),
+        String(groupLimit(def)),
       );
       if (entered !== 1) deps.logger.debug({ runId: run.id, group }, 'waits for its concurrency group');
       return entered === 1;
@@ -61,14 +66,28 @@ export function createConcurrencyGate(deps: GateDeps): ConcurrencyGate {
       const group = def.concurrency.group;
       const next = (await luaCommand(deps.redis, LEAVE)(
         keys.gate(group),
+        keys.gateHolders(group),
         keys.gatePending(group),
         active,
         run.id,
-      )) as string | null;
-      if (next) await deps.queue.wake(next);
+        String(groupLimit(def)),
+      )) as string[];
+      // Woken now rather than at their next poll; a wake that fails leaves them to it.
+      for (const id of next)
+        await deps.queue
+          .wake(id)
+          .catch((err) =>
+            deps.logger.warn(
+              { err, runId: id, group },
+              'could not wake a waiting run; it looks again at its next poll',
+            ),
+          );
     },
   };
 }
+
+/** How many runs of the definition's group may hold a slot at once. */
+export const groupLimit = (def: WorkflowDefinition): number => def.concurrency.limit ?? 1;
 
 /** Reads the active runs of a concurrency group; caches definitions by their content hash. */
 export class GroupView {
@@ -91,10 +110,13 @@ export class GroupView {
       (id) => id !== exclude && prefixes.some((p) => id.startsWith(p)),
     );
     if (ids.length === 0) return [];
-    const [jsons, holder] = await Promise.all([
+    const keys = schedulerKeys(this.prefix);
+    const [jsons, legacy, members] = await Promise.all([
       this.redis.mget(ids.map((id) => this.store.keys.run(id))),
-      this.redis.get(schedulerKeys(this.prefix).gate(group)),
+      this.redis.get(keys.gate(group)),
+      this.redis.smembers(keys.gateHolders(group)),
     ]);
+    const holders = new Set(legacy ? [...members, legacy] : members);
     const out: GroupRun[] = [];
     for (const [i, json] of jsons.entries()) {
       if (json === null) continue;
@@ -102,7 +124,7 @@ export class GroupView {
       if (isTerminalRun(state) || !workflows.includes(state.workflow)) continue;
       const def = await this.definition(state.definition_hash);
       if ((def?.concurrency.group ?? state.workflow) !== group) continue;
-      out.push({ id: state.id, status: state.status as GroupRun['status'], holder: state.id === holder });
+      out.push({ id: state.id, status: state.status as GroupRun['status'], holder: holders.has(state.id) });
     }
     return out.sort((a, b) => a.id.localeCompare(b.id));
   }

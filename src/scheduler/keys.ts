@@ -12,8 +12,13 @@ export function schedulerKeys(prefix: string) {
     slot: (id: string, slotMs: number) => `${prefix}:sched:slot:${id}:${slotMs}`,
     /** Lease of the replica that reconciles (value: its replica id). */
     leader: `${prefix}:sched:leader`,
-    /** The run holding a concurrency group's slot (`overlap: queue`). */
+    /**
+     * The run holding a concurrency group's slot, as written before `concurrency.limit`
+     * (a string); the gate's scripts move it into `gateHolders` when they meet it.
+     */
     gate: (group: string) => `${prefix}:sched:gate:${group}`,
+    /** Set of the runs holding one of a concurrency group's slots (`overlap: queue`, `limit`). */
+    gateHolders: (group: string) => `${prefix}:sched:gate:${group}:holders`,
     /** Sorted set of runs waiting for the group's slot, by arrival. */
     gatePending: (group: string) => `${prefix}:sched:gate:${group}:pending`,
   };

@@ -191,6 +191,32 @@ export const ERROR_CATALOGUE = {
     http: 500,
   },
 
+  // Holds (gcflow hold / holds / unhold, /api/holds)
+  E_HOLD_INVALID: {
+    summary: 'the hold request is malformed (until, for or reason)',
+    hint: 'give --until an ISO time in the future (2026-12-01T07:00:00Z) or --for a duration (8h)',
+    exit: usage,
+    http: 400,
+  },
+  E_HOLD_NOT_FOUND: {
+    summary: 'the instance has no hold in force',
+    hint: 'gcflow holds (GET /api/holds) lists the holds in force',
+    exit: usage,
+    http: 404,
+  },
+  E_HOLD_INSTANCE_NOT_FOUND: {
+    summary: 'no instance with that id or name to hold',
+    hint: 'check the id or name in the Genesis Cloud console',
+    exit: usage,
+    http: 404,
+  },
+  E_HOLD_INSTANCE_AMBIGUOUS: {
+    summary: 'several instances have that name',
+    hint: 'refer to the instance by id',
+    exit: usage,
+    http: 409,
+  },
+
   // The daemon's HTTP API
   E_HTTP_BAD_REQUEST: { summary: 'the request is malformed', exit: usage, http: 400 },
   E_HTTP_UNAUTHORIZED: {

@@ -1,10 +1,21 @@
-// Admin routes under /__sim (no auth, not logged, never faulted): state, reset, config,
-// faults, forced instance status, the calls log. JSON keys as DESIGN.md lists them.
+// Admin routes under /__sim (no auth, not logged, never faulted). JSON keys as DESIGN.md
+// lists them:
+//   GET  /__sim/state                  instances, snapshots, settings, faults, counts
+//   POST /__sim/reset                  back to the seed data and start settings
+//   GET|POST /__sim/config             settings (a partial patch)
+//   GET|POST|DELETE /__sim/faults      injected faults
+//   POST /__sim/instances/{id}/status  {status, hold?}: force an instance status
+//   POST /__sim/snapshots/{id}         {created_at?: ISO time, status?: string}: age a
+//                                      snapshot (a status is held); 400 bad body, 404 unknown id
+//   GET|DELETE /__sim/calls            the request log with counts per route
 import { Hono } from 'hono';
 import { type SimEnv, noContent, readJson, type RouteDeps } from './http.js';
+import { invalid } from './errors.js';
 import type { FaultSpec } from './faults.js';
 import type { SimulatorSettings } from './settings.js';
 import { asObject, bool, requireFields, str } from './validate.js';
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export function adminRoutes({ sim }: RouteDeps): Hono<SimEnv> {
   const app = new Hono<SimEnv>();
@@ -44,6 +55,28 @@ export function adminRoutes({ sim }: RouteDeps): Hono<SimEnv> {
       hold: bool(body, 'hold') ?? false,
     });
     return c.json({ instance });
+  });
+
+  app.post('/snapshots/:id', async (c) => {
+    const body = asObject(await readJson(c));
+    const unknown = Object.keys(body).filter((k) => k !== 'created_at' && k !== 'status');
+    if (unknown.length > 0)
+      throw invalid(`unknown field ${unknown.join(', ')}; give created_at and/or status`);
+    const createdAt = str(body, 'created_at');
+    const status = str(body, 'status');
+    if (createdAt === undefined && status === undefined) throw invalid('give created_at, status, or both');
+    if (status === '') throw invalid('status must be a non-empty string');
+    let at: number | undefined;
+    if (createdAt !== undefined) {
+      at = ISO_TIME.test(createdAt) ? Date.parse(createdAt) : Number.NaN;
+      if (Number.isNaN(at))
+        throw invalid(`created_at must be an ISO 8601 time such as 2024-05-06T02:30:00Z, got "${createdAt}"`);
+    }
+    const snapshot = sim.editSnapshot(c.req.param('id'), {
+      ...(at === undefined ? {} : { created_at: at }),
+      ...(status === undefined ? {} : { status }),
+    });
+    return c.json({ snapshot });
   });
 
   app.get('/calls', (c) => c.json(sim.calls()));

@@ -97,6 +97,22 @@ export class Simulator {
     return instanceView(record);
   }
 
+  /**
+   * Ages a snapshot for tests and demos: `created_at` (ms) replaces its creation time;
+   * `status` (any string) is set and held (no transition follows), so `creating` or
+   * `error` stays until changed again. Unknown id: 404.
+   */
+  editSnapshot(id: string, change: { created_at?: number; status?: string }) {
+    const record = this.store.getSnapshot(id);
+    if (change.created_at !== undefined) record.created_at = change.created_at;
+    if (change.status !== undefined) {
+      record.status = change.status;
+      record.pending = null;
+    }
+    record.updated_at = this.clock.now();
+    return snapshotView(record);
+  }
+
   calls(): { calls: Call[]; counts: Record<string, number>; total: number } {
     return this.callLog.report();
   }

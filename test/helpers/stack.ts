@@ -6,7 +6,13 @@ import type { Config } from '../../src/config/schema.js';
 import { Hono } from 'hono';
 import { serveHttp } from '../../src/daemon/http/index.js';
 import { reportRoutes } from '../../src/daemon/http/report.js';
-import { openServices, type Services, startWorkers, type Workers } from '../../src/daemon/services.js';
+import {
+  openGate,
+  openServices,
+  type Services,
+  startWorkers,
+  type Workers,
+} from '../../src/daemon/services.js';
 import { REPORT_PATH } from '../../src/runs/reports.js';
 import { parseWorkflow } from '../../src/dsl/index.js';
 import type { WorkflowDefinition } from '../../src/dsl/types.js';
@@ -24,6 +30,8 @@ export interface StackOptions {
   /** Tweaks to the loaded config (e.g. a lower client rate limit). */
   tune?: (config: Config) => void;
   secrets?: Record<string, string>;
+  /** Workers consult the concurrency gate (as the daemon's do); optional poll of waiting runs. */
+  gate?: boolean | { pollMs: number };
 }
 
 export interface Stack {
@@ -68,6 +76,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const workers = await startWorkers(services, {
     concurrency: options.concurrency ?? 10,
     ...(options.turnRetry ? { turnRetry: options.turnRetry } : {}),
+    ...(options.gate ? { gate: openGate(services) } : {}),
+    ...(typeof options.gate === 'object' ? { gatePollMs: options.gate.pollMs } : {}),
   });
   const stack: Stack = {
     sim,

@@ -1,10 +1,11 @@
-// The /api routes: workflows, runs (start, list, inspect, cancel) and schedules, over
+// The /api routes: workflows, runs (start, list, inspect, cancel), schedules and holds, over
 // RunService and the workflow registry. JSON in and out; every run view is scrubbed of
 // secrets. Imports hono, runs/service and shared; no bullmq, no engine internals.
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { WORKFLOW_NAME_RE } from '../../dsl/schema.js';
 import type { WorkflowDefinition } from '../../dsl/types.js';
+import type { HoldService } from '../../holds/service.js';
 import { RUN_STATUSES, type RunStatus } from '../../engine/state.js';
 import type { RunView } from '../../runs/service.js';
 import type { ScheduleView } from '../../scheduler/index.js';
@@ -12,6 +13,7 @@ import { isRunId } from '../../shared/ids.js';
 import type { WorkflowRegistry } from '../registry.js';
 import type { Services } from '../services.js';
 import { errorResponse, HttpApiError } from './errors.js';
+import { holdRoutes } from './holds.js';
 
 /** What the API reads from the workflow registry (a narrow view, so tests may pass a stand-in). */
 export type WorkflowCatalog = Pick<WorkflowRegistry, 'get' | 'all' | 'diagnostics'>;
@@ -21,6 +23,8 @@ export interface ApiDeps {
   registry: WorkflowCatalog;
   /** The schedules with their next fire times (the scheduler's view). */
   schedules: () => Promise<ScheduleView[]>;
+  /** Holds on instances (/api/holds). */
+  holds: HoldService;
 }
 
 /** One workflow as GET /api/workflows lists it. */
@@ -204,6 +208,8 @@ export function apiRoutes(deps: ApiDeps): Hono {
   });
 
   api.get('/schedules', async (c) => c.json(await deps.schedules()));
+
+  api.route('/holds', holdRoutes(deps.holds));
 
   return api;
 }

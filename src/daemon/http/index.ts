@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { REPORT_PATH } from '../../runs/reports.js';
 import { listSchedules, type ScheduleView, type Scheduler } from '../../scheduler/index.js';
 import type { Metrics } from '../metrics.js';
-import type { Services, Workers } from '../services.js';
+import { openApiClient, openHoldService, type Services, type Workers } from '../services.js';
 import { apiRoutes, type WorkflowCatalog } from './api.js';
 import { requireToken } from './auth.js';
 import { type BrowserPolicy, hostGuard, jsonOnly, originGuard } from './browser-safety.js';
@@ -78,7 +78,9 @@ export function createHttpApp(deps: HttpDeps): Hono {
     return c.body(text, 200, { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' });
   });
   const schedules = () => schedulesOf(deps);
-  app.route('/api', apiRoutes({ services, registry: deps.registry, schedules }));
+  // Names are resolved with the workers' API client when this process has one.
+  const holds = openHoldService(services, () => deps.workers?.client ?? openApiClient(services));
+  app.route('/api', apiRoutes({ services, registry: deps.registry, schedules, holds }));
   app.route(UI_BASE, dashboardApp({ services, registry: deps.registry, schedules, mode: deps.mode }));
   return app;
 }

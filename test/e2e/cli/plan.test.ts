@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSimulator, startSimulator } from '../../../src/simulator/index.js';
-import { runCli, workspace } from '../../helpers/processes.js';
+import { activeBoxes } from '../../helpers/boxes.js';
+import { eventually, runCli, workspace } from '../../helpers/processes.js';
 
 const WEBHOOK = 'https://hooks.example.com/services/T0001/B0001/cliSeCrEt77';
 let sim: RunningSimulator;
@@ -104,5 +105,80 @@ finally:
     });
     expect(stderr).toMatch(/E_API_UNREACHABLE: cannot reach the Genesis Cloud API/);
     expect(code).toBe(3);
+  });
+
+  it('nightly-snapshots: lists exactly the DELETEs of the snapshots retention would remove', async () => {
+    sim.simulator.reset();
+    const [box] = await activeBoxes(sim, ['prod-db']);
+    const admin = async (path: string, body: unknown) => {
+      const reply = await fetch(`${sim.url}/__sim${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(reply.status, await reply.text()).toBe(200);
+    };
+    const api = async (path: string, body: unknown) => {
+      const reply = await fetch(`${sim.apiUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${env['GENESISCLOUD_TOKEN']}` },
+        body: JSON.stringify(body),
+      });
+      expect(reply.status).toBe(201);
+    };
+    // Ten nights (1..10 days old), night 5 replicated to another region, and one stuck `creating`.
+    for (let age = 1; age <= 10; age += 1)
+      await api(`/instances/${box!.id}/snapshots`, {
+        name: `nightly-prod-db-night-${age}`,
+        ...(age === 5 ? { replicated_region: 'ARC-IS-HAF-1' } : {}),
+      });
+    await api(`/instances/${box!.id}/snapshots`, { name: 'nightly-prod-db-stuck' });
+    const all = await eventually(
+      async () => {
+        const snapshots = sim.simulator.state().snapshots;
+        return snapshots.every((s) => s.status === 'created') ? snapshots : undefined;
+      },
+      20_000,
+      'snapshots to be created',
+    );
+    const DAY = 86_400_000;
+    for (const s of all) {
+      const age = s.name === 'nightly-prod-db-stuck' ? 20 : Number(s.name.split('-').at(-1));
+      await admin(`/snapshots/${s.id}`, {
+        created_at: new Date(Date.now() - age * DAY).toISOString(),
+        ...(age === 20 ? { status: 'creating' } : {}),
+      });
+    }
+    sim.simulator.clearCalls();
+    const { code, stdout, stderr } = await runCli(
+      [
+        'plan',
+        'nightly-snapshots',
+        '-i',
+        'name_glob=prod-*',
+        '-i',
+        'keep_daily=3',
+        '-i',
+        'keep_weekly=1',
+        '-i',
+        'keep_monthly=1',
+      ],
+      env,
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    // Tonight's snapshot plus the two newest nights are kept (one a day for three days);
+    // nights 3-10 go, night 5 with its replica; the stuck one is left alone.
+    const doomed = all
+      .filter((s) => s.name !== 'nightly-prod-db-stuck' && Number(s.name.split('-').at(-1)) >= 3)
+      .map((s) => `  [0] DELETE /snapshots/${s.id}`)
+      .sort();
+    expect(doomed).toHaveLength(9);
+    const deletes = stdout.split('\n').filter((l) => l.startsWith('  [0] DELETE /snapshots/'));
+    expect(deletes.sort()).toEqual(doomed);
+    expect(stdout).toContain(`  [0] POST /instances/${box!.id}/snapshots {"name":"nightly-prod-db-plan"}`);
+    expect(stdout).toContain('10 calls would change state');
+    expect(sim.simulator.calls().calls.filter((c) => c.method !== 'GET')).toEqual([]);
+    expect(sim.simulator.state().snapshots).toHaveLength(12);
   });
 });

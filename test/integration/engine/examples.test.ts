@@ -69,12 +69,51 @@ describe('example workflows against the simulator', () => {
     expect(instancesNamed('prod-cat')[0]!.status).toBe('active');
   });
 
-  it('nightly-snapshots: snapshots every matching box each run and keeps keep_last per box', async () => {
+  it('office-hours: an enforcement run with nothing out of line makes one list call and sends nothing; a held box is left running', async () => {
+    const [, b] = await boxes(['quiet-a', 'quiet-b']);
+    const def = await load('office-hours');
+    const inputs = { action: 'stop', name_glob: 'quiet-*' };
+    await stack.services.holds.put({
+      instance_id: b!.id,
+      instance_name: b!.name,
+      until: new Date(Date.now() + 3_600_000).toISOString(),
+      created_at: new Date().toISOString(),
+      reason: 'training run',
+    });
+    const first = await stack.waitFor(await stack.start(def, inputs));
+    expect(first.status, first.error ?? '').toBe('succeeded');
+    expect(instancesNamed('quiet-').map((i) => [i.name, i.status])).toEqual([
+      ['quiet-a', 'stopped'],
+      ['quiet-b', 'active'],
+    ]);
+    expect(first.steps.find((s) => s.id === 'boxes')!.outputs).toMatchObject({
+      count: 1,
+      held: [{ id: b!.id, name: 'quiet-b', reason: 'training run' }],
+    });
+    const before = stack.sim.simulator.calls().calls.length;
+    const again = await stack.waitFor(await stack.start(def, inputs));
+    expect(again.status, again.error ?? '').toBe('succeeded');
+    const calls = stack.sim.simulator.calls().calls.slice(before);
+    expect(calls.map((c) => c.route)).toEqual(['GET /instances']);
+  });
+
+  it('nightly-snapshots: snapshots every matching box each night and keeps keep_daily per box', async () => {
     const made = await boxes(['prod-db', 'prod-web']);
     const def = await load('nightly-snapshots');
+    const inputs = { name_glob: 'prod-[dw]*', keep_daily: 3, keep_weekly: 1, keep_monthly: 1 };
     for (let night = 0; night < 5; night++) {
-      const run = await stack.waitFor(await stack.start(def, { name_glob: 'prod-[dw]*', keep_last: 3 }));
+      const run = await stack.waitFor(await stack.start(def, inputs));
       expect(run.status, run.error ?? '').toBe('succeeded');
+      // A day passes: every snapshot so far becomes a day older (simulator admin route).
+      // (Pruned ones, `deleting`, may vanish meanwhile: they are left out.)
+      for (const s of stack.sim.simulator.state().snapshots.filter((x) => x.status === 'created')) {
+        const reply = await fetch(`${stack.sim.url}/__sim/snapshots/${s.id}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ created_at: new Date(Date.parse(s.created_at) - 86_400_000).toISOString() }),
+        });
+        expect(reply.status).toBe(200);
+      }
     }
     // Pruned snapshots go `deleting` and then away; wait for that to settle.
     let snapshots = stack.sim.simulator.state().snapshots;
@@ -86,7 +125,10 @@ describe('example workflows against the simulator', () => {
       const own = snapshots.filter(
         (s) => s.resource_id === box.id && s.name.startsWith(`nightly-${box.name}-`),
       );
+      // The newest of each of the last three days (one a night).
       expect(own, box.name).toHaveLength(3);
+      const ages = own.map((s) => Math.round((Date.now() - Date.parse(s.created_at)) / 86_400_000)).sort();
+      expect(ages, box.name).toEqual([1, 2, 3]);
     }
   });
 });

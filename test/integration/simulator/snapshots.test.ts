@@ -144,3 +144,57 @@ describe('snapshots', () => {
     });
   });
 });
+
+describe('POST /__sim/snapshots/{id} (ageing snapshots for tests)', () => {
+  it('moves created_at back and the API shows the new time; a forced status is held', async () => {
+    const { snapshot } = await snapshotOf('aged');
+    await waitCreated(snapshot.id);
+    const aged = await sim.admin('POST', `/snapshots/${snapshot.id}`, { created_at: '2024-05-06T02:30:00Z' });
+    expect(aged.status).toBe(200);
+    expect(aged.body.snapshot).toMatchObject({ id: snapshot.id, created_at: '2024-05-06T02:30:00.000Z' });
+    const read = await sim.api('GET', `/snapshots/${snapshot.id}`);
+    expect(read.body.snapshot.created_at).toBe('2024-05-06T02:30:00.000Z');
+    expect(modelErrors(read.body.snapshot, 'Snapshot')).toEqual([]);
+
+    // A fresh snapshot forced back to `creating` stays there (no transition follows).
+    const other = await snapshotOf('stuck');
+    const forced = await sim.admin('POST', `/snapshots/${other.snapshot.id}`, {
+      status: 'creating',
+      created_at: '2024-05-07T02:30:00+02:00',
+    });
+    expect(forced.body.snapshot).toMatchObject({
+      status: 'creating',
+      created_at: '2024-05-07T00:30:00.000Z',
+    });
+    await sim.heldTime(async (advance) => {
+      advance(60_000);
+      const still = await sim.api('GET', `/snapshots/${other.snapshot.id}`);
+      expect(still.body.snapshot.status).toBe('creating');
+    });
+    const error = await sim.admin('POST', `/snapshots/${other.snapshot.id}`, { status: 'error' });
+    expect(error.body.snapshot.status).toBe('error');
+  });
+
+  it('answers 404 for an unknown id and 400 for a bad body', async () => {
+    const missing = await sim.admin('POST', '/snapshots/00000000-0000-4000-8000-000000000000', {
+      status: 'error',
+    });
+    expect(missing.status).toBe(404);
+    const { snapshot } = await snapshotOf('checked');
+    const bad = async (body: unknown) => {
+      const reply = await sim.admin('POST', `/snapshots/${snapshot.id}`, body);
+      expect(reply.status, JSON.stringify(body)).toBe(400);
+      return reply.body.message as string;
+    };
+    expect(await bad({ created_at: 'yesterday' })).toMatch(/created_at must be an ISO 8601 time/);
+    expect(await bad({ created_at: '2024-13-45T99:00:00Z' })).toMatch(/created_at must be an ISO 8601 time/);
+    expect(await bad({ created_at: 1714962600000 })).toMatch(/created_at must be a string/);
+    expect(await bad({ status: 7 })).toMatch(/status must be a string/);
+    expect(await bad({ status: '' })).toMatch(/status must be a non-empty string/);
+    expect(await bad({})).toMatch(/give created_at, status, or both/);
+    expect(await bad({ created: '2024-05-06T02:30:00Z' })).toMatch(/unknown field created/);
+    expect(await bad([1])).toMatch(/must be a JSON object/);
+    const unchanged = await sim.api('GET', `/snapshots/${snapshot.id}`);
+    expect(unchanged.body.snapshot.created_at).toBe(snapshot.created_at);
+  });
+});

@@ -2,7 +2,7 @@
 // lost answer is looked for before creating again, a box is never adopted from another
 // task or from before the intent, and a second box of the run's name is deleted.
 import { describe, expect, it } from 'vitest';
-import { createExecutor } from '../../../src/actions/index.js';
+import { createExecutor, NO_HOLDS } from '../../../src/actions/index.js';
 import type { ActionDeps } from '../../../src/actions/types.js';
 import { AmbiguousCreateError, type GenesisClient, type Instance } from '../../../src/genesis/index.js';
 import { drive, start, step, virtual, workflow } from '../engine/build.js';
@@ -71,6 +71,7 @@ function deps(client: GenesisClient, othersOwn: string[] = []): ActionDeps {
       markDeleted: async () => {},
       ownedByOthers: async () => new Set(othersOwn),
     },
+    holds: NO_HOLDS,
     clock: { now: () => virtual.now, sleep: async () => {} },
     fetch: globalThis.fetch,
     reports: { read: async () => undefined },

@@ -1,7 +1,7 @@
 // job.wait's decisions over plain stand-ins for the report store and the status reader:
 // which of a report and a stop wins, silence, and what a failure says.
 import { expect, it } from 'vitest';
-import { createExecutor } from '../../../src/actions/index.js';
+import { createExecutor, NO_HOLDS } from '../../../src/actions/index.js';
 import type { PreparedTask } from '../../../src/engine/task.js';
 import type { StoredReport } from '../../../src/runs/reports.js';
 
@@ -23,6 +23,7 @@ function exec(o: {
       invalidate: async () => undefined,
     } as never,
     ownership: {} as never,
+    holds: NO_HOLDS,
     clock: { now: () => o.now ?? 1_000, sleep: async () => undefined },
     fetch: globalThis.fetch,
     reports: { read: async () => o.reports[Math.min(reads++, o.reports.length - 1)] },

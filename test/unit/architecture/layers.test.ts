@@ -19,6 +19,7 @@ const ORDER = [
   'queue',
   'runs',
   'actions',
+  'holds',
   'plan',
   'scheduler',
   'daemon',

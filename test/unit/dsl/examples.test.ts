@@ -94,7 +94,7 @@ describe('example workflows', () => {
 
   it('nightly-snapshots names each snapshot by instance and slot, and prunes with the inputs', () => {
     const def = load('nightly-snapshots');
-    const { values } = coerceInputs(def, { keep_last: '3', max_age: '30d' }, 'cli');
+    const { values } = coerceInputs(def, { keep_daily: '3' }, 'cli');
     const ctx = sampleContext(def, values);
     const [list, snapshot, prune] = def.steps.map((s) => evaluateStep(s, ctx));
     expect(list!.params).toEqual({ name: 'prod-*', status: ['active', 'stopped'] });
@@ -106,20 +106,25 @@ describe('example workflows', () => {
     expect(prune!.params).toEqual({
       instance: instances[0]!.id,
       match: 'nightly-dev-alice-*',
-      keep_last: 3,
-      max_age: '30d',
+      keep_daily: 3,
+      keep_weekly: 4,
+      keep_monthly: 6,
+      timezone: 'Europe/Berlin',
     });
     const manual = sampleContext(def, values);
     manual.run.scheduled_at = null;
     expect(evaluateStep(def.steps[1]!, manual).params['name']).toBe('nightly-dev-alice-run-1');
   });
 
-  it('office-hours stops active boxes in the evening and starts stopped ones in the morning', () => {
+  it('office-hours stops active boxes in the off period and starts stopped ones in the morning', () => {
     const def = load('office-hours');
     expect(def.triggers.map((t) => [t.cron, t.timezone, t.inputs['action']])).toEqual([
-      ['0 19 * * 1-5', 'Europe/Berlin', 'stop'],
-      ['0 7 * * 1-5', 'Europe/Berlin', 'start'],
+      ['*/15 0-6,19-23 * * 1-5', 'Europe/Berlin', 'stop'],
+      ['*/15 7-8 * * 1-5', 'Europe/Berlin', 'start'],
+      ['*/15 * * * 0,6', 'Europe/Berlin', 'stop'],
     ]);
+    // Overlapping fires are skipped: never two enforcement runs at once.
+    expect(def.concurrency.overlap).toBe('skip');
     const evening = sampleContext(def, coerceInputs(def, { action: 'stop' }, 'trigger').values);
     const [list, stop, start] = def.steps.map((s) => evaluateStep(s, evening));
     expect(list!.params).toEqual({ name: 'dev-*', status: 'active' });

@@ -1,7 +1,8 @@
 // Property test: random mutations of the example workflows (deleted lines, shifted
 // indentation, random scalars, truncation, ...) never make the validator throw, and
 // every diagnostic it returns is well-formed. Seeded: a failure names its seed and case.
-// By default a fixed seed and 300 cases (part of the unit layer, about a second);
+// By default a fixed seed and 150 cases (part of the unit layer: ~2 s of CPU; the time limit
+// is generous because a loaded machine stretches CPU-bound work many times over);
 // `npm run test:fuzz` runs 20,000 cases from a fresh seed (FUZZ_RUNS, FUZZ_SEED).
 // Reproduce with FUZZ_SEED=<seed> FUZZ_RUNS=<n> npx vitest run test/unit/dsl/fuzz.test.ts
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ }} is the workflow expression syntax, not a JS template
@@ -15,7 +16,7 @@ const SEED =
   process.env['FUZZ_SEED'] === 'random'
     ? Math.floor(Math.random() * 2 ** 32)
     : Number(process.env['FUZZ_SEED'] ?? 0x6cf10);
-const CASES = Number(process.env['FUZZ_RUNS'] ?? 300);
+const CASES = Number(process.env['FUZZ_RUNS'] ?? 150);
 const DIR = join(import.meta.dirname, '../../../workflows');
 const examples = readdirSync(DIR)
   .filter((f) => f.endsWith('.yaml'))
@@ -194,5 +195,5 @@ it(
     expect(stats.withErrors).toBeGreaterThan(CASES / 4);
     expect(stats.withDefinition).toBeGreaterThan(0);
   },
-  30_000 + CASES * 20,
+  120_000 + CASES * 50,
 );

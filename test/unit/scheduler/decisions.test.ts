@@ -168,4 +168,22 @@ describe('decideOverlap', () => {
     expect(decideOverlap('queue', [waiting])).toEqual({ action: 'start', cancel: [] });
     expect(decideOverlap('queue', [waiting, { ...waiting, id: 'w-3' }])).toMatchObject({ action: 'skip' });
   });
+
+  it('queue with limit 2: starts while a slot is free, then lets one wait behind the two running', () => {
+    const second: GroupRun = { ...running, id: 'w-3' };
+    expect(decideOverlap('queue', [running], 2)).toEqual({ action: 'start', cancel: [] });
+    expect(decideOverlap('queue', [running, waiting], 2)).toEqual({ action: 'start', cancel: [] });
+    expect(decideOverlap('queue', [running, second], 2)).toEqual({ action: 'start', cancel: [] });
+    expect(decideOverlap('queue', [running, second, waiting], 2)).toMatchObject({
+      action: 'skip',
+      code: 'overlap_queue_full',
+      reason: 'overlap queue: 2 runs of the group run and one already waits behind them',
+    });
+    // Not yet admitted, none holding: two take the slots, a third may wait.
+    const queued = (id: string): GroupRun => ({ ...waiting, id });
+    expect(decideOverlap('queue', [queued('a'), queued('b')], 2)).toEqual({ action: 'start', cancel: [] });
+    expect(decideOverlap('queue', [queued('a'), queued('b'), queued('c')], 2)).toMatchObject({
+      action: 'skip',
+    });
+  });
 });
