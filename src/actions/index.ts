@@ -1,9 +1,11 @@
 // Every task kind's action, and the executor that runs a prepared task through the
 // right one: it decodes the unit's saved cursor with the action's declared schema and
-// turns whatever the action throws into the engine's error outcome.
+// turns whatever the action throws into the engine's error outcome (except Redis being
+// unavailable, which ends the turn: see createExecutor).
 import type { TaskExecutor, TaskIO } from '../engine/driver.js';
 import type { TaskOutcome } from '../engine/outcome.js';
 import type { TaskKind } from '../engine/resources.js';
+import { isRedisUnavailable } from '../queue/outage.js';
 import type { PreparedTask } from '../engine/task.js';
 import { runCleanup } from './cleanup.js';
 import { StepFailure, toErrorOutcome } from './errors.js';
@@ -90,6 +92,9 @@ export function createExecutor(deps: ActionDeps): TaskExecutor {
       };
       return await action.run(ctx);
     } catch (err) {
+      // Redis gone mid-step (an outage, a failover) is no failure of the step: the turn
+      // ends, and BullMQ retries it from the last checkpoint once Redis answers.
+      if (isRedisUnavailable(err)) throw err;
       return toErrorOutcome(err, io.signal);
     }
   };

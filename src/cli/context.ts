@@ -38,7 +38,14 @@ export async function withServices<T>(
   fn: (services: Services) => Promise<T>,
 ): Promise<T> {
   const { config, secrets } = cliConfig(command, io);
-  const services = await openServices({ config, secrets, logger: cliLogger(config, secrets) });
+  const logger = cliLogger(config, secrets);
+  // A command facing an outage says so itself (E_UNREACHABLE, or run --wait's own lines).
+  const services = await openServices({
+    config,
+    secrets,
+    logger,
+    outageLogger: logger.child({}, { level: 'error' }),
+  });
   try {
     return await fn(services);
   } finally {

@@ -20,7 +20,14 @@ export const register: RegisterCommand = (program: Command, io: CliIO) => {
       await withServices(command, io, async (services) => {
         await services.store.mustLoad(runId);
         if (opts.follow) {
-          await followRun({ store: services.store, runId, signal: io.shutdown, onEvent: show });
+          await followRun({
+            store: services.store,
+            runId,
+            signal: io.shutdown,
+            onEvent: show,
+            redisAddress: services.outage.address,
+            onOutage: (message) => print(io.stderr, message),
+          });
           return;
         }
         for (const { event } of await services.store.events(runId)) show(event);

@@ -55,6 +55,11 @@ export const register: RegisterCommand = (program: Command, io: CliIO) => {
               }
             },
             onState: (state) => status?.update(state, Date.now()),
+            redisAddress: services.outage.address,
+            onOutage: (message) => {
+              status?.clear();
+              print(io.stderr, message);
+            },
           });
           status?.clear();
           if (!final) {

@@ -13,7 +13,14 @@ import {
 } from '../genesis/index.js';
 import { HoldService } from '../holds/service.js';
 import { HoldStore } from '../holds/store.js';
-import { assertRedisReachable, createRedis } from '../queue/connection.js';
+import {
+  assertRedisReachable,
+  createRedis,
+  describeRedis,
+  duplicateRedis,
+  trackerOf,
+} from '../queue/connection.js';
+import { createOutageTracker, type OutageTracker } from '../queue/outage.js';
 import { RunQueue, startRunWorker, type TurnRetry } from '../queue/runs.js';
 import { RedisCancelWatcher } from '../runs/cancel-watcher.js';
 import { createGiveUpHandler } from '../runs/give-up.js';
@@ -36,6 +43,8 @@ export interface Services {
   clock: Clock;
   redactor: Redactor;
   redis: Redis;
+  /** The process's one Redis outage tracker (one warn line per outage, one when back). */
+  outage: OutageTracker;
   store: RunStore;
   queue: RunQueue;
   runs: RunService;
@@ -53,6 +62,8 @@ export interface OpenOptions {
   secrets: Secrets;
   logger: Logger;
   clock?: Clock;
+  /** Where the outage tracker's lines go (default `logger`; the CLI prints its own). */
+  outageLogger?: Logger;
 }
 
 /** Redactor that knows every secret of this process. */
@@ -64,13 +75,15 @@ export async function openServices(options: OpenOptions): Promise<Services> {
   const { config, secrets, logger } = options;
   const clock = options.clock ?? systemClock;
   const releasers = new Releasers();
-  const redis = createRedis(config.redis, {
-    name: 'gcflow',
-    onError: (err) => logger.debug({ err }, 'Redis connection error (reconnecting)'),
+  const outage = createOutageTracker({
+    address: describeRedis(config.redis),
+    logger: options.outageLogger ?? logger,
+    primaryReady: () => redis.status === 'ready',
   });
+  const redis = createRedis(config.redis, { name: 'gcflow', outage });
   releasers.add('redis', () => void redis.disconnect());
   try {
-    await assertRedisReachable(redis, config.redis.url);
+    await assertRedisReachable(redis, describeRedis(config.redis));
   } catch (err) {
     await releasers.releaseAll();
     throw err;
@@ -90,6 +103,7 @@ export async function openServices(options: OpenOptions): Promise<Services> {
     clock,
     redactor,
     redis,
+    outage,
     store,
     queue,
     runs: new RunService(store, queue, clock),
@@ -228,16 +242,24 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
   // What is opened below is released, newest first, on close or when a later step throws.
   const releasers = new Releasers();
   try {
-    const cancels = await RedisCancelWatcher.start(redis.duplicate(), config.redis.prefix, logger);
+    const cancels = await RedisCancelWatcher.start(
+      duplicateRedis(redis, 'gcflow-cancels'),
+      config.redis.prefix,
+      logger,
+    );
     releasers.add('cancel watcher', () => cancels.close());
     const reportWakes = await RedisCancelWatcher.start(
-      redis.duplicate(),
+      duplicateRedis(redis, 'gcflow-reports'),
       config.redis.prefix,
       logger,
       'reportChannel',
     );
     releasers.add('report watcher', () => reportWakes.close());
-    const workerConnection = createRedis(config.redis, { blocking: true, name: 'gcflow-worker' });
+    const workerConnection = createRedis(config.redis, {
+      blocking: true,
+      name: 'gcflow-worker',
+      outage: trackerOf(redis),
+    });
     releasers.add('worker connection', () => workerConnection.disconnect());
     const runner = createRunner({
       store,

@@ -38,7 +38,10 @@ export interface TaskIO {
   log: TaskLogger;
 }
 
-/** Runs a prepared task; never throws: failures come back as an error outcome. */
+/**
+ * Runs a prepared task; failures come back as an error outcome. It throws only when
+ * the run's storage is unavailable (Redis gone mid-step): the turn ends like a crash.
+ */
 export type TaskExecutor = (task: PreparedTask, io: TaskIO) => Promise<TaskOutcome>;
 
 /** Where the driver learns of a cancel (a user's, or gcflow giving up). */

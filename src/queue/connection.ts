@@ -4,6 +4,7 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { UnreachableError } from '../shared/errors.js';
+import { type ErrorEmitter, type OutageTracker, quietTracker } from './outage.js';
 
 export type RedisClient = Redis;
 
@@ -18,6 +19,47 @@ export interface ConnectOptions {
    * error instead of a stack per reconnect attempt.
    */
   onError?: (err: Error) => void;
+  /**
+   * The process's outage tracker: gets this connection's errors and its `ready`
+   * events (instead of onError), and rides with the client so that BullMQ objects
+   * built on it report there too (watchErrors).
+   */
+  outage?: OutageTracker;
+}
+
+// The tracker of each connection, so a Queue or Worker built on it reports to the same one.
+const trackers = new WeakMap<object, OutageTracker>();
+
+/** Gives a BullMQ Queue/Worker/QueueEvents an error listener: the tracker of `connection`. */
+export function watchErrors(emitter: ErrorEmitter, connection: Redis, source: string): void {
+  (trackers.get(connection) ?? quietTracker()).watch(emitter, source);
+}
+
+/** The outage tracker a connection reports to (a quiet one when it has none). */
+export function trackerOf(connection: Redis): OutageTracker {
+  return trackers.get(connection) ?? quietTracker();
+}
+
+/** A second connection like `client` (e.g. for pub/sub), reporting to the same tracker. */
+export function duplicateRedis(client: Redis, name: string): Redis {
+  const copy = client.duplicate();
+  const outage = trackers.get(client);
+  if (outage) {
+    trackers.set(copy, outage);
+    copy.on('error', (err) => outage.error(err, name));
+    copy.on('ready', () => outage.ready(name));
+  } else copy.on('error', () => undefined);
+  return copy;
+}
+
+/** Where Redis is, for logs and errors: the redacted URL, or the Sentinel/Cluster nodes. */
+export function describeRedis(redis: Config['redis']): string {
+  const nodes = (list: Array<{ host: string; port: number }>) =>
+    list.map((n) => `${n.host}:${n.port}`).join(',');
+  if (redis.sentinel)
+    return `sentinel master "${redis.sentinel.name}" via ${nodes(redis.sentinel.sentinels)}`;
+  if (redis.cluster) return `cluster ${nodes(redis.cluster.nodes)}`;
+  return redactUrl(redis.url);
 }
 
 export function createRedis(redis: Config['redis'], options: ConnectOptions = {}): Redis {
@@ -29,12 +71,27 @@ export function createRedis(redis: Config['redis'], options: ConnectOptions = {}
     retryStrategy: (times) => Math.min(times * 200, 2_000),
   };
   const client = redis.sentinel
-    ? new Redis({ ...common, sentinels: redis.sentinel.sentinels, name: redis.sentinel.name })
+    ? new Redis({
+        ...common,
+        sentinels: redis.sentinel.sentinels,
+        name: redis.sentinel.name,
+        // Follow a failover at once (+switch-master from the sentinels) rather than
+        // when the old master's connection drops; and a write that reached a master
+        // just demoted to a replica (READONLY) reconnects to the new one and is sent again.
+        failoverDetector: true,
+        reconnectOnError: (err) => (/^READONLY/.test(err.message) ? 2 : false),
+      })
     : redis.cluster
       ? // ioredis' Cluster speaks the same command API; BullMQ accepts it.
         (new Cluster(redis.cluster.nodes, { redisOptions: common }) as unknown as Redis)
       : new Redis(redis.url, common);
-  client.on('error', options.onError ?? (() => undefined));
+  const { outage } = options;
+  const source = options.name ?? 'gcflow';
+  if (outage) {
+    trackers.set(client, outage);
+    client.on('error', (err) => outage.error(err, source));
+    client.on('ready', () => outage.ready(source));
+  } else client.on('error', options.onError ?? (() => undefined));
   return client;
 }
 

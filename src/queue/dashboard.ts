@@ -4,6 +4,7 @@
 import type { BaseAdapter } from '@bull-board/api/baseAdapter';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { Queue } from 'bullmq';
+import { watchErrors } from './connection.js';
 import type { Redis } from 'ioredis';
 import { RUNS_QUEUE } from './runs.js';
 
@@ -43,7 +44,11 @@ export interface QueueViews {
 
 /** Opens views on a shared connection; `close()` leaves the connection open. */
 export function openQueueViews(connection: Redis, prefix: string): QueueViews {
-  const queues = [RUNS_QUEUE, TRIGGERS_QUEUE].map((name) => new Queue(name, { connection, prefix }));
+  const queues = [RUNS_QUEUE, TRIGGERS_QUEUE].map((name) => {
+    const queue = new Queue(name, { connection, prefix });
+    watchErrors(queue, connection, `${name} queue view`);
+    return queue;
+  });
   return {
     counts: () =>
       Promise.all(

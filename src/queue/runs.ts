@@ -3,6 +3,7 @@
 // moveToDelayed + DelayedError and holds no worker slot. The only module family
 // that imports bullmq; the rest of gcflow sees RunProcessor and plain results.
 import { DelayedError, type Job, type JobsOptions, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { watchErrors } from './connection.js';
 import type { Redis } from 'ioredis';
 import { UsageError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -71,6 +72,7 @@ export class RunQueue {
 
   constructor(connection: Redis, prefix: string) {
     this.queue = new Queue<RunJobData>(RUNS_QUEUE, { connection, prefix });
+    watchErrors(this.queue, connection, 'run queue');
   }
 
   /** Queues a run; a second add with the same id is a no-op (BullMQ keeps job ids unique). */
@@ -202,6 +204,6 @@ export function startRunWorker(options: RunWorkerOptions): Worker<RunJobData> {
         .onGaveUp(job.data.runId, err, () => job.retry('failed', { resetAttemptsMade: true }))
         .catch((e) => logger.error({ err: e }, 'could not record run failure'));
   });
-  worker.on('error', (err) => logger.error({ err }, 'run worker error'));
+  watchErrors(worker, options.connection, 'run worker');
   return worker;
 }

@@ -4,6 +4,7 @@
 // `opts.prevMillis` (also the tail of the job id `repeat:<scheduler>:<ms>`).
 // One of the src/queue modules allowed to import bullmq.
 import { type Job, Queue, Worker } from 'bullmq';
+import { watchErrors } from './connection.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger.js';
 import { TRIGGERS_QUEUE } from './dashboard.js';
@@ -43,6 +44,7 @@ export class TriggerQueue {
 
   constructor(connection: Redis, prefix: string) {
     this.queue = new Queue<TriggerJobData>(TRIGGERS_QUEUE, { connection, prefix });
+    watchErrors(this.queue, connection, 'trigger queue');
   }
 
   /**
@@ -145,7 +147,7 @@ export function startTriggerWorker(options: TriggerWorkerOptions): TriggerWorker
         : 'schedule fire failed; BullMQ retries it',
     );
   });
-  worker.on('error', (err) => logger.error({ err }, 'trigger worker error'));
+  watchErrors(worker, options.connection, 'trigger worker');
   return {
     close: async () => {
       await worker.close();

@@ -9,7 +9,7 @@ import type { RunQueue } from '../queue/runs.js';
 import type { RunService } from '../runs/service.js';
 import type { RunStore } from '../runs/store.js';
 import type { Clock } from '../shared/clock.js';
-import { createRedis } from '../queue/connection.js';
+import { createRedis, trackerOf } from '../queue/connection.js';
 import { startTriggerWorker, TriggerQueue } from '../queue/triggers.js';
 import { TRIGGER_DEFAULTS } from '../dsl/normalise.js';
 import { parseDuration } from '../shared/duration.js';
@@ -243,7 +243,11 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     });
     await lease.firstAttempt;
 
-    const workerConnection = createRedis(config.redis, { blocking: true, name: 'gcflow-triggers' });
+    const workerConnection = createRedis(config.redis, {
+      blocking: true,
+      name: 'gcflow-triggers',
+      outage: trackerOf(redis),
+    });
     releasers.add('trigger worker connection', () => workerConnection.disconnect());
     const worker = startTriggerWorker({
       connection: workerConnection,

@@ -22,10 +22,23 @@ export interface SpawnedRedis {
   restart(): Promise<void>;
 }
 
-export async function spawnRedis(options: { appendonly?: boolean } = {}): Promise<SpawnedRedis> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'gcflow-redis-'));
+export interface SpawnOptions {
+  appendonly?: boolean;
+  /** Default: a free port. */
+  port?: number;
+  /** Default: a new temp dir. */
+  dir?: string;
+  /** A config file, read first (Sentinel needs one it can rewrite). */
+  configFile?: string;
+  /** Extra arguments after the defaults (e.g. `--cluster-enabled yes`, `--replicaof h p`). */
+  args?: string[];
+}
+
+export async function spawnRedis(options: SpawnOptions = {}): Promise<SpawnedRedis> {
+  const port = options.port ?? (await freePort());
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'gcflow-redis-'));
   const args = [
+    ...(options.configFile ? [options.configFile] : []),
     '--port',
     String(port),
     '--bind',
@@ -37,7 +50,7 @@ export async function spawnRedis(options: { appendonly?: boolean } = {}): Promis
     '--maxmemory-policy',
     'noeviction',
   ];
-  args.push('--appendonly', options.appendonly ? 'yes' : 'no');
+  args.push('--appendonly', options.appendonly ? 'yes' : 'no', ...(options.args ?? []));
   const handle: SpawnedRedis = {
     url: `redis://127.0.0.1:${port}`,
     port,

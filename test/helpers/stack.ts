@@ -30,6 +30,8 @@ export interface StackOptions {
   /** Tweaks to the loaded config (e.g. a lower client rate limit). */
   tune?: (config: Config) => void;
   secrets?: Record<string, string>;
+  /** Another Redis than the suite's (a Cluster or Sentinel group from test/helpers); its prefix must be hash-tagged on a Cluster. */
+  redis?: Partial<Config['redis']>;
   /** Workers consult the concurrency gate (as the daemon's do); optional poll of waiting runs. */
   gate?: boolean | { pollMs: number };
 }
@@ -63,6 +65,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   config.engine.poll_interval_ms = 100;
   config.engine.late_answer_window_ms = 1_000;
   config.worker.shutdown_grace_ms = 2_000;
+  Object.assign(config.redis, options.redis);
   options.tune?.(config);
   // GCFLOW_TEST_LOG=debug shows what the workers do.
   const logger = process.env['GCFLOW_TEST_LOG']

@@ -93,11 +93,20 @@ export function healthHandler(deps: HealthDeps): (c: Context) => Promise<Respons
 
   const pingRedis = async (): Promise<Health['redis']> => {
     const started = services.clock.now();
+    const { outage } = services;
+    // During a known outage the answer is quick (a probe shorter than a load
+    // balancer's timeout); a probe that succeeds ends the outage.
+    const since = outage.downSince;
     try {
-      await withTimeout(services.redis.ping(), REDIS_TIMEOUT_MS, 'Redis PING');
+      await withTimeout(services.redis.ping(), since === undefined ? REDIS_TIMEOUT_MS : 500, 'Redis PING');
+      if (since !== undefined) outage.ready('healthz');
       return { ok: true, latency_ms: services.clock.now() - started };
     } catch (err) {
-      return { ok: false, error: services.redactor.scrubString(describeError(err)) };
+      const error =
+        since === undefined
+          ? describeError(err)
+          : `Redis unreachable at ${outage.address} since ${new Date(since).toISOString()}`;
+      return { ok: false, error: services.redactor.scrubString(error) };
     }
   };
 

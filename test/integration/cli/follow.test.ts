@@ -7,7 +7,9 @@ import { followRun } from '../../../src/cli/follow.js';
 import { event, type RunEvent } from '../../../src/engine/events.js';
 import { newRunState } from '../../../src/engine/state.js';
 import { RunStore } from '../../../src/runs/store.js';
+import { ExitCode, GcflowError } from '../../../src/shared/errors.js';
 import { testPrefix } from '../../helpers/prefix.js';
+import { removeDir, spawnRedis } from '../../helpers/redis-server.js';
 
 const redis = new Redis(inject('redisUrl'));
 afterAll(() => redis.disconnect());
@@ -52,3 +54,83 @@ it('follows a run to its end through many polls without piling up abort listener
   expect(seen).toEqual(['run.queued', 'run.succeeded']);
   expect(mostListeners).toBeLessThanOrEqual(1);
 });
+
+it('follows through a Redis outage (one line each way) and stops with E_UNREACHABLE (exit 3) when it lasts', async () => {
+  const own = await spawnRedis({ appendonly: true, args: ['--appendfsync', 'always'] });
+  const client = new Redis(own.url, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+  client.on('error', () => undefined);
+  try {
+    const store = new RunStore(client, testPrefix('follow-outage'), 3_600);
+    const state = newRunState({
+      id: 'f2',
+      workflow: 'wf',
+      definitionHash: 'h',
+      trigger: 'manual',
+      scheduledAt: null,
+      inputs: {},
+      now: Date.now(),
+      stepIds: ['a'],
+    });
+    await store.create(state, [event('run.queued', Date.now())]);
+    const lines: string[] = [];
+    // First an outage that ends: one line when Redis goes, one when it is back.
+    const followed = followRun({
+      store,
+      runId: 'f2',
+      onEvent: () => undefined,
+      signal: new AbortController().signal,
+      intervalMs: 20,
+      outageMs: 60_000,
+      redisAddress: own.url,
+      onOutage: (line) => lines.push(line),
+    });
+    await own.stop('SIGKILL');
+    const deadline = Date.now() + 30_000;
+    while (lines.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await own.restart();
+    while (lines.length < 2 && Date.now() < deadline + 30_000) await new Promise((r) => setTimeout(r, 50));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain(`Redis unreachable at ${own.url}`);
+    expect(lines[1]).toContain('Redis reachable again after');
+    state.status = 'succeeded';
+    state.phase = 'done';
+    state.outcome = 'succeeded';
+    await store.checkpoint(state, [event('run.succeeded', Date.now())]);
+    expect((await followed)?.status).toBe('succeeded');
+
+    // Then an outage longer than outageMs: a clear error, exit 3, naming the run.
+    await store.create({ ...newRunStateFor('f3') }, [event('run.queued', Date.now())]);
+    const givingUp = followRun({
+      store,
+      runId: 'f3',
+      onEvent: () => undefined,
+      signal: new AbortController().signal,
+      intervalMs: 20,
+      outageMs: 1_000,
+      redisAddress: own.url,
+    });
+    await own.stop('SIGKILL');
+    const err = (await givingUp.catch((e: unknown) => e)) as GcflowError;
+    expect(err).toBeInstanceOf(GcflowError);
+    expect(err.code).toBe('E_UNREACHABLE');
+    expect(err.exitCode).toBe(ExitCode.unreachable);
+    expect(err.hint).toContain('gcflow status f3');
+  } finally {
+    client.disconnect();
+    await own.stop('SIGKILL');
+    removeDir(own.dir);
+  }
+}, 90_000);
+
+function newRunStateFor(id: string) {
+  return newRunState({
+    id,
+    workflow: 'wf',
+    definitionHash: 'h',
+    trigger: 'manual',
+    scheduledAt: null,
+    inputs: {},
+    now: Date.now(),
+    stepIds: ['a'],
+  });
+}

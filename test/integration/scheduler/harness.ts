@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
+import type { Config } from '../../../src/config/schema.js';
 import { WorkflowRegistry } from '../../../src/daemon/registry.js';
 import {
   openGate,
@@ -65,11 +66,24 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(files: Record<string, string> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** Another Redis than the suite's (Cluster or Sentinel settings); `{}` around the prefix is added on a Cluster. */
+  redis?: Partial<Config['redis']>;
+}
+
+export async function startHarness(
+  files: Record<string, string> = {},
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'gcflow-sched-'));
   const workflows = join(dir, 'workflows');
   mkdirSync(workflows);
-  const prefix = testPrefix('sched');
+  const prefix = options.redis?.cluster ? `{${testPrefix('sched')}}` : testPrefix('sched');
+  const load = () => {
+    const loaded = loadConfig({ env });
+    Object.assign(loaded.config.redis, options.redis, { prefix });
+    return loaded;
+  };
   const logs: string[] = [];
   const replicas: Replica[] = [];
   const env = {
@@ -96,7 +110,7 @@ export async function startHarness(files: Record<string, string> = {}): Promise<
     write,
     remove: (file) => unlinkSync(join(workflows, file)),
     async replica(options = {}) {
-      const { config, secrets } = loadConfig({ env });
+      const { config, secrets } = load();
       config.worker.shutdown_grace_ms = 2_000;
       const logger = createLogger({
         level: 'info',
@@ -140,7 +154,7 @@ export async function startHarness(files: Record<string, string> = {}): Promise<
     },
     async runs(workflow) {
       if (!reader) {
-        const { config, secrets } = loadConfig({ env });
+        const { config, secrets } = load();
         reader = await openServices({
           config,
           secrets,
