@@ -12,6 +12,8 @@ export interface DaemonProcess {
   /** Resident set size in MiB. */
   rssMb(): Promise<number>;
   stop(): Promise<void>;
+  /** The last 4,000 characters of its stderr (its log lines). */
+  stderr(): string;
 }
 
 export function startDaemonProcess(env: Record<string, string>, args: string[]): DaemonProcess {
@@ -20,10 +22,11 @@ export function startDaemonProcess(env: Record<string, string>, args: string[]):
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4_000)));
+  child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(process.env['GCFLOW_BENCH_DEBUG'] ? -50_000_000 : -4_000)));
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const alive = () => child.exitCode === null && child.signalCode === null;
   return {
+    stderr: () => stderr,
     async rssMb() {
       if (!alive()) throw new Error(`the benchmark's gcflow daemon exited early:\n${stderr}`);
       const kb = await rssKb(child.pid!);

@@ -2,6 +2,7 @@
 // private Redis, printed as tables. Ratios compare like with like (ours vs raw
 // BullMQ on the same Redis); absolute numbers depend on the machine.
 // The benchmark's own entry point, as src/main.ts is the CLI's: it alone reads argv.
+import { budgetBench } from './budget.js';
 import { benchEnv } from './env.js';
 import { parkedBench } from './parked.js';
 import { pollingBench } from './polling.js';
@@ -14,14 +15,29 @@ const arg = (name: string, fallback: number): number => {
   return found ? Number(found.split('=')[1]) : fallback;
 };
 
+/** `--only=budget,parked`: just those tables (names: throughput, parked, polling, budget, scheduler). */
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const wanted = (name: string): boolean => only === undefined || only.includes(name);
+
 async function main(): Promise<void> {
   const env = await benchEnv();
   try {
     const concurrency = arg('concurrency', 50);
-    printTable('engine throughput', await throughputBench(env, arg('runs', 1_000), concurrency));
-    printTable('parked runs', await parkedBench(env, arg('parked', 10_000)));
-    printTable('status polling', await pollingBench(env, arg('waiters', 1_000), arg('intervals', 5)));
-    printTable('schedule fire lag', await schedulerBench(env, arg('schedules', 1_000), arg('burst', 200)));
+    if (wanted('throughput'))
+      printTable('engine throughput', await throughputBench(env, arg('runs', 1_000), concurrency));
+    if (wanted('parked')) printTable('parked runs', await parkedBench(env, arg('parked', 10_000)));
+    if (wanted('polling'))
+      printTable('status polling', await pollingBench(env, arg('waiters', 1_000), arg('intervals', 5)));
+    if (wanted('budget'))
+      printTable(
+        'one API budget across replicas',
+        await budgetBench(env, arg('budget-runs', 60), arg('budget-limit', 30)),
+      );
+    if (wanted('scheduler'))
+      printTable('schedule fire lag', await schedulerBench(env, arg('schedules', 1_000), arg('burst', 200)));
   } finally {
     await env.close();
   }

@@ -139,7 +139,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
   const scheduleSkips = new Counter({
     name: 'gcflow_schedule_skipped_total',
-    help: 'Scheduled slots that started no run, by workflow and reason (overlap_skip, overlap_queue_full, late, outside_window, dst_repeat, no_slot)',
+    help: 'Scheduled slots that started no run, by workflow and reason (overlap_skip, overlap_queue_full, late, outside_window, dst_repeat, no_slot, missed: not delivered within its grace)',
     labelNames: ['workflow', 'reason'] as const,
     registers,
   });

@@ -9,7 +9,10 @@ import {
   type ApiCall,
   createGenesisClient,
   createRateLimiter,
+  createSharedRateLimiter,
   type GenesisClient,
+  type RateLimiter,
+  type SharedBudget,
 } from '../genesis/index.js';
 import { HoldService } from '../holds/service.js';
 import { HoldStore } from '../holds/store.js';
@@ -35,6 +38,7 @@ import { ExitCode, GcflowError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { Redactor } from '../shared/redact.js';
 import { Releasers } from '../shared/releasers.js';
+import { redisBudget } from './api-budget.js';
 
 export interface Services {
   config: Config;
@@ -145,14 +149,25 @@ export interface ApiOptions {
   fetch?: HttpFetch;
 }
 
+/**
+ * The API client of a process with Redis: its rate limit is the one budget per account
+ * that every replica shares (daemon/api-budget.ts), with this process's own bucket as
+ * the fallback while Redis cannot be reached.
+ */
 export function openApiClient(services: Services, options: ApiOptions = {}): GenesisClient {
-  return createApiClient(services, options);
+  return createApiClient(services, {
+    ...options,
+    budget: redisBudget(services.redis, services.config.redis.prefix),
+  });
 }
 
-/** The API client from config and secrets alone, no Redis (what `gcflow plan` needs). */
+/**
+ * The API client from config and secrets; without a `budget` (what `gcflow plan` uses,
+ * no Redis) its rate limit is this process's own bucket.
+ */
 export function createApiClient(
   services: Pick<Services, 'config' | 'secrets' | 'clock' | 'logger'>,
-  options: ApiOptions = {},
+  options: ApiOptions & { budget?: SharedBudget } = {},
 ): GenesisClient {
   const { config, secrets } = services;
   if (!secrets.apiToken) {
@@ -165,19 +180,34 @@ export function createApiClient(
       },
     );
   }
+  const logger = services.logger.child({ component: 'genesis' });
+  const local = createRateLimiter({
+    ratePerSecond: config.genesis.rate_limit_per_s,
+    burst: config.genesis.rate_limit_burst,
+    clock: services.clock,
+  });
+  const rateLimiter: RateLimiter =
+    options.budget && config.genesis.rate_limit_scope === 'account'
+      ? createSharedRateLimiter({
+          budget: options.budget,
+          baseUrl: config.genesis.api_url,
+          token: secrets.apiToken,
+          ratePerSecond: config.genesis.rate_limit_per_s,
+          burst: config.genesis.rate_limit_burst,
+          clock: services.clock,
+          logger,
+          fallback: local,
+        })
+      : local;
   return createGenesisClient({
     baseUrl: config.genesis.api_url,
     token: secrets.apiToken,
     timeoutMs: config.genesis.request_timeout_ms,
     maxAttempts: config.genesis.max_attempts,
     maxRetryTimeMs: config.genesis.max_retry_time_ms,
-    rateLimiter: createRateLimiter({
-      ratePerSecond: config.genesis.rate_limit_per_s,
-      burst: config.genesis.rate_limit_burst,
-      clock: services.clock,
-    }),
+    rateLimiter,
     clock: services.clock,
-    logger: services.logger.child({ component: 'genesis' }),
+    logger,
     ...(options.onCall ? { onCall: options.onCall } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });

@@ -34,6 +34,13 @@ export {
   type RateLimiterOptions,
   type TokenBucket,
 } from './rate-limit.js';
+export {
+  budgetKey,
+  createSharedRateLimiter,
+  type SharedBudget,
+  type SharedRateLimiter,
+  type SharedRateLimiterOptions,
+} from './shared-rate-limit.js';
 export { RETRY_TABLE, parseRetryAfter, planRetry, retryVerdict } from './retry.js';
 export type { ApiCall, HttpMethod, RequestSpec } from './transport.js';
 export type * from './types.js';

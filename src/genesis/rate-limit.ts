@@ -7,6 +7,8 @@ import { GcflowError } from '../shared/errors.js';
 export interface RateLimiter {
   /** Resolves when the caller may send one request; rejects with the signal's reason on abort. */
   acquire(signal?: AbortSignal): Promise<void>;
+  /** A 429 answered with Retry-After: hand out no token for the next `ms`. */
+  pause?(ms: number): void;
 }
 
 export interface RateLimiterOptions {
@@ -73,7 +75,8 @@ export function createRateLimiter(options: RateLimiterOptions = {}): TokenBucket
           release(queue.shift()!);
           continue;
         }
-        await clock.sleep(Math.max(1, Math.ceil(((1 - tokens) * 1000) / rate)));
+        const paused = Math.max(0, last - clock.now());
+        await clock.sleep(Math.max(1, paused + Math.ceil(((1 - tokens) * 1000) / rate)));
       }
     } finally {
       pumping = false;
@@ -83,6 +86,11 @@ export function createRateLimiter(options: RateLimiterOptions = {}): TokenBucket
   return {
     get waiting() {
       return queue.length;
+    },
+    pause(ms) {
+      refill();
+      last = Math.max(last, clock.now() + Math.max(0, ms));
+      tokens = Math.min(tokens, 0);
     },
     acquire(signal) {
       if (signal?.aborted) return Promise.reject(signal.reason);

@@ -213,6 +213,10 @@ export function createRequester(options: TransportOptions): Requester {
       if (result.ok) return result.body as T;
 
       const init: GenesisApiErrorInit = { ...where, kind: 'http', ...result.init, attempts: attempt };
+      // A 429 with Retry-After pauses the bucket (the shared one: every replica).
+      if (result.status === 429 && init.retryAfterMs !== undefined && init.retryAfterMs > 0) {
+        options.rateLimiter.pause?.(init.retryAfterMs);
+      }
       const plan = planRetry({
         method: spec.method,
         failure: result.failure,

@@ -80,7 +80,13 @@ export interface GroupRun {
 /** What a fire does; stored with the slot so a redelivered fire repeats it exactly. */
 export type FireDecision =
   | { action: 'start'; cancel: string[] }
-  | { action: 'skip'; code: 'overlap_skip' | 'overlap_queue_full'; reason: string; active: string[] };
+  | {
+      action: 'skip';
+      /** missed: not delivered within its grace (src/scheduler/missed.ts). */
+      code: 'overlap_skip' | 'overlap_queue_full' | 'missed';
+      reason: string;
+      active: string[];
+    };
 
 /**
  * The overlap policy of the firing workflow applied to the runs of its group

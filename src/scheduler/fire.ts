@@ -31,7 +31,7 @@ export interface FireMetrics {
   onScheduleFire(workflow: string, lagMs: number): void;
   /**
    * A slot that started no run; `reason` is a fixed code (overlap_skip,
-   * overlap_queue_full, late, outside_window, dst_repeat, no_slot).
+   * overlap_queue_full, late, outside_window, dst_repeat, no_slot, missed).
    * Optional until the daemon's Metrics has it.
    */
   onScheduleSkip?(workflow: string, reason: string): void;
@@ -57,7 +57,7 @@ export type FireOutcome =
   | { type: 'dropped'; slotMs: number; reason: DropReason | 'unregistered' | 'invalid_inputs' };
 
 /** How long a slot's decision is kept: as long as a late fire may still pick that slot. */
-const decisionTtl = (t: TriggerTiming): number => t.catchUpWindowMs + MAX_GRACE_MS + 10 * 60_000;
+export const decisionTtl = (t: TriggerTiming): number => t.catchUpWindowMs + MAX_GRACE_MS + 10 * 60_000;
 
 const DROP_WHY: Record<DropReason, string> = {
   dst_repeat: 'the wall-clock time repeats as clocks fall back, and a fixed-hour schedule fires once',

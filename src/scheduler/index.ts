@@ -15,7 +15,7 @@ import { TRIGGER_DEFAULTS } from '../dsl/normalise.js';
 import { parseDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
 import { Releasers } from '../shared/releasers.js';
-import { catchUpSlot } from './decisions.js';
+import { catchUpSlot, lateGraceMs } from './decisions.js';
 import { createFireHandler, type FireMetrics, type FireOutcome, timingOf } from './fire.js';
 import { GroupView } from './gate.js';
 import { startLease } from './lease.js';
@@ -23,9 +23,11 @@ import { SchedulerRecords } from './records.js';
 import { desiredTriggers, planReconcile, type Registration } from './reconcile.js';
 import { type ScheduleView, scheduleViews } from './views.js';
 import { startWatchdog } from './watchdog.js';
+import { checkMissedSlots, MISSED_MARGIN_MS } from './missed.js';
 
 export { createConcurrencyGate } from './gate.js';
 export type { FireOutcome } from './fire.js';
+export type { MissedReport } from './missed.js';
 export type { ScheduleView } from './views.js';
 
 /** The metrics the scheduler feeds (the daemon's Metrics has these). */
@@ -39,6 +41,8 @@ export interface SchedulerTuning {
   leaseIntervalMs?: number;
   /** Watchdog period (default 15 s). */
   watchdogMs?: number;
+  /** How often the lease holder looks for slots not delivered within their grace (default 5 s). */
+  missedCheckMs?: number;
   /** Fires taken at once by this replica (default 50). */
   concurrency?: number;
 }
@@ -76,7 +80,10 @@ export interface Scheduler {
 
 /** What startScheduler returns: the Scheduler, plus hooks tests await instead of sleeping. */
 export interface RunningScheduler extends Scheduler {
-  /** 'fire' (FireOutcome) after each fire or catch-up; 'reconciled' (ReconcileSummary) after each reconcile. */
+  /**
+   * 'fire' (FireOutcome) after each fire or catch-up; 'reconciled' (ReconcileSummary) after
+   * each reconcile; 'missed' (MissedReport[]) after a missed-slot check that found some.
+   */
   events: EventEmitter;
   /** True while this replica holds the lease and reconciles. */
   isLeader(): boolean;
@@ -281,6 +288,56 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       logger,
     });
     releasers.add('watchdog', () => watchdog.close());
+
+    // No silent fire loss: the lease holder claims slots never delivered within their
+    // grace as missed (or catches up the latest one), on its own timer.
+    let checking: Promise<void> = Promise.resolve();
+    const missedTimer = setInterval(() => {
+      if (!lease.isLeader() || closed) return;
+      checking = (async () => {
+        const registered = await records.registrations();
+        // A trigger whose BullMQ fire is overdue past its grace has none pending (BullMQ
+        // 6.7 adds the next one after moveToActive: the replica that took the last one
+        // died in between). Upserting it again arms the next slot now, instead of when
+        // the stalled fire comes back; a late copy of a slot finds its decision.
+        const now = clock.now();
+        for (const b of await triggers.list()) {
+          const r = registered.get(b.id);
+          if (!r || b.next === undefined || !registry.get(r.workflow)) continue;
+          if (b.next + lateGraceMs(r, b.next) + MISSED_MARGIN_MS >= now) continue;
+          await triggers.upsert(r.id, r, { workflow: r.workflow, trigger: r.trigger, key: r.key });
+          logger.warn(
+            {
+              event: 'schedule.rearmed',
+              workflow: r.workflow,
+              trigger: r.trigger,
+              dueAt: new Date(b.next).toISOString(),
+            },
+            `schedule ${r.id} had no pending fire (its last one was taken by a replica that died): armed again`,
+          );
+        }
+        const reports = await checkMissedSlots(
+          {
+            redis,
+            records,
+            fires,
+            clock,
+            logger,
+            defaultWindowMs,
+            onMissed: (workflow, count) => {
+              for (let i = 0; i < count; i++) deps.metrics.onScheduleSkip?.(workflow, 'missed');
+            },
+          },
+          registered.values(),
+        );
+        if (reports.length > 0) events.emit('missed', reports);
+      })().catch((err) => logger.warn({ err }, 'could not look for missed schedule slots; trying again'));
+    }, tuning.missedCheckMs ?? 5_000);
+    missedTimer.unref();
+    releasers.add('missed-slot check', async () => {
+      clearInterval(missedTimer);
+      await checking;
+    });
 
     return {
       events,

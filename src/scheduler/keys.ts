@@ -8,6 +8,8 @@ export function schedulerKeys(prefix: string) {
     registered: `${prefix}:sched:registered`,
     /** Hash: scheduler id -> the most recent slot (ms) decided for it. */
     lastSlot: `${prefix}:sched:last`,
+    /** Hash: scheduler id -> the last slot the missed-slot check looked at (src/scheduler/missed.ts). */
+    swept: `${prefix}:sched:swept`,
     /** The decision taken for one slot (FireDecision JSON), kept while a redelivery can come. */
     slot: (id: string, slotMs: number) => `${prefix}:sched:slot:${id}:${slotMs}`,
     /** Lease of the replica that reconciles (value: its replica id). */

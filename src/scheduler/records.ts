@@ -37,7 +37,7 @@ const decisionRecord = defineRecord({
     z.object({ action: z.literal('start'), cancel: z.array(z.string()) }),
     z.object({
       action: z.literal('skip'),
-      code: z.enum(['overlap_skip', 'overlap_queue_full']),
+      code: z.enum(['overlap_skip', 'overlap_queue_full', 'missed']),
       reason: z.string(),
       active: z.array(z.string()),
     }),
@@ -93,6 +93,7 @@ export class SchedulerRecords {
     const tx = this.redis.multi();
     tx.hdel(this.keys.registered, ...ids);
     tx.hdel(this.keys.lastSlot, ...ids);
+    tx.hdel(this.keys.swept, ...ids);
     await tx.exec();
   }
 

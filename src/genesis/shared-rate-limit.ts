@@ -1,0 +1,129 @@
+// One API budget per account: a rate limiter whose token bucket lives outside the
+// process (Redis, injected by the composition root through `SharedBudget`), so every
+// replica calling the same API with the same token draws from one bucket. A 429's
+// Retry-After pauses that bucket for everybody. When the shared bucket cannot be
+// reached, this process falls back to its own bucket (one warn line per outage, one
+// info line when the shared one answers again). Imports genesis/rate-limit and shared.
+import { createHash } from 'node:crypto';
+import { type Clock, systemClock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { createRateLimiter, DEFAULT_RATE_LIMIT, type RateLimiter, type TokenBucket } from './rate-limit.js';
+
+/** A token bucket shared by processes; implemented over Redis in src/daemon/api-budget.ts. */
+export interface SharedBudget {
+  /**
+   * Reserves one request slot in the bucket `key` and resolves with how many ms the caller
+   * must wait before sending (0: at once). Rejects when the store cannot be reached.
+   */
+  take(key: string, ratePerSecond: number, burst: number): Promise<number>;
+  /** No slot of bucket `key` is handed out for the next `ms` (a 429's Retry-After). */
+  pause(key: string, ms: number, ratePerSecond: number, burst: number): Promise<void>;
+  /** False when the store is known to be down: the caller falls back without trying. */
+  ready(): boolean;
+}
+
+export interface SharedRateLimiterOptions {
+  budget: SharedBudget;
+  /** The API base URL and token the bucket is for; the token is only ever hashed. */
+  baseUrl: string;
+  token: string;
+  ratePerSecond?: number;
+  burst?: number;
+  /** How long a take may take before this process uses its own bucket; default 2000 ms. */
+  timeoutMs?: number;
+  clock?: Clock;
+  logger: Logger;
+  /** The local fallback (default: a bucket with the same rate and burst). */
+  fallback?: TokenBucket;
+}
+
+export interface SharedRateLimiter extends RateLimiter {
+  /** The bucket's key suffix: `<api url>:<sha256 of the token>`. */
+  readonly key: string;
+  /** True while requests are limited by this process's own bucket. */
+  readonly degraded: boolean;
+}
+
+/** The bucket's key: the API URL (no trailing slash) and the sha256 of the token, never the token. */
+export function budgetKey(baseUrl: string, token: string): string {
+  const url = baseUrl.replace(/\/+$/, '');
+  return `${url}:${createHash('sha256').update(token).digest('hex')}`;
+}
+
+export function createSharedRateLimiter(options: SharedRateLimiterOptions): SharedRateLimiter {
+  const rate = options.ratePerSecond ?? DEFAULT_RATE_LIMIT.ratePerSecond;
+  const burst = options.burst ?? DEFAULT_RATE_LIMIT.burst;
+  const clock = options.clock ?? systemClock;
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  const fallback = options.fallback ?? createRateLimiter({ ratePerSecond: rate, burst, clock });
+  const key = budgetKey(options.baseUrl, options.token);
+  const slotMs = 1000 / rate;
+  const { budget, logger } = options;
+  let degradedSince: number | undefined;
+
+  const degrade = (err: unknown) => {
+    if (degradedSince !== undefined) return;
+    degradedSince = clock.now();
+    logger.warn(
+      { event: 'api_budget.degraded', err: err instanceof Error ? err.message : String(err) },
+      "shared API budget unreachable (Redis): this process limits its API calls with its own bucket until it is back; replicas may together exceed the account's rate",
+    );
+  };
+  const recovered = () => {
+    if (degradedSince === undefined) return;
+    logger.info(
+      { event: 'api_budget.recovered', degradedMs: clock.now() - degradedSince },
+      'shared API budget reachable again',
+    );
+    degradedSince = undefined;
+  };
+
+  async function takeShared(): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        budget.take(key, rate, burst),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    key,
+    get degraded() {
+      return degradedSince !== undefined;
+    },
+    async acquire(signal) {
+      if (signal?.aborted) throw signal.reason;
+      if (!budget.ready()) {
+        degrade(new Error('Redis connection not ready'));
+        return fallback.acquire(signal);
+      }
+      // A slot is for its time: a caller that wakes more than one slot late (its event
+      // loop stalled) would send together with the callers of the next slots and burst
+      // past the account's limit, so it takes a new slot (twice at most) instead.
+      for (let tries = 0; ; tries++) {
+        let waitMs: number;
+        try {
+          waitMs = await takeShared();
+        } catch (err) {
+          degrade(err);
+          return fallback.acquire(signal);
+        }
+        recovered();
+        const due = clock.now() + waitMs;
+        if (waitMs > 0) await clock.sleep(waitMs, signal);
+        if (clock.now() - due <= slotMs || tries >= 2) return;
+      }
+    },
+    pause(ms) {
+      fallback.pause?.(ms);
+      if (!budget.ready()) return;
+      budget.pause(key, ms, rate, burst).catch((err: unknown) => degrade(err));
+    },
+  };
+}

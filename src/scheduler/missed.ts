@@ -1,0 +1,125 @@
+// No silent fire loss: the replica holding the lease looks, every few seconds, at each
+// trigger's slots whose grace (lateGraceMs) has passed since it last looked. A slot with
+// no decision was never delivered (BullMQ 6.7 adds a scheduler's next fire after
+// moveToActive: a replica killed in between leaves none pending until its stalled job
+// returns; or no daemon ran). Such a slot is claimed as `missed` (so a fire delivered
+// later for it starts nothing) and reported: one warn line per trigger and look, and
+// gcflow_schedule_skipped_total{reason="missed"} per slot. When the missed slot is the
+// trigger's latest one and it has catch_up: last, it is fired late instead (catch-up).
+// Must not import bullmq.
+import type { Redis } from 'ioredis';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { type FireDecision, lateGraceMs, type SlotResolution, type TriggerTiming } from './decisions.js';
+import type { FireHandler } from './fire.js';
+import { decisionTtl, timingOf } from './fire.js';
+import type { SchedulerRecords } from './records.js';
+import type { Registration } from './reconcile.js';
+import { latestSlot, nextSlot, zonedIso } from './slots.js';
+
+/** Beyond a slot's grace, how long a fire delivered in time gets to claim its slot. */
+export const MISSED_MARGIN_MS = 2_000;
+/** Slots looked at per trigger and look; the rest wait for the next look. */
+const MAX_SLOTS_PER_LOOK = 1_000;
+
+export const MISSED_DECISION: FireDecision = {
+  action: 'skip',
+  code: 'missed',
+  reason: 'the fire was not delivered within its grace (a replica died while taking it, or no daemon ran)',
+  active: [],
+};
+
+/**
+ * The slots of `t` after `afterMs` whose grace (plus the margin) is over at `nowMs`,
+ * oldest first, at most `max`.
+ */
+export function slotsPastGrace(t: TriggerTiming, afterMs: number, nowMs: number, max: number): number[] {
+  const out: number[] = [];
+  let slot = nextSlot(t, afterMs);
+  while (slot !== undefined && out.length < max && slot + lateGraceMs(t, slot) + MISSED_MARGIN_MS < nowMs) {
+    out.push(slot);
+    slot = nextSlot(t, slot);
+  }
+  return out;
+}
+
+export interface MissedDeps {
+  redis: Redis;
+  records: SchedulerRecords;
+  fires: FireHandler;
+  clock: Clock;
+  logger: Logger;
+  defaultWindowMs: number;
+  onMissed(workflow: string, count: number): void;
+}
+
+export interface MissedReport {
+  id: string;
+  missed: number[];
+  caughtUp?: number;
+}
+
+/** One look over every registration; returns what it found (for tests and events). */
+export async function checkMissedSlots(
+  deps: MissedDeps,
+  registrations: Iterable<Registration>,
+): Promise<MissedReport[]> {
+  const { records, redis, clock } = deps;
+  const watermarks = await redis.hgetall(records.keys.swept);
+  const reports: MissedReport[] = [];
+  for (const r of registrations) {
+    const timing = timingOf(r, deps.defaultWindowMs);
+    const now = clock.now();
+    const mark = watermarks[r.id] === undefined ? r.registeredAt : Number(watermarks[r.id]);
+    // Never before the registration, nor further back than a fire could still be run.
+    const after = Math.max(mark, r.registeredAt, now - timing.catchUpWindowMs);
+    const slots = slotsPastGrace(timing, after, now, MAX_SLOTS_PER_LOOK);
+    if (slots.length === 0) continue;
+    const decided = await redis.mget(...slots.map((s) => records.keys.slot(r.id, s)));
+    const undecided = slots.filter((_, i) => decided[i] === null);
+    const report: MissedReport = { id: r.id, missed: [] };
+    const latest = latestSlot(timing, now);
+    for (const slot of undecided) {
+      if (r.catch_up === 'last' && slot === latest) {
+        const resolution: SlotResolution = { type: 'fire', slotMs: slot, late: true };
+        const outcome = await deps.fires.catchUp(r, resolution);
+        if (outcome.type !== 'dropped') {
+          report.caughtUp = slot;
+          deps.logger.warn(
+            {
+              workflow: r.workflow,
+              trigger: r.trigger,
+              slot: zonedIso(slot, r.timezone),
+              outcome: outcome.type,
+            },
+            'schedule slot not delivered within its grace: caught up late (catch_up: last)',
+          );
+          continue;
+        }
+      }
+      const claim = await records.claim(r.id, slot, MISSED_DECISION, decisionTtl(timing));
+      if (claim.mine) report.missed.push(slot);
+    }
+    await redis.hset(records.keys.swept, r.id, String(slots[slots.length - 1]));
+    if (report.missed.length > 0) {
+      deps.onMissed(r.workflow, report.missed.length);
+      const first = report.missed[0]!;
+      const last = report.missed[report.missed.length - 1]!;
+      deps.logger.warn(
+        {
+          event: 'schedule.missed',
+          workflow: r.workflow,
+          trigger: r.trigger,
+          count: report.missed.length,
+          first: zonedIso(first, r.timezone),
+          last: zonedIso(last, r.timezone),
+          slots: report.missed.slice(0, 50).map((s) => new Date(s).toISOString()),
+          hint: 'a replica died while taking the fire, or no daemon ran; see gcflow_schedule_skipped_total{reason="missed"}',
+        },
+        `missed ${report.missed.length} slot(s) of schedule ${r.id}: not delivered within the grace; no run was started for them`,
+      );
+    }
+    if (report.missed.length > 0 || report.caughtUp !== undefined) reports.push(report);
+  }
+  return reports;
+}

@@ -1,0 +1,96 @@
+// No silent fire loss, in-process: while no scheduler runs, BullMQ keeps one pending
+// fire of a schedule, so the slots of the downtime after it are never delivered. The
+// lease holder's missed-slot check claims each such slot as missed once its grace is
+// over: a warn line (event schedule.missed) names it, the skip metric counts it with
+// reason "missed", and its stored decision makes any later fire of it start nothing.
+// (Before, those slots left no trace.)
+import { describe, expect, it } from 'vitest';
+import { SchedulerRecords } from '../../../src/scheduler/records.js';
+import { slotsPastGrace } from '../../../src/scheduler/missed.js';
+import { at, startHarness, until } from './harness.js';
+
+const PERIOD = 2_000;
+const workflow = `
+name: gap
+triggers:
+  - cron: "*/2 * * * * *"
+    catch_up: none
+concurrency: { group: gap, overlap: allow }
+steps:
+  - id: nap
+    uses: sleep
+    with: { duration: 10ms }
+`;
+
+describe('missed-slot check', () => {
+  it('lists only slots whose grace (plus margin) is over, oldest first', () => {
+    const t = {
+      cron: '*/2 * * * * *',
+      timezone: 'UTC',
+      catch_up: 'none' as const,
+      catchUpWindowMs: 3_600_000,
+      registeredAt: 0,
+    };
+    const base = Date.UTC(2026, 0, 1);
+    // grace of a 2-s schedule: 2 s; margin 2 s: at base + 10 s the slots up to base + 4 s.
+    expect(slotsPastGrace(t, base - 1, base + 10_001, 100).map((s) => s - base)).toEqual([
+      0, 2_000, 4_000, 6_000,
+    ]);
+    expect(slotsPastGrace(t, base + 6_000, base + 10_001, 100)).toEqual([]);
+    expect(slotsPastGrace(t, base - 1, base + 10_001, 2)).toHaveLength(2);
+  });
+
+  it('reports the slots of a downtime as missed, and none of the slots that ran', async () => {
+    const h = await startHarness({ 'gap.yaml': workflow });
+    try {
+      const first = await h.replica({ tuning: { missedCheckMs: 300 } });
+      await until(
+        () => (first.outcomes.filter((o) => o.type === 'started').length >= 2 ? true : undefined),
+        20_000,
+        'two fires before the downtime',
+      );
+      await first.close();
+      const down = Date.now();
+      await at(down + 4 * PERIOD + 500);
+      const second = await h.replica({ tuning: { missedCheckMs: 300 } });
+      const firstAfter = await until(
+        () => second.outcomes.find((o) => o.type === 'started')?.slotMs,
+        20_000,
+        'a fire after the downtime',
+      );
+      // Every slot from the first run to the first run after the downtime has a decision
+      // once the check has passed their grace.
+      const records = new SchedulerRecords(second.services.redis, h.prefix);
+      const firstRun = Math.min(...first.outcomes.filter((o) => o.type === 'started').map((o) => o.slotMs));
+      const slots: number[] = [];
+      for (let s = firstRun; s <= firstAfter; s += PERIOD) slots.push(s);
+      const decisions = await until(
+        async () => {
+          const all = await Promise.all(slots.map((s) => records.decision('gap:0', s)));
+          return all.every((d) => d !== undefined) ? all : undefined;
+        },
+        20_000,
+        'a decision for every slot',
+      );
+      const missed = slots.filter((_, i) => decisions[i]!.action === 'skip');
+      const ran = slots.filter((_, i) => decisions[i]!.action === 'start');
+      expect(missed.length).toBeGreaterThanOrEqual(2); // 8.5 s down, a 2-s schedule
+      expect(
+        decisions
+          .filter((d) => d!.action === 'skip')
+          .every((d) => d!.action === 'skip' && d!.code === 'missed'),
+      ).toBe(true);
+      // What ran was fired, not declared missed.
+      const runs = (await h.runs('gap')).map((r) => Date.parse(r.scheduled_at!));
+      expect(runs.filter((s) => slots.includes(s)).sort()).toEqual(ran);
+      // Reported: the metric and one warn line naming each missed slot.
+      expect(second.metrics.skips.filter((s) => s.reason === 'missed')).toHaveLength(missed.length);
+      const named = h.logs
+        .filter((l) => l.includes('"schedule.missed"'))
+        .flatMap((l) => (JSON.parse(l) as { slots: string[] }).slots);
+      expect(named.sort()).toEqual(missed.map((s) => new Date(s).toISOString()));
+    } finally {
+      await h.close();
+    }
+  }, 90_000);
+});
