@@ -9,7 +9,13 @@ import { GcflowError } from '../shared/errors.js';
 /** A step failed in a way another attempt cannot fix. */
 export class StepFailure extends GcflowError {
   override readonly name = 'StepFailure';
-  constructor(code: string, message: string, hint?: string) {
+  constructor(
+    code: string,
+    message: string,
+    hint?: string,
+    /** Outputs the failed step still shows (job.wait: exit code and output tail). */
+    readonly outputs?: Record<string, unknown>,
+  ) {
     super(code, message, { hint });
   }
 }
@@ -53,6 +59,8 @@ export function toErrorOutcome(err: unknown, signal: AbortSignal): Extract<TaskO
       ...(err.retryAfterMs ? { retryAfterMs: err.retryAfterMs } : {}),
     };
   }
+  if (err instanceof StepFailure && err.outputs !== undefined)
+    return { type: 'error', code: err.code, message: err.message, retryable: false, outputs: err.outputs };
   if (err instanceof GcflowError)
     return { type: 'error', code: err.code, message: err.message, retryable: false };
   const message = err instanceof Error ? err.message : String(err);

@@ -15,6 +15,7 @@ import { instanceReset, instanceStart, instanceStop } from './instance-power.js'
 import { instanceSnapshot } from './instance-snapshot.js';
 import { instanceUpdate } from './instance-update.js';
 import { instanceWait } from './instance-wait.js';
+import { jobWait } from './job-wait.js';
 import { instanceGet, instancesList } from './instances-read.js';
 import { availabilityCheck, notifyWebhook, sleep } from './misc.js';
 import { snapshotClone, snapshotDelete, snapshotsList } from './snapshots.js';
@@ -32,6 +33,7 @@ export const ACTIONS: { [K in TaskKind]: ActionDefinition<K> | Action<K> } = {
   'instance.delete': instanceDelete,
   'instance.update': instanceUpdate,
   'instance.wait': instanceWait,
+  'job.wait': jobWait,
   'instance.snapshot': instanceSnapshot,
   'snapshots.list': snapshotsList,
   'snapshot.delete': snapshotDelete,
@@ -74,6 +76,7 @@ export function createExecutor(deps: ActionDeps): TaskExecutor {
         holds: deps.holds,
         clock: deps.clock,
         fetch: deps.fetch,
+        reports: deps.reports,
         run: io.run,
         signal: io.signal,
         checkpoint: io.checkpoint,
@@ -98,5 +101,12 @@ export function createExecutor(deps: ActionDeps): TaskExecutor {
 }
 
 export { StatusReader, type StatusReaderOptions } from './status-reader.js';
-export type { ActionDeps, ActiveHold, HoldSource, OwnershipRecorder, StatusSource } from './types.js';
+export type {
+  ActionDeps,
+  ActiveHold,
+  HoldSource,
+  OwnershipRecorder,
+  ReportSource,
+  StatusSource,
+} from './types.js';
 export { NO_HOLDS } from './types.js';

@@ -11,6 +11,7 @@ import type { CleanupParams, TaskKind } from '../engine/resources.js';
 import type { PreparedTask } from '../engine/task.js';
 import type { GenesisClient } from '../genesis/index.js';
 import type { Ownership } from '../runs/ownership.js';
+import type { RunReports } from '../runs/reports.js';
 import type { Clock } from '../shared/clock.js';
 import type { StatusReader } from './status-reader.js';
 
@@ -60,7 +61,12 @@ export interface ActionDeps {
   clock: Clock;
   /** For notify.webhook; injectable for tests. */
   fetch: typeof globalThis.fetch;
+  /** Batch-job reports (job.wait): Redis, or a plan's stand-in. */
+  reports: ReportSource;
 }
+
+/** Where job.wait reads the last report of a run. */
+export type ReportSource = Pick<RunReports, 'read'>;
 
 /** The parameters of a task kind after expressions were evaluated. */
 export type TaskParams<K extends TaskKind> = K extends StepKind ? StepParams<K> : CleanupParams;

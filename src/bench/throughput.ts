@@ -152,6 +152,7 @@ export async function engineSteps(
     holds: services.holds,
     clock: systemClock,
     fetch,
+    reports: services.reports,
   });
   const execute: typeof realExecute =
     path === 'none' ? async () => ({ type: 'done', outputs: { instances: [], count: 0 } }) : realExecute;

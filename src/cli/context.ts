@@ -43,7 +43,12 @@ export async function withServices<P, T>(
   const { config, secrets } = cliConfig(command, io);
   const logger = cliLogger(config, secrets);
   // A command facing an outage says so itself (E_UNREACHABLE, or run --wait's own lines).
-  const services = await openServices({ config, secrets, logger, outageLogger: logger.child({}, { level: 'error' }) });
+  const services = await openServices({
+    config,
+    secrets,
+    logger,
+    outageLogger: logger.child({}, { level: 'error' }),
+  });
   try {
     return await fn(build(services));
   } finally {

@@ -67,7 +67,9 @@ export async function followRun(options: FollowOptions): Promise<RunState | unde
       continue;
     }
     if (downSince !== undefined) {
-      options.onOutage?.(`Redis reachable again after ${outageLength(Date.now() - downSince)}; following run ${runId}`);
+      options.onOutage?.(
+        `Redis reachable again after ${outageLength(Date.now() - downSince)}; following run ${runId}`,
+      );
       downSince = undefined;
     }
     options.onState?.(state);

@@ -32,12 +32,33 @@ export function formatRun(run: RunView): string {
     lines.push(
       `    ${MARK[step.status] ?? '?'} ${step.id.padEnd(16)} ${step.status.padEnd(9)}${duration(step.started_at, step.finished_at)}${tries}${detail}`,
     );
+    lines.push(...jobReport(step.outputs, step.error !== null));
     for (const item of step.items ?? []) {
       if (item.status !== 'succeeded')
         lines.push(`        [${item.index}] ${item.status}${item.error ? `  ${item.error}` : ''}`);
     }
   }
   return lines.join('\n');
+}
+
+/** How many lines of a batch job's output tail `gcflow status` prints. */
+const OUTPUT_LINES = 10;
+
+/**
+ * A batch job's report (job.wait outputs): its exit code and the last lines of its
+ * output, under the step. A failed step's error already quotes the lines: only the code then.
+ */
+function jobReport(outputs: Record<string, unknown>, failed: boolean): string[] {
+  if (outputs['exit_code'] === undefined && outputs['output'] === undefined) return [];
+  const code =
+    outputs['exit_code'] === null || outputs['exit_code'] === undefined ? '-' : String(outputs['exit_code']);
+  const lines = [`        exit code ${code}`];
+  const output = typeof outputs['output'] === 'string' ? outputs['output'].replace(/\s+$/, '') : '';
+  if (!failed && output !== '') {
+    lines.push(`        output (last ${OUTPUT_LINES} lines):`);
+    for (const line of output.split('\n').slice(-OUTPUT_LINES)) lines.push(`          ${line}`);
+  }
+  return lines;
 }
 
 function summary(outputs: Record<string, unknown>): string {

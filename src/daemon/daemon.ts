@@ -13,7 +13,7 @@ import {
 import { type Clock, systemClock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { type Guards, startGuards } from './guards.js';
-import { createHttpApp, serveHttp, type HttpServer } from './http/index.js';
+import { createHttpApp, type HttpServer, publicUrl, serveHttp } from './http/index.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { httpServices } from './parts.js';
 import { WorkflowRegistry } from './registry.js';
@@ -125,6 +125,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         mode: options.mode ?? 'production',
       });
       server = await serveHttp(app, { listen: config.http.listen, token: options.secrets.httpToken, logger });
+      // run.report_url: http.public_url, else the address the server got (port 0 resolved).
+      services.reports.setBase(publicUrl(config.http, server.url));
       releasers.add('http', () => server!.close());
     }
     metrics.watchQueues(services, releasers);

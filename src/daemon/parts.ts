@@ -31,6 +31,13 @@ export function httpServices(services: Services, client: GenesisClient | undefin
     eventCount: (runId) => redis.llen(store.keys.events(runId)),
     ping: () => redis.ping(),
     outage: services.outage,
+    report: {
+      reports: services.reports,
+      store,
+      queue: services.queue,
+      clock: services.clock,
+      logger: services.logger,
+    },
     client,
     registeredSchedules: () => listSchedules(services),
     queueViews,

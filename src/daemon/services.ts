@@ -28,6 +28,7 @@ import { RunQueue, startRunWorker, type TurnRetry } from '../queue/runs.js';
 import { RedisCancelWatcher } from '../runs/cancel-watcher.js';
 import { createGiveUpHandler } from '../runs/give-up.js';
 import { Ownership } from '../runs/ownership.js';
+import { RunReports } from '../runs/reports.js';
 import { type ConcurrencyGate, createRunner } from '../runs/runner.js';
 import { RunService } from '../runs/service.js';
 import { RunStore } from '../runs/store.js';
@@ -52,6 +53,8 @@ export interface Services {
   queue: RunQueue;
   runs: RunService;
   ownership: Ownership;
+  /** Batch-job reports: tokens, report URLs (base: public URL, else the listen URL), stored reports. */
+  reports: RunReports;
   /** Holds on instances (gcflow hold): read by power steps and instances.list. */
   holds: HoldStore;
   releasers: Releasers;
@@ -109,6 +112,13 @@ export async function openServices(options: OpenOptions): Promise<Services> {
     queue,
     runs: new RunService(store, queue, clock),
     ownership: new Ownership(redis, config.redis.prefix, redactor),
+    reports: new RunReports(
+      redis,
+      config.redis.prefix,
+      Math.round(config.engine.history_retention_ms / 1000),
+      // Until the daemon's server is bound (daemon.ts sets the URL it got).
+      config.http.public_url === '' ? `http://${config.http.listen}` : config.http.public_url,
+    ),
     holds: new HoldStore(redis, config.redis.prefix, clock),
     releasers,
     close: async () => {
@@ -257,6 +267,7 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
     holds,
     clock,
     fetch: globalThis.fetch,
+    reports: services.reports,
   });
   // What is opened below is released, newest first, on close or when a later step throws.
   const releasers = new Releasers();
@@ -269,6 +280,13 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
       logger,
     );
     releasers.add('cancel watcher', () => cancels.close());
+    const reportWakes = await RedisCancelWatcher.start(
+      duplicateRedis(redis, 'gcflow-reports'),
+      config.redis.prefix,
+      logger,
+      'reportChannel',
+    );
+    releasers.add('report watcher', () => reportWakes.close());
     const workerConnection = createRedis(config.redis, {
       blocking: true,
       name: 'gcflow-worker',
@@ -288,6 +306,14 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
       },
       limits: { forEachMaxItems: config.engine.for_each_max_items },
       cancels,
+      reports: {
+        url: (runId) => services.reports.url(runId),
+        wakes: reportWakes,
+        hasFinal: async (runId) => {
+          const report = await services.reports.read(runId);
+          return report !== undefined && report.status !== 'running';
+        },
+      },
       logger,
       stopping: () => stopping,
       ...(options.gate ? { gate: options.gate } : {}),

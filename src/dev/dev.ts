@@ -11,6 +11,7 @@ import { createGenesisClient } from '../genesis/index.js';
 import { GcflowError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { startSimulator, type RunningSimulator } from '../simulator/index.js';
+import { playBoxes } from './box-player.js';
 import { DEV_ENV_FILE, isAlive, readDevEnv, removeDevEnv, writeDevEnv } from './env-file.js';
 import { type DevRedis, ensureRedis } from './redis.js';
 
@@ -80,6 +81,8 @@ export async function startDev(options: DevOptions): Promise<RunningDev> {
       mode: 'dev',
     });
     const sim = simulator;
+    // Stands in for the startup scripts the simulator cannot run (run.report_url).
+    const player = playBoxes(sim, logger);
     const envFile = writeDevEnv(dir, {
       pid: process.pid,
       host: hostname(),
@@ -108,6 +111,7 @@ export async function startDev(options: DevOptions): Promise<RunningDev> {
       }),
       close: async () => {
         removeDevEnv(dir, process.pid);
+        player.stop();
         await daemon.close();
         await sim.close();
         await redis.stop();

@@ -165,6 +165,16 @@ export const PARAM_DESCRIPTIONS: Partial<Record<StepKind, { kind: string; params
         poll: 'Time between checks; default engine.poll_interval (10s).',
       },
     },
+    'job.wait': {
+      kind: 'Wait for the batch job on the instance to report how it ended (POST to ${{ run.report_url }}); a failed report, a box that stops without a final report, or silence past heartbeat_timeout fails the step; holds no worker. Outputs: status, exit_code, output.',
+      params: {
+        instance: INSTANCE,
+        heartbeat_timeout:
+          'Fail when no report (a running heartbeat or the final one) arrives for this long, counted from the step start; default: no limit.',
+        timeout: 'Longest wait for the final report; default: none (the step and run timeouts still apply).',
+        poll: "Time between looks at the box's status; default engine.poll_interval (10s). Reports wake the step at once.",
+      },
+    },
     'instance.snapshot': {
       kind: 'Snapshot the instance and wait for created; idempotent by name. Outputs: snapshot.',
       params: {

@@ -141,6 +141,12 @@ function buildStepParams(allowExpressions: boolean) {
       timeout: duration.optional(),
       poll: duration.optional(),
     }),
+    'job.wait': z.strictObject({
+      instance: instanceRef,
+      heartbeat_timeout: duration.optional(),
+      timeout: duration.optional(),
+      poll: duration.optional(),
+    }),
     'instance.snapshot': z.strictObject({
       instance: instanceRef,
       name: z.string().min(1),

@@ -123,6 +123,7 @@ export const STEP_KINDS = [
   'instance.delete',
   'instance.update',
   'instance.wait',
+  'job.wait',
   'instance.snapshot',
   'snapshots.list',
   'snapshot.delete',

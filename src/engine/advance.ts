@@ -47,6 +47,8 @@ export interface AdvanceInput {
   state: RunState;
   now: number;
   secrets: Record<string, string>;
+  /** The run's `run.report_url` (holds a secret token); default ''. */
+  reportUrl?: string;
   cancel: CancelRequest | null;
   /** Default DEFAULT_LIMITS. */
   limits?: EngineLimits;
@@ -196,7 +198,7 @@ function finishPhase(def: WorkflowDefinition, state: RunState, now: number, even
 
 function startStep(input: AdvanceInput, spec: EngineStep, step: StepState, events: RunEvent[]): void {
   const { def, state, now, secrets } = input;
-  const ctx = exprContext(state, secrets);
+  const ctx = exprContext(state, secrets, undefined, input.reportUrl);
   try {
     if (spec.if !== undefined && !evaluateCondition(spec.if, ctx)) {
       step.status = 'skipped';
@@ -390,4 +392,25 @@ function wakeTime(state: RunState, step: StepState, at: number): number {
 function describe(value: unknown): string {
   const text = JSON.stringify(value);
   return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * Makes the waiting (not retry-pending) steps of `kind` due at `now`: what an outside
+ * event that ends their wait early does (a batch job's final report for job.wait).
+ * Returns whether any step was woken.
+ */
+export function wakeStepsOfKind(
+  def: WorkflowDefinition,
+  state: RunState,
+  kind: string,
+  now: number,
+): boolean {
+  let woke = false;
+  for (const step of Object.values(state.steps)) {
+    if (step.status !== 'waiting' || step.retry_pending || (step.wake_at ?? 0) <= now) continue;
+    if (findStep(def, step.id)?.spec.uses !== kind) continue;
+    step.wake_at = now;
+    woke = true;
+  }
+  return woke;
 }

@@ -7,6 +7,7 @@ export function exprContext(
   state: RunState,
   secrets: Record<string, string>,
   item?: { value: unknown; index: number },
+  reportUrl = '',
 ): ExprContext {
   const steps: ExprContext['steps'] = {};
   for (const [id, step] of Object.entries(state.steps))
@@ -22,6 +23,7 @@ export function exprContext(
       started_at: state.started_at,
       attempt: state.attempt,
       error: state.error,
+      report_url: reportUrl,
     },
     secrets,
   };

@@ -70,6 +70,8 @@ export interface DriveOptions {
   limits?: EngineLimits;
   cancel: CancelSource;
   secrets(): Record<string, string>;
+  /** The run's `run.report_url` (a secret: in memory only, like secrets); default ''. */
+  reportUrl?(runId: string): string;
   waitDefaults: WaitDefaults;
   /** Removes secret values from what actions return before it is stored. */
   scrub?: <T>(value: T) => T;
@@ -116,6 +118,7 @@ export async function driveRun(o: DriveOptions): Promise<DriveResult> {
   let unsaved = false;
   let touched: TaskRef[] = [];
   const limits = o.limits ?? DEFAULT_LIMITS;
+  const reportUrl = (): string => o.reportUrl?.(state.id) ?? '';
 
   const checkpoint = (): Promise<void> => {
     const events = pending;
@@ -133,7 +136,15 @@ export async function driveRun(o: DriveOptions): Promise<DriveResult> {
   };
 
   for (;;) {
-    const t = advance({ def, state, now: o.now(), secrets: o.secrets(), cancel: o.cancel.current(), limits });
+    const t = advance({
+      def,
+      state,
+      now: o.now(),
+      secrets: o.secrets(),
+      reportUrl: reportUrl(),
+      cancel: o.cancel.current(),
+      limits,
+    });
     pending.push(...t.events);
     const decision = t.decision;
     if (decision.type === 'complete') {
@@ -163,7 +174,7 @@ export async function driveRun(o: DriveOptions): Promise<DriveResult> {
   }
 
   async function runTask(ref: TaskRef): Promise<void> {
-    const prepared = prepareTask(def, state, ref, o.secrets(), o.waitDefaults);
+    const prepared = prepareTask(def, state, ref, o.secrets(), o.waitDefaults, reportUrl());
     let outcome: TaskOutcome;
     if (!prepared.ok) {
       outcome = { type: 'error', message: prepared.message, code: 'E_STEP_INPUT', retryable: false };

@@ -26,6 +26,8 @@ export type TaskOutcome =
       cursor?: unknown;
       /** The task was interrupted (cancel, timeout, shutdown): not a failure of its own. */
       aborted?: boolean;
+      /** What the failed unit still reports (job.wait: the exit code and output tail). */
+      outputs?: Record<string, unknown>;
     };
 
 export function applyOutcome(
@@ -78,6 +80,7 @@ export function applyOutcome(
         unit.wake_at = now;
         return events;
       }
+      if (outcome.outputs !== undefined) unit.outputs = { ...unit.outputs, ...outcome.outputs };
       const attempts = spec.retry?.attempts ?? 1;
       if (outcome.retryable && unit.attempts < attempts) {
         const delay = retryDelayMs(spec.retry ?? {}, unit.attempts, random, outcome.retryAfterMs);

@@ -50,6 +50,7 @@ export function prepareTask(
   ref: TaskRef,
   secrets: Record<string, string>,
   defaults: WaitDefaults,
+  reportUrl = '',
 ): Prepared {
   const spec = findStep(def, ref.stepId)?.spec;
   const step = state.steps[ref.stepId];
@@ -63,7 +64,7 @@ export function prepareTask(
     return { ok: true, task: { ...base, params: cleanupParams(def, state), wait: undefined } };
   const kind: StepKind = spec.uses;
   try {
-    const ctx = exprContext(state, secrets, item);
+    const ctx = exprContext(state, secrets, item, reportUrl);
     const raw = interpolate(spec.with, ctx);
     const checked = RUNTIME_STEP_PARAMS[kind].safeParse(raw);
     if (!checked.success) {

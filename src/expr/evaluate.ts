@@ -20,6 +20,8 @@ export interface ExprContext {
     started_at: string | null;
     attempt: number;
     error: string | null;
+    /** Where a batch job's box POSTs its reports (holds a secret token); '' when unknown. */
+    report_url: string;
   };
   item?: unknown;
   index?: number;

@@ -18,6 +18,7 @@ export const RUN_KEYS = [
   'started_at',
   'attempt',
   'error',
+  'report_url',
 ] as const;
 /** GitHub's functions we support, spelled as GitHub documents them (names are case-insensitive). */
 export const FUNCTIONS = [

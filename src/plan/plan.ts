@@ -2,7 +2,7 @@
 // same one the workers use) and the real actions, over a plan client whose reads hit
 // the real API and whose writes are only recorded. Waits are assumed to succeed and
 // virtual time jumps over them. Imports no Redis or queue.
-import { createExecutor, NO_HOLDS, type OwnershipRecorder } from '../actions/index.js';
+import { createExecutor, NO_HOLDS, type OwnershipRecorder, type ReportSource } from '../actions/index.js';
 import { defaultConfig } from '../config/schema.js';
 import { DEFAULT_WAIT_STATUS } from '../dsl/step-params.js';
 import type { WorkflowDefinition } from '../dsl/types.js';
@@ -96,6 +96,7 @@ export async function planRun(options: PlanOptions): Promise<Plan> {
     holds: NO_HOLDS,
     clock,
     fetch: recordingFetch(record),
+    reports: planReports(clock),
   });
 
   const state = startState(def, options.inputs, time);
@@ -203,6 +204,23 @@ function startState(def: WorkflowDefinition, inputs: Record<string, unknown>, no
   return state;
 }
 
+/**
+ * A plan assumes the batch job succeeds, as it assumes every wait ends well: no report at
+ * the first look (so the plan shows the wait), a success at the next.
+ */
+function planReports(clock: Clock): ReportSource {
+  let looked = false;
+  return {
+    read: async () => {
+      if (!looked) {
+        looked = true;
+        return undefined;
+      }
+      return { status: 'succeeded', exit_code: 0, output: '', at: clock.now() };
+    },
+  };
+}
+
 /** What a task's status polls wait for (the plan makes them find it). */
 function expectedStatuses(task: PreparedTask): string[] | undefined {
   if (task.kind === 'instance.wait') {
@@ -225,6 +243,8 @@ function describeWait(task: PreparedTask, waitingFor: string | undefined): strin
       return `waits until the instance is gone${upTo(timeout)}`;
     case 'instance.snapshot':
       return `waits for snapshot status created${upTo(timeout)}`;
+    case 'job.wait':
+      return `waits for the job on the box to report its result (POST to run.report_url)${params.timeout === undefined ? '' : upTo(parseDuration(params.timeout)!)}`;
     case 'instance.wait': {
       const own = params.timeout === undefined ? undefined : parseDuration(params.timeout);
       return `waits for status ${expectedStatuses(task)!.join(' or ')}${upTo(own ?? timeout)}`;

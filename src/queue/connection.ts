@@ -56,7 +56,8 @@ export function duplicateRedis(client: Redis, name: string): Redis {
 export function describeRedis(redis: Config['redis']): string {
   const nodes = (list: Array<{ host: string; port: number }>) =>
     list.map((n) => `${n.host}:${n.port}`).join(',');
-  if (redis.sentinel) return `sentinel master "${redis.sentinel.name}" via ${nodes(redis.sentinel.sentinels)}`;
+  if (redis.sentinel)
+    return `sentinel master "${redis.sentinel.name}" via ${nodes(redis.sentinel.sentinels)}`;
   if (redis.cluster) return `cluster ${nodes(redis.cluster.nodes)}`;
   return redactUrl(redis.url);
 }

@@ -1,6 +1,7 @@
 // Delivers cancel announcements (Redis pub/sub) to the runs executing in this
 // process, so an in-flight API call is aborted at once. A missed message is
-// harmless: the runner also reads the cancel flag at every turn.
+// harmless: the runner also reads the cancel flag at every turn. The same watcher on
+// the report channel tells a turn under way that a batch job reported (runner.ts).
 import type { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger.js';
 import { runKeys } from './keys.js';
@@ -13,13 +14,19 @@ export class RedisCancelWatcher implements CancelWatcher {
   private constructor(
     private readonly subscriber: Redis,
     prefix: string,
+    channel: 'cancelChannel' | 'reportChannel',
   ) {
-    this.channel = runKeys(prefix).cancelChannel;
+    this.channel = runKeys(prefix)[channel];
   }
 
   /** Takes ownership of `subscriber` (a dedicated connection: it enters subscriber mode). */
-  static async start(subscriber: Redis, prefix: string, logger: Logger): Promise<RedisCancelWatcher> {
-    const watcher = new RedisCancelWatcher(subscriber, prefix);
+  static async start(
+    subscriber: Redis,
+    prefix: string,
+    logger: Logger,
+    channel: 'cancelChannel' | 'reportChannel' = 'cancelChannel',
+  ): Promise<RedisCancelWatcher> {
+    const watcher = new RedisCancelWatcher(subscriber, prefix, channel);
     subscriber.on('message', (channel: string, runId: string) => {
       if (channel !== watcher.channel) return;
       for (const listener of watcher.listeners.get(runId) ?? []) {

@@ -28,6 +28,14 @@ export function runKeys(prefix: string) {
     statusSweepLock: `${prefix}:status:sweep`,
     /** Pub/sub channel announcing cancel requests. */
     cancelChannel: `${prefix}:cancel`,
+    /** A batch job's last report (src/runs/reports.ts). */
+    report: (id: string) => `${prefix}:run:${id}:report`,
+    /** Counter of a run's reports in the current rate window. */
+    reportRate: (id: string) => `${prefix}:run:${id}:report:rate`,
+    /** The HMAC key report tokens are derived from (never leaves Redis and the daemon). */
+    reportKey: `${prefix}:report:key`,
+    /** Pub/sub channel announcing reports (wakes a job.wait turn under way). */
+    reportChannel: `${prefix}:report`,
   };
 }
 

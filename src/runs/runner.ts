@@ -4,7 +4,7 @@
 // done. Knows nothing of BullMQ: the queue module turns a park into moveToDelayed.
 import { setMaxListeners } from 'node:events';
 import type { WorkflowDefinition } from '../dsl/types.js';
-import type { CancelRequest, EngineLimits } from '../engine/advance.js';
+import { type CancelRequest, type EngineLimits, wakeStepsOfKind } from '../engine/advance.js';
 import { driveRun, type TaskExecutor } from '../engine/driver.js';
 import type { RunEvent } from '../engine/events.js';
 import { isTerminalRun, type Outcome, type RunState } from '../engine/state.js';
@@ -39,6 +39,13 @@ export interface RunnerDeps {
   redactor: Redactor;
   waitDefaults: WaitDefaults;
   cancels?: CancelWatcher;
+  /** Batch-job reports: the run's report URL, and announcements that one arrived. */
+  reports?: {
+    url(runId: string): Promise<string>;
+    wakes: CancelWatcher;
+    /** Whether the run's batch job sent its final report. */
+    hasFinal(runId: string): Promise<boolean>;
+  };
   gate?: ConcurrencyGate;
   logger: Logger;
   random?: () => number;
@@ -93,7 +100,17 @@ export function createRunner(deps: RunnerDeps) {
         .catch((err) => log.warn({ err }, 'could not read the cancel request; the next turn will'));
     });
 
+    // A report that arrives while this turn runs (after job.wait looked) must not wait
+    // for the next poll: the park is cut short. Parked runs are woken by the HTTP route.
+    let reported = false;
+    const unwatchReports = deps.reports?.wakes.watch(runId, () => {
+      reported = true;
+    });
     try {
+      const reportUrl = deps.reports ? await deps.reports.url(runId) : '';
+      // A final report ends job.wait's wait now, not at the poll it parked for.
+      if (deps.reports && usesJobWait(def) && (await deps.reports.hasFinal(runId)))
+        wakeStepsOfKind(def, state, 'job.wait', deps.clock.now());
       const result = await driveRun({
         def,
         state,
@@ -103,6 +120,7 @@ export function createRunner(deps: RunnerDeps) {
         persist: (s, events, touched) => deps.store.checkpoint(s, events, fence, touched),
         cancel: { signal: cancelled.signal, current: () => cancel },
         secrets: deps.secrets,
+        reportUrl: () => reportUrl,
         waitDefaults: deps.waitDefaults,
         scrub: (value) => deps.redactor.scrub(value),
         ...(deps.random ? { random: deps.random } : {}),
@@ -118,7 +136,7 @@ export function createRunner(deps: RunnerDeps) {
           for (const ref of tasks) faultThrow(`run.execute:${ref.stepId}`);
         },
       });
-      if (result.type === 'park') return result;
+      if (result.type === 'park') return reported ? { type: 'park', until: deps.clock.now() } : result;
       // A worker dying here leaves the ended run holding its group's slot: the gate
       // drops holders that are no longer active (tested through this point).
       faultPoint('run.end:before-gate-leave');
@@ -126,9 +144,13 @@ export function createRunner(deps: RunnerDeps) {
       return { type: 'done', outcome: result.outcome, error: state.error };
     } finally {
       unwatch?.();
+      unwatchReports?.();
     }
   };
 }
+
+const usesJobWait = (def: WorkflowDefinition): boolean =>
+  [...def.steps, ...def.on_failure, ...def.finally].some((s) => s.uses === 'job.wait');
 
 /** One log line per transition, at the event's level (shared/logger.ts: failures error, retries warn). */
 export function logEvents(log: Logger, events: RunEvent[]): void {

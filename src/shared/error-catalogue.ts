@@ -119,6 +119,10 @@ export const ERROR_CATALOGUE = {
   E_INSTANCE_NOT_FOUND: step('no instance with that id or name'),
   E_INSTANCE_AMBIGUOUS: step('several instances have that name', 'refer to the instance by id'),
   E_INSTANCE_GONE: step('the instance disappeared (404) while a step waited for it'),
+  E_JOB_FAILED: step('the batch job reported failed (exit code and output tail in the step)'),
+  E_JOB_NO_RESULT: step("the job's box stopped without reporting a result"),
+  E_JOB_SILENT: step('the batch job sent no report for longer than heartbeat_timeout'),
+  E_JOB_TIMEOUT: step('the batch job reported no result within the job.wait timeout'),
   E_INSTANCE_ERROR: step('the instance went to status error'),
   E_STATUS_UNREACHABLE: step(
     'the instance can no longer reach the awaited status (e.g. it is being deleted)',
@@ -221,7 +225,18 @@ export const ERROR_CATALOGUE = {
     exit: usage,
     http: 401,
   },
-  E_HTTP_BODY_TOO_LARGE: { summary: 'the request body is larger than 1 MiB', exit: usage, http: 413 },
+  E_HTTP_BODY_TOO_LARGE: {
+    summary: 'the request body is too large (1 MiB for the API, 256 KiB for a job report)',
+    exit: usage,
+    http: 413,
+  },
+  E_REPORT_NOT_FOUND: {
+    summary: 'no run takes job reports at this URL (wrong token, or the run has ended)',
+    exit: usage,
+    http: 404,
+  },
+  E_REPORT_INVALID: { summary: 'a job report that is not the expected JSON', exit: usage, http: 400 },
+  E_REPORT_RATE_LIMITED: { summary: 'a run sent job reports too fast', exit: usage, http: 429 },
   E_RUN_ID_INVALID: { summary: 'the path names something that is not a run id', exit: usage, http: 400 },
   E_HTTP_FORBIDDEN: {
     summary: 'the route is not open to this client (e.g. /metrics through a proxy)',

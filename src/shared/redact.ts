@@ -15,6 +15,13 @@ const SECRET_KEYS = new Set([
   'secrets',
 ]);
 
+/**
+ * Report tokens (src/runs/reports.ts) are per run, so no list could hold them all: they
+ * carry this prefix and are masked by their shape wherever they appear.
+ */
+export const REPORT_TOKEN_PREFIX = 'gcr_';
+const REPORT_TOKEN = /gcr_[A-Za-z0-9_-]{16,}/g;
+
 /** Shorter values are not scrubbed by value: they would mask ordinary words. */
 const MIN_SECRET_LENGTH = 4;
 
@@ -42,7 +49,8 @@ export class Redactor {
 
   /** The string with every known secret replaced by [REDACTED]. */
   scrubString(text: string): string {
-    return this.pattern ? text.replace(this.pattern, REDACTED) : text;
+    const masked = text.includes(REPORT_TOKEN_PREFIX) ? text.replace(REPORT_TOKEN, REDACTED) : text;
+    return this.pattern ? masked.replace(this.pattern, REDACTED) : masked;
   }
 
   /** A deep copy of `value` with secret values scrubbed and secret-named keys masked. */

@@ -139,6 +139,7 @@ export function createInstance(store: Store, settings: SimulatorSettings, input:
     pending: null,
     booted: false,
     shutdown_script: scriptShutsDown(metadata.startup_script),
+    startup_script: metadata.startup_script ?? null,
     destroy_on_shutdown: destroyOnShutdown,
   };
   for (const volume of volumes) attachVolume(store, record, volume);

@@ -113,6 +113,8 @@ export interface InstanceRecord {
   pending: Pending | null;
   booted: boolean;
   shutdown_script: boolean;
+  /** The startup script's text, shown only in the admin state (tests play the box with it). */
+  startup_script: string | null;
   destroy_on_shutdown: boolean;
 }
 

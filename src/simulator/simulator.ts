@@ -123,7 +123,10 @@ export class Simulator {
 
   /** Live instances and snapshots (transitions applied), settings, faults and counts. */
   state() {
-    const instances = this.store.listInstances().map(instanceView);
+    // The admin view adds what the API never shows: the startup script (tests play the box).
+    const instances = this.store
+      .listInstances()
+      .map((r) => ({ ...instanceView(r), startup_script: r.startup_script }));
     const snapshots = this.store.listSnapshots().map(snapshotView);
     return {
       instances,

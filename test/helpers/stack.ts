@@ -60,9 +60,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         config.engine.poll_interval_ms = 100;
         config.engine.late_answer_window_ms = 1_000;
         config.worker.shutdown_grace_ms = 2_000;
+        // The daemon's HTTP app on a free loopback port: run.report_url points at it, so a
+        // test can play a batch job's box.
+        config.http.listen = '127.0.0.1:0';
         Object.assign(config.redis, options.redis);
         options.tune?.(config);
       },
+      http: true,
       concurrency: options.concurrency ?? 10,
       ...(options.turnRetry ? { turnRetry: options.turnRetry } : {}),
       ...(typeof options.gate === 'object' ? { gatePollMs: options.gate.pollMs } : {}),

@@ -12,6 +12,7 @@ import type { ScheduleView } from '../../scheduler/index.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Redactor } from '../../shared/redact.js';
+import type { ReportServices } from './report.js';
 
 export interface HttpServices {
   config: Pick<Config, 'http'>;
@@ -36,6 +37,8 @@ export interface HttpServices {
   registeredSchedules(): Promise<ScheduleView[]>;
   /** Holds on instances (/api/holds); names are resolved with `client`, else a client of its own. */
   holds: HoldService;
+  /** What the batch-job report route uses (POST /report/<run id>/<token>). */
+  report: ReportServices;
   /** Bull Board's read-only views of the queues (opened and closed by the composition root). */
   queueViews: Pick<QueueViews, 'boardAdapters'>;
 }

@@ -4,6 +4,7 @@
 // browsers cannot be turned against it (browser-safety.ts).
 import { Hono } from 'hono';
 import type { Config } from '../../config/schema.js';
+import { REPORT_PATH } from '../../runs/reports.js';
 import type { ScheduleView, Scheduler } from '../../scheduler/index.js';
 import type { Metrics } from '../metrics.js';
 import { apiRoutes, type WorkflowCatalog } from './api.js';
@@ -14,6 +15,7 @@ import { handleError, notFound } from './errors.js';
 import { healthHandler } from './health.js';
 import { metricsGuard } from './metrics-access.js';
 import { redactResponses, wireScrubber } from './redaction.js';
+import { reportRoutes } from './report.js';
 import { parseListen } from './serve.js';
 import { dashboardApp, UI_BASE } from './ui/index.js';
 import { QUEUES_BASE, readOnly } from './ui/queues.js';
@@ -59,6 +61,9 @@ export function createHttpApp(deps: HttpDeps): Hono {
   app.onError(handleError(services.logger.child({ component: 'http' })));
   app.notFound(notFound);
   app.use('*', redactResponses(wireScrubber(services.secrets, services.redactor)));
+  // Boxes, not browsers: the token in the path is the credential; before the guards below
+  // (a box reaches the daemon by whatever name its tunnel or proxy uses).
+  app.route(REPORT_PATH, reportRoutes(services.report));
   // In this order: a foreign Host (DNS rebinding) or Origin (a cross-site page) is
   // refused before anything else; then the token; then what may change state.
   app.use('*', hostGuard(policy));

@@ -40,7 +40,9 @@ describe('gcflow plan', () => {
     expect(lines.find((l) => l.startsWith('  POST /instances {'))).toMatch(/"name":"batch-plan"/);
     expect(lines).toContain('  POST /instances/planned-1/snapshots {"name":"result-plan"}');
     expect(lines).toContain('  DELETE /instances/planned-1');
-    expect(lines).toContain('  waits for status stopped (up to 6h)');
+    expect(lines).toContain(
+      '  waits for the job on the box to report its result (POST to run.report_url) (up to 6h)',
+    );
     const gets = sim.simulator.calls().calls;
     expect(gets.filter((c) => c.method !== 'GET')).toEqual([]);
     expect(lines.at(-1)).toBe(`3 calls would change state; ${gets.length} reads made; nothing was changed`);

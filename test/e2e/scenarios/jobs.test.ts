@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunView } from '../../../src/runs/service.js';
 import { type RunningSimulator, startSimulator } from '../../../src/simulator/index.js';
 import { activeBoxes } from '../../helpers/boxes.js';
+import { jobBox, report } from '../../helpers/job-box.js';
 import { testPrefix } from '../../helpers/prefix.js';
 import { eventually, type GcflowProcess, runCli, spawnGcflow, workspace } from '../../helpers/processes.js';
 
@@ -132,8 +133,11 @@ describe('the three jobs through the daemon', () => {
     );
   }, 180_000);
 
-  it('gpu-batch ends with one snapshot and no instance', async () => {
-    const run = await runToEnd('gpu-batch', { script: 'python train.py' });
+  it('gpu-batch ends with one snapshot and no instance once its box reports success', async () => {
+    const id = await startRun('gpu-batch', { script: 'python train.py' });
+    const box = await jobBox(sim, `batch-${id}`);
+    expect((await report(box.url, { status: 'succeeded', exit_code: 0 })).status).toBe(200);
+    const run = await runEnded(id);
     expect(run.status, run.error ?? '').toBe('succeeded');
     const state = sim.simulator.state();
     expect(state.instances.filter((i) => i.name === `batch-${run.id}`)).toHaveLength(0);

@@ -7,6 +7,7 @@ import type { WorkflowDefinition } from '../../../src/dsl/types.js';
 import type { Instance } from '../../../src/genesis/index.js';
 import { loadWorkflowFile } from '../../../src/workflows/index.js';
 import { activeBoxes } from '../../helpers/boxes.js';
+import { jobBox, report } from '../../helpers/job-box.js';
 import type { Stack } from '../../helpers/stack.js';
 
 export const loadExample = async (name: string): Promise<WorkflowDefinition> => {
@@ -25,9 +26,14 @@ export function exampleSuite(current: () => Stack): void {
       .instances.filter((i) => i.name.startsWith(prefix));
 
   describe('example workflows against the simulator', () => {
-    it('gpu-batch: one box created, its script powers it off, one snapshot kept, no box left', async () => {
+    it('gpu-batch: one box created, its script reports success and powers it off, one snapshot kept, no box left', async () => {
       const def = await load('gpu-batch');
       const runId = await current().start(def, { script: 'python train.py' });
+      // The box's script would report its result: the test plays it (the simulator runs no scripts).
+      const box = await jobBox(current().sim, `batch-${runId}`);
+      expect((await report(box.url, { status: 'succeeded', exit_code: 0, output: 'done\n' })).status).toBe(
+        200,
+      );
       const run = await current().waitFor(runId, undefined, 60_000);
       expect(run.status, run.error ?? '').toBe('succeeded');
       expect(run.steps.map((s) => [s.id, s.status])).toEqual([
@@ -44,6 +50,11 @@ export function exampleSuite(current: () => Stack): void {
         .sim.simulator.calls()
         .calls.filter((c) => c.method === 'POST' && c.path === '/compute/v1/instances');
       expect(posts).toHaveLength(1);
+      expect(run.steps.find((s) => s.id === 'job')!.outputs).toEqual({
+        status: 'succeeded',
+        exit_code: 0,
+        output: 'done\n',
+      });
     });
 
     it('office-hours: stops exactly the matching running boxes, then starts them, leaving the others alone', async () => {

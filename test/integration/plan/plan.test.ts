@@ -105,6 +105,7 @@ describe('planRun against the simulator', () => {
       image: 'ubuntu-ml-nvidia-pytorch',
       ssh_keys: ['ops-laptop'],
       max_runtime: '6h',
+      heartbeat_timeout: '5m',
     });
     expect(writes(p)).toEqual([
       'POST /instances',
@@ -128,7 +129,9 @@ describe('planRun against the simulator', () => {
       ['alert', 'on_failure', 'skipped'],
       ['teardown', 'finally', 'planned'],
     ]);
-    expect(p.steps.find((s) => s.id === 'job')!.waits).toEqual(['waits for status stopped (up to 6h)']);
+    expect(p.steps.find((s) => s.id === 'job')!.waits).toEqual([
+      'waits for the job on the box to report its result (POST to run.report_url) (up to 6h)',
+    ]);
     expect(p.steps.find((s) => s.id === 'box')!.waits).toEqual(['waits for status active (up to 20m)']);
     expect(p.error).toBeNull();
 

@@ -283,6 +283,21 @@ describe('deletion', () => {
 describe('startup scripts', () => {
   const statusOf = async (id: string) => (await sim.api('GET', `/instances/${id}`)).body.instance.status;
 
+  it('shows the startup script in the admin state only (tests play the box with it), never in the API', async () => {
+    const script = "#!/bin/bash\nURL='http://127.0.0.1:8080/report/r-1/gcr_abc'\npoweroff\n";
+    const created = await sim.api('POST', '/instances', createBody({ metadata: { startup_script: script } }));
+    const plain = await sim.api('POST', '/instances', createBody({ name: 'plain', hostname: 'plain' }));
+    const state = await sim.admin('GET', '/state');
+    const byId = (id: string) => state.body.instances.find((i: { id: string }) => i.id === id);
+    expect(byId(created.body.instance.id).startup_script).toBe(script);
+    expect(byId(plain.body.instance.id).startup_script).toBeNull();
+    const one = await sim.api('GET', `/instances/${created.body.instance.id}`);
+    const list = await sim.api('GET', '/instances');
+    expect(one.text).not.toContain('gcr_abc');
+    expect(list.text).not.toContain('gcr_abc');
+    expect(created.text).not.toContain('gcr_abc');
+  });
+
   it('stops an instance whose script calls poweroff script_runtime_ms after it became active', async () => {
     // transition_ms 50, script_runtime_ms 100 (the harness's settings), stepped by hand.
     const id = await sim.heldTime(async (advance) => {

@@ -74,6 +74,7 @@ function deps(client: GenesisClient, othersOwn: string[] = []): ActionDeps {
     holds: NO_HOLDS,
     clock: { now: () => virtual.now, sleep: async () => {} },
     fetch: globalThis.fetch,
+    reports: { read: async () => undefined },
   };
 }
 

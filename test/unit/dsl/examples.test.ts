@@ -35,6 +35,7 @@ const SAMPLE_OUTPUTS: Record<string, Record<string, unknown>> = {
     instance: { id: '9e8ce501-d692-402c-8fca-5a8f5d8ddd57', name: 'batch-run-1', status: 'active' },
   },
   'instance.wait': { instance: { id: '9e8ce501-d692-402c-8fca-5a8f5d8ddd57', status: 'stopped' } },
+  'job.wait': { status: 'succeeded', exit_code: 0, output: 'epoch 3/3 done' },
   'instance.snapshot': { snapshot: { id: 'snap-1', name: 'result-run-1', status: 'created' } },
 };
 
@@ -47,6 +48,7 @@ function sampleContext(def: WorkflowDefinition, inputs: Record<string, unknown>)
     steps,
     run: {
       id: 'run-1',
+      report_url: 'http://127.0.0.1:8080/report/run-1/gcr_sampletokensampletoken',
       workflow: def.name,
       trigger: 'schedule',
       scheduled_at: '2024-05-06T00:30:00.000Z',
@@ -134,20 +136,26 @@ describe('example workflows', () => {
     expect(start2!.params).toEqual({ instance: instances[0]!.id });
   });
 
-  it('gpu-batch runs the script on a box that powers off, waits max_runtime, and tears down only a created box', () => {
+  it('gpu-batch wraps the script to report its exit code and output tail, waits for the report, and tears down only a created box', () => {
     const def = load('gpu-batch');
     const { values } = coerceInputs(def, { script: 'python train.py --epochs 3', max_runtime: '2h' }, 'cli');
     const ctx = sampleContext(def, values);
     const [box, job, snapshot] = def.steps.map((s) => evaluateStep(s, ctx));
     expect(box!.params['name']).toBe('batch-run-1');
     expect(box!.params['ssh_keys']).toEqual(['ops-laptop']);
-    expect(box!.params['startup_script']).toBe(
-      '#!/bin/bash\n# Power off when the job ends, however it ends: gcflow waits for `stopped`.\ntrap poweroff EXIT\ncd /root\npython train.py --epochs 3\n',
+    const script = box!.params['startup_script'] as string;
+    expect(script).toMatch(/^#!\/bin\/bash\n/);
+    expect(script).toContain('trap poweroff EXIT');
+    expect(script).toContain("REPORT_URL='http://127.0.0.1:8080/report/run-1/gcr_sampletokensampletoken'");
+    expect(script).toContain('(\npython train.py --epochs 3\n) > /root/job.log 2>&1\nCODE=$?');
+    expect(script).toContain(
+      `curl -fsS --retry 5 --retry-all-errors -X POST -H 'content-type: application/json' -d @- "$REPORT_URL"`,
     );
+    expect(script).toContain('"status":"running"');
     expect(box!.wait).toEqual({ status: 'active', timeout: '20m' });
     expect(job!.params).toEqual({
       instance: '9e8ce501-d692-402c-8fca-5a8f5d8ddd57',
-      status: 'stopped',
+      heartbeat_timeout: '5m',
       timeout: '2h',
     });
     expect(snapshot!.params).toEqual({

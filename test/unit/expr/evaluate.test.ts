@@ -36,6 +36,7 @@ function context(over: Partial<ExprContext> = {}): ExprContext {
     },
     run: {
       id: 'run-42',
+      report_url: '',
       workflow: 'office-hours',
       trigger: 'schedule',
       scheduled_at: '2024-05-06T17:00:00.000Z',

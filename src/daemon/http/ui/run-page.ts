@@ -27,7 +27,8 @@ type Step = RunView['steps'][number];
 
 /**
  * The report a batch job's box sent (issue 10: `job.wait` outputs `{status, exit_code,
- * output}`). Rendered for any step whose outputs carry `exit_code` or `output`.
+ * output}`, also kept by a failed job.wait; exit_code null when the box sent none).
+ * Rendered for any step whose outputs carry `exit_code` or `output`.
  */
 function jobReport(step: Step): Html | '' {
   const o = step.outputs;
@@ -36,7 +37,7 @@ function jobReport(step: Step): Html | '' {
   return h`<section class="job-report" data-step="${step.id}">
   <h3>Job report</h3>
   <p>${o['status'] !== undefined ? h`status <strong>${valueText(o['status'])}</strong> · ` : ''}exit code
-    <strong class="${o['exit_code'] === 0 ? '' : 'error-text'}">${o['exit_code'] === undefined ? '—' : valueText(o['exit_code'])}</strong></p>
+    <strong class="${o['exit_code'] === 0 ? '' : 'error-text'}">${o['exit_code'] === undefined || o['exit_code'] === null ? '—' : valueText(o['exit_code'])}</strong></p>
   ${output ? h`<pre class="job-output">${output}</pre>` : ''}
 </section>`;
 }
