@@ -127,13 +127,13 @@ describe('one API budget across replicas (daemon processes)', () => {
     );
     expect(views.filter((v) => v.status !== 'succeeded').map((v) => [v.id, v.status])).toEqual([]);
     expect(api.length - rejected).toBe(RUNS * CALLS_PER_RUN);
-    // Arrivals as the simulator stamps them, refused ones included. The bucket sends at
-    // most CLIENT_RATE + CLIENT_BURST (= the limit) in a second, but on a loaded 2-core
-    // machine calls delayed by a stalled event loop (the daemons' or the in-process
-    // simulator's) arrive bunched: 35 and 38 seen. The issue's bound is the limit plus
-    // the default burst (= the limit); this one is half of that: limit x 1.5. Per-process
-    // buckets measured 53 here (and 17.8 % 429s).
-    expect(busiest).toBeLessThanOrEqual(SIM_RATE * 1.5);
+    // Arrivals as the simulator stamps them, refused ones included: the issue's bound,
+    // the limit plus the client's burst. The bucket grants at most CLIENT_RATE +
+    // CLIENT_BURST (= the limit) in a second; a caller that resumes more than one slot
+    // after its slot (counted from when it asked) takes a new one instead of sending
+    // late. With the simulator in this process and lateness counted from Redis's answer,
+    // a loaded machine gave 35-38 here (and 1.5 % 429s); per-process buckets give 53.
+    expect(busiest).toBeLessThanOrEqual(SIM_RATE + CLIENT_BURST);
     expect(rejected / api.length).toBeLessThanOrEqual(0.01);
   }, 400_000);
 });
