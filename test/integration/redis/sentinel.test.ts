@@ -51,10 +51,23 @@ async function failoverWhileRunsWait(n: number, failover: () => Promise<number>)
   const before = stack.sim.simulator.state().instances.length;
   const ids: string[] = [];
   for (let i = 0; i < n; i++) ids.push(await stack.start(def));
-  // Every run has sent its create and waits for the box to boot.
+  // Every run has sent its create, and its record says it waits for the box to boot
+  // (the box's id is checkpointed: the state a failover must not lose). The simulator's
+  // list alone is not enough: a box shows there before the run has recorded it.
   const deadline = Date.now() + 60_000;
   while (stack.sim.simulator.state().instances.length < before + n && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 50));
+  for (const id of ids)
+    await stack.waitFor(
+      id,
+      (r) => {
+        const status = r.steps.find((s) => s.id === 'box')?.status ?? 'pending';
+        return status !== 'pending' && status !== 'running';
+      },
+      60_000,
+    );
+  // failover() makes the replica acknowledge all of this before it promotes it
+  // (test/helpers/redis-sentinel.ts): what follows is the failover's own doing.
   const oldMaster = await group.masterPort();
   const newMaster = await failover();
   expect(newMaster).not.toBe(oldMaster);
