@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../../src/runs/service.js';
 import { exampleSuite } from '../engine/examples-suite.js';
 import { exactlyOnceSuite } from '../scheduler/exactly-once-suite.js';
+import { createRedis } from '../../../src/queue/connection.js';
 import { createBoxStep } from '../../helpers/boxes.js';
+import { eventually } from '../../helpers/processes.js';
 import { type SentinelGroup, startSentinelGroup } from '../../helpers/redis-sentinel.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
 
@@ -93,6 +95,26 @@ describe('on a Sentinel group (1 master with AOF, 1 replica, 3 sentinels)', () =
     () => ({ redis: sentinelSettings() }),
     () => group.failover(),
   );
+
+  it('a client whose reconnect is cut short by a failover notice keeps reconnecting (ioredis alone would end it)', async () => {
+    const client = createRedis(stack.config.redis, { name: 'gcflow-test-race' });
+    try {
+      expect(await client.ping()).toBe('PONG');
+      // What ioredis' failover detector does on +switch-master after the master was killed:
+      // it disconnects the connector while the client asks the sentinels for the master.
+      const inner = client as unknown as { connector: { disconnect(): void }; stream: { destroy(): void } };
+      client.once('connecting', () => inner.connector.disconnect());
+      inner.stream.destroy();
+      const pong = await eventually(
+        () => client.ping().catch(() => undefined),
+        20_000,
+        `the client back (status ${client.status})`,
+      );
+      expect(pong).toBe('PONG');
+    } finally {
+      client.disconnect();
+    }
+  }, 60_000);
 
   it('SENTINEL FAILOVER while 6 runs wait for their boxes: every run succeeds, one box each', async () => {
     await failoverWhileRunsWait(6, () => group.failover());
