@@ -108,7 +108,7 @@ describe('on a Sentinel group (1 master with AOF, 1 replica, 3 sentinels)', () =
       const pong = await eventually(
         () => client.ping().catch(() => undefined),
         20_000,
-        `the client back (status ${client.status})`,
+        'the client to answer again',
       );
       expect(pong).toBe('PONG');
     } finally {
