@@ -40,9 +40,39 @@ export function trackerOf(connection: Redis): OutageTracker {
   return trackers.get(connection) ?? quietTracker();
 }
 
+/**
+ * Sentinel clients reconnect even when ioredis has given up on them. ioredis (6.0) ends a
+ * Sentinel client for good (status "end", every later command "Connection is closed")
+ * when its failover detector sees +switch-master while the client is asking the
+ * sentinels where the master is after a lost connection (a master killed: the client
+ * cycles through reconnects until the failover ends): the detector's disconnect makes
+ * that connect attempt fail, and a failed connect ends the client. Only gcflow's own
+ * disconnect()/quit() may end one.
+ */
+export function keepReconnecting(client: Redis): void {
+  let closing = false;
+  const disconnect = client.disconnect.bind(client);
+  client.disconnect = (reconnect = false) => {
+    if (!reconnect) closing = true;
+    disconnect(reconnect);
+  };
+  const quit = client.quit.bind(client);
+  client.quit = ((...args: Parameters<Redis['quit']>) => {
+    closing = true;
+    return quit(...args);
+  }) as Redis['quit'];
+  client.on('end', () => {
+    if (closing) return;
+    setTimeout(() => {
+      if (!closing && client.status === 'end') client.connect().catch(() => undefined);
+    }, 200).unref();
+  });
+}
+
 /** A second connection like `client` (e.g. for pub/sub), reporting to the same tracker. */
 export function duplicateRedis(client: Redis, name: string): Redis {
   const copy = client.duplicate();
+  if (client.options.sentinels) keepReconnecting(copy);
   const outage = trackers.get(client);
   if (outage) {
     trackers.set(copy, outage);
@@ -85,6 +115,7 @@ export function createRedis(redis: Config['redis'], options: ConnectOptions = {}
       ? // ioredis' Cluster speaks the same command API; BullMQ accepts it.
         (new Cluster(redis.cluster.nodes, { redisOptions: common }) as unknown as Redis)
       : new Redis(redis.url, common);
+  if (redis.sentinel) keepReconnecting(client as Redis);
   const { outage } = options;
   const source = options.name ?? 'gcflow';
   if (outage) {

@@ -2,7 +2,8 @@
 // (AOF too), 3 sentinels (`redis-server sentinel.conf --sentinel`), quorum 2, on free
 // ports in temp dirs. failover() asks for a failover (SENTINEL FAILOVER) and
 // killMaster() crashes the master; both resolve once the sentinels name the new
-// master. stop() ends every process and removes the dirs.
+// master. Both first make the replica acknowledge (WAIT) every write made before the
+// call. stop() ends every process and removes the dirs.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,6 +108,10 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
       },
       failover: async (timeoutMs = 60_000) => {
         const before = await group.masterPort();
+        // Replication is asynchronous and SENTINEL FAILOVER promotes the replica without
+        // waiting for it: first make the replica acknowledge everything written so far, so
+        // what the test set up before calling failover() survives it (see replicaAcked).
+        await replicaAcked(before, timeoutMs);
         await until(
           async () => {
             await sentinelCall(sentinelProcs[0]!.port, 'failover', SENTINEL_MASTER);
@@ -117,20 +122,28 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
         );
         const now = await agreeOnNewMaster(before, timeoutMs);
         // The old master comes back as the new one's replica and catches up.
-        await replicaInSync(now, timeoutMs);
+        await replicaAcked(now, timeoutMs);
         return now;
       },
       killMaster: async (timeoutMs = 60_000) => {
         const before = await group.masterPort();
-        // Crash a master whose replica is in sync: what is lost then is only what was
-        // written in the last moments (asynchronous replication; see README, Durability).
-        await replicaInSync(before, timeoutMs);
+        // Crash a master whose replica has acknowledged everything written before this
+        // call: what is lost then is only what was written in the last moments
+        // (asynchronous replication; see README, Durability).
+        await replicaAcked(before, timeoutMs);
         await servers.get(before)!.stop('SIGKILL');
         return agreeOnNewMaster(before, timeoutMs);
       },
       stop,
     };
-    const replicaInSync = (masterPort: number, timeoutMs: number): Promise<true> =>
+    /**
+     * The replica has acknowledged every write the master took before this call: a marker
+     * written on a fresh connection, then WAIT 1 (the replica's acknowledged offset reaches
+     * the marker's, so every earlier write too). Retried until the deadline: WAIT answers 0
+     * while the replica is still (re)syncing. An offset comparison from INFO is not enough:
+     * it tolerates a lag, and a run created just before a failover may be in that lag.
+     */
+    const replicaAcked = (masterPort: number, timeoutMs: number): Promise<true> =>
       until(
         async () => {
           const client = new Redis({
@@ -143,17 +156,15 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
           client.on('error', () => undefined);
           try {
             await client.connect();
-            const info = await client.info('replication');
-            const offset = Number(/master_repl_offset:(\d+)/.exec(info)?.[1] ?? -1);
-            const replica = /slave0:.*state=online,offset=(\d+)/.exec(info);
-            // Within a few writes of the master (the daemon keeps writing meanwhile).
-            return replica && offset - Number(replica[1]) < 100_000 ? (true as const) : undefined;
+            await client.set('gcflow-harness:replication-marker', String(Date.now()));
+            const acked = Number(await client.call('WAIT', '1', '2000'));
+            return acked >= 1 ? (true as const) : undefined;
           } finally {
             client.disconnect();
           }
         },
         timeoutMs,
-        `a replica in sync with the master on port ${masterPort}`,
+        `the replica acknowledging every write of the master on port ${masterPort}`,
       );
     const agreeOnNewMaster = (before: number, timeoutMs: number): Promise<number> =>
       until(

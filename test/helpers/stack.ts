@@ -6,6 +6,7 @@ import type { Services, Workers } from '../../src/daemon/services.js';
 import { parseWorkflow } from '../../src/dsl/index.js';
 import type { WorkflowDefinition } from '../../src/dsl/types.js';
 import { isTerminalRun } from '../../src/engine/state.js';
+import { isRedisUnavailable } from '../../src/queue/outage.js';
 import type { RunView } from '../../src/runs/service.js';
 import { type RunningSimulator, type SimulatorSettings, startSimulator } from '../../src/simulator/index.js';
 import { startTestDaemon } from './daemon.js';
@@ -97,7 +98,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async waitFor(runId, until = (r) => isTerminalRun(r), timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const run = await services.runs.get(runId);
+        let run: RunView;
+        try {
+          run = await services.runs.get(runId);
+        } catch (err) {
+          // Redis unreachable for a moment (a failover, a killed master): look again, as
+          // `gcflow run --wait` does, until the deadline. Any other error fails the test.
+          if (!isRedisUnavailable(err) || Date.now() > deadline) throw err;
+          await new Promise((r) => setTimeout(r, 100));
+          continue;
+        }
         if (until(run)) return run;
         if (Date.now() > deadline)
           throw new Error(

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../../src/runs/service.js';
 import { exampleSuite } from '../engine/examples-suite.js';
 import { exactlyOnceSuite } from '../scheduler/exactly-once-suite.js';
+import { createRedis } from '../../../src/queue/connection.js';
 import { createBoxStep } from '../../helpers/boxes.js';
+import { eventually } from '../../helpers/processes.js';
 import { type SentinelGroup, startSentinelGroup } from '../../helpers/redis-sentinel.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
 
@@ -51,10 +53,23 @@ async function failoverWhileRunsWait(n: number, failover: () => Promise<number>)
   const before = stack.sim.simulator.state().instances.length;
   const ids: string[] = [];
   for (let i = 0; i < n; i++) ids.push(await stack.start(def));
-  // Every run has sent its create and waits for the box to boot.
+  // Every run has sent its create, and its record says it waits for the box to boot
+  // (the box's id is checkpointed: the state a failover must not lose). The simulator's
+  // list alone is not enough: a box shows there before the run has recorded it.
   const deadline = Date.now() + 60_000;
   while (stack.sim.simulator.state().instances.length < before + n && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 50));
+  for (const id of ids)
+    await stack.waitFor(
+      id,
+      (r) => {
+        const status = r.steps.find((s) => s.id === 'box')?.status ?? 'pending';
+        return status !== 'pending' && status !== 'running';
+      },
+      60_000,
+    );
+  // failover() makes the replica acknowledge all of this before it promotes it
+  // (test/helpers/redis-sentinel.ts): what follows is the failover's own doing.
   const oldMaster = await group.masterPort();
   const newMaster = await failover();
   expect(newMaster).not.toBe(oldMaster);
@@ -80,6 +95,26 @@ describe('on a Sentinel group (1 master with AOF, 1 replica, 3 sentinels)', () =
     () => ({ redis: sentinelSettings() }),
     () => group.failover(),
   );
+
+  it('a client whose reconnect is cut short by a failover notice keeps reconnecting (ioredis alone would end it)', async () => {
+    const client = createRedis(stack.config.redis, { name: 'gcflow-test-race' });
+    try {
+      expect(await client.ping()).toBe('PONG');
+      // What ioredis' failover detector does on +switch-master after the master was killed:
+      // it disconnects the connector while the client asks the sentinels for the master.
+      const inner = client as unknown as { connector: { disconnect(): void }; stream: { destroy(): void } };
+      client.once('connecting', () => inner.connector.disconnect());
+      inner.stream.destroy();
+      const pong = await eventually(
+        () => client.ping().catch(() => undefined),
+        20_000,
+        'the client to answer again',
+      );
+      expect(pong).toBe('PONG');
+    } finally {
+      client.disconnect();
+    }
+  }, 60_000);
 
   it('SENTINEL FAILOVER while 6 runs wait for their boxes: every run succeeds, one box each', async () => {
     await failoverWhileRunsWait(6, () => group.failover());
