@@ -120,9 +120,13 @@ steps:
     expect(ran.length + missed.length).toBe(slots.length);
 
     // What ran: exactly one run per slot, with the slot's id, and each succeeded.
+    let cliError = '';
     const stormRuns = async () => {
       const r = await runCli(['runs', '--json', '--limit', '1000'], env);
-      if (r.code !== 0) return undefined;
+      if (r.code !== 0) {
+        cliError = `exit ${r.code}: ${r.stderr.slice(-2000)}`;
+        return undefined;
+      }
       return (JSON.parse(r.stdout) as RunJson[]).filter((x) => x.workflow === 'tick');
     };
     const ended = async () => {
@@ -133,7 +137,9 @@ steps:
     };
     // Waited for without failing here: the assertions below say what is wrong.
     await eventually(ended, 120_000, 'the storm runs to end').catch(() => undefined);
-    const runs = (await stormRuns()) ?? [];
+    // A failing CLI is not an empty run list: say so rather than report lost runs.
+    const runs = await stormRuns();
+    if (!runs) throw new Error(`gcflow runs --json failed, so the storm's runs are unknown: ${cliError}`);
     const notDone = runs.filter(
       (x) => slots.includes(Date.parse(x.scheduled_at!)) && x.status !== 'succeeded',
     );
