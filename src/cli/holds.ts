@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { holdCommandParts } from '../daemon/parts.js';
 import type { Hold } from '../holds/store.js';
 import { withServices } from './context.js';
+import { formatTextTable } from './format.js';
 import { type CliIO, print, printJson } from './io.js';
 import type { RegisterCommand } from './program.js';
 
@@ -94,13 +95,5 @@ export function formatHolds(holds: Hold[]): string {
       h.reason ?? '-',
     ]),
   ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, i) => cell.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return formatTextTable(rows);
 }

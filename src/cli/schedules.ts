@@ -1,12 +1,13 @@
 // `gcflow schedules [--json]`: what the daemons registered, with each schedule's next
 // fire in its own timezone and in UTC. Reads Redis; needs no running daemon.
 import type { Command } from 'commander';
-import { formatDuration } from '../shared/duration.js';
+import { scheduleCommandParts } from '../daemon/parts.js';
 import type { ScheduleView } from '../scheduler/index.js';
+import { formatDuration } from '../shared/duration.js';
 import { withServices } from './context.js';
+import { formatTextTable } from './format.js';
 import { type CliIO, print, printJson } from './io.js';
 import type { RegisterCommand } from './program.js';
-import { scheduleCommandParts } from '../daemon/parts.js';
 
 export const register: RegisterCommand = (program: Command, io: CliIO) => {
   program
@@ -38,13 +39,5 @@ export function formatSchedules(schedules: ScheduleView[]): string {
       s.overdue_ms > 0 ? formatDuration(s.overdue_ms) : '-',
     ]),
   ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, i) => cell.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return formatTextTable(rows);
 }

@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { SNAPSHOT_STATUSES, WAITABLE_INSTANCE_STATUSES } from '../shared/api-values.js';
 import { parseDuration } from '../shared/duration.js';
-import { cronProblem, timezoneProblem } from './schedule.js';
-import { durationText, expression } from './step-params.js';
+import { cronProblem } from './schedule.js';
+import { durationText, expression, timezone } from './step-params.js';
 
 export const WORKFLOW_NAME_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const STEP_ID_RE = /^[a-z][a-z0-9_-]*$/;
@@ -46,16 +46,6 @@ const cron = z.string().superRefine((value, ctx) => {
       code: 'custom',
       message: problem.message,
       params: { code: 'E_CRON', hint: problem.hint },
-    });
-});
-
-const timezone = z.string().superRefine((value, ctx) => {
-  const problem = timezoneProblem(value);
-  if (problem)
-    ctx.addIssue({
-      code: 'custom',
-      message: problem.message,
-      params: { code: 'E_TIMEZONE', hint: problem.hint },
     });
 });
 

@@ -33,8 +33,8 @@ export const KEEP_RULES = [
   'keep_monthly',
   'keep_yearly',
 ] as const;
-/** An IANA zone (the same check as a trigger's timezone). */
-const timezone = z.string().superRefine((value, ctx) => {
+/** An IANA zone: a trigger's `timezone` and snapshots.prune's. */
+export const timezone = z.string().superRefine((value, ctx) => {
   const problem = timezoneProblem(value);
   if (problem)
     ctx.addIssue({

@@ -50,6 +50,9 @@ export function budgetKey(baseUrl: string, token: string): string {
   return `${url}:${createHash('sha256').update(token).digest('hex')}`;
 }
 
+/** How often a late caller takes a new slot before it sends anyway (each retake wastes one slot). */
+const MAX_RETAKES = 4;
+
 export function createSharedRateLimiter(options: SharedRateLimiterOptions): SharedRateLimiter {
   const rate = options.ratePerSecond ?? DEFAULT_RATE_LIMIT.ratePerSecond;
   const burst = options.burst ?? DEFAULT_RATE_LIMIT.burst;
@@ -105,9 +108,14 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Shar
       }
       // A slot is for its time: a caller that wakes more than one slot late (its event
       // loop stalled) would send together with the callers of the next slots and burst
-      // past the account's limit, so it takes a new slot (twice at most) instead.
+      // past the account's limit, so it takes a new slot instead (a wasted slot only
+      // lowers the rate). The slot's time is counted from when the take was *sent*: the
+      // bucket answered "wait n ms" no earlier than that, and a stall between Redis's
+      // answer and this continuation is lateness too (counting from the answer's arrival
+      // hid it, and such callers sent late, bunched with on-time ones).
       for (let tries = 0; ; tries++) {
         let waitMs: number;
+        const asked = clock.now();
         try {
           waitMs = await takeShared();
         } catch (err) {
@@ -115,9 +123,10 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Shar
           return fallback.acquire(signal);
         }
         recovered();
-        const due = clock.now() + waitMs;
-        if (waitMs > 0) await clock.sleep(waitMs, signal);
-        if (clock.now() - due <= slotMs || tries >= 2) return;
+        const due = asked + waitMs;
+        const sleepMs = due - clock.now();
+        if (sleepMs > 0) await clock.sleep(sleepMs, signal);
+        if (clock.now() - due <= slotMs || tries >= MAX_RETAKES) return;
       }
     },
     pause(ms) {

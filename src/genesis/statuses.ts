@@ -90,12 +90,16 @@ export interface Passage {
 /**
  * True when `seen` can only have been reached from `origin` through `target`: after a
  * create, `stopping` and `stopped` prove the box was active (its job powered it off).
- * Unknown statuses prove nothing.
+ * Two readings, either proves it: with only the step's own requests (nobody else acts),
+ * or whoever acts: a box seen `starting` during a stop's wait was stopped, even if a
+ * person started it again between two polls. Unknown statuses prove nothing.
  */
 export function passedThrough({ origin, target, seen, requests = [] }: Passage): boolean {
   if (seen === target) return true;
   if (origin === target) return false;
-  return reachable(origin, seen, requests) && !reachable(origin, seen, requests, target);
+  const onlyThrough = (by: readonly InstanceRequest[]) =>
+    reachable(origin, seen, by) && !reachable(origin, seen, by, target);
+  return onlyThrough(requests) || onlyThrough(ALL_REQUESTS);
 }
 
 /**

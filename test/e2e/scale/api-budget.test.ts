@@ -1,6 +1,6 @@
 // Acceptance of the one API budget per account through real processes: three
-// `gcflow daemon` children on one Redis (the injected URL, a fresh prefix), the
-// simulator in-process limiting the account to SIM_RATE requests per rolling second,
+// `gcflow daemon` children on one Redis (the injected URL, a fresh prefix), a
+// `gcflow simulator` child limiting the account to SIM_RATE requests per rolling second,
 // 100 runs of 10 API calls each, started through the run service on the same Redis.
 // Every run succeeds; in no second does the simulator see more than its limit plus the
 // client's burst; at most 1 % of the calls are answered 429.
@@ -15,7 +15,7 @@ import { openServices, type Services } from '../../../src/daemon/services.js';
 import { parseWorkflow } from '../../../src/dsl/index.js';
 import type { WorkflowDefinition } from '../../../src/dsl/types.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { type RunningSimulator, startSimulator } from '../../../src/simulator/index.js';
+import type { Call } from '../../../src/simulator/calls.js';
 import { testPrefix } from '../../helpers/prefix.js';
 import { eventually, type GcflowProcess, spawnGcflow, workspace } from '../../helpers/processes.js';
 
@@ -49,17 +49,28 @@ function busiestWindow(times: number[], ms: number): number {
 }
 
 describe('one API budget across replicas (daemon processes)', () => {
-  let sim: RunningSimulator;
+  // The simulator runs in its own process, as the real API does. In the test process
+  // it shared an event loop with the vitest worker and this test's polling of 100 runs:
+  // on a loaded machine that loop stalled for tens of ms, requests queued in its socket
+  // buffers, and the simulator then stamped and counted them together, so calls the
+  // daemons had sent spaced out were counted (and refused) as one burst.
+  let sim: GcflowProcess;
+  let simUrl = '';
   let services: Services | undefined;
   const daemons: GcflowProcess[] = [];
 
   beforeAll(async () => {
-    sim = await startSimulator({ settings: { rate_limit_per_s: SIM_RATE } });
+    sim = spawnGcflow(['simulator', '--port', '0', '--rate-limit', String(SIM_RATE)], {});
+    simUrl = await eventually(
+      async () => /listening on (http:\/\/\S+)/.exec(sim.output())?.[1],
+      60_000,
+      'the simulator to listen',
+    );
   });
   afterAll(async () => {
     for (const d of daemons) await d.kill('SIGKILL');
     await services?.close();
-    await sim?.close();
+    await sim?.kill('SIGKILL');
   });
 
   it(`3 daemons, ${RUNS} runs x ${CALLS_PER_RUN} calls, simulator at ${SIM_RATE} req/s: all succeed, 429s <= 1 %`, async () => {
@@ -70,7 +81,7 @@ describe('one API budget across replicas (daemon processes)', () => {
       GCFLOW_WORKFLOWS: ws.workflows,
       GCFLOW_CONFIG: ws.config,
       GCFLOW_HTTP: '127.0.0.1:0',
-      GENESISCLOUD_API_URL: sim.apiUrl,
+      GENESISCLOUD_API_URL: `${simUrl}/compute/v1`,
       GENESISCLOUD_TOKEN: TOKEN,
       GCFLOW_GENESIS_RATE_LIMIT_PER_S: String(CLIENT_RATE),
       GCFLOW_GENESIS_RATE_LIMIT_BURST: String(CLIENT_BURST),
@@ -89,7 +100,7 @@ describe('one API budget across replicas (daemon processes)', () => {
     const parsed = parseWorkflow(WORKFLOW, 'budget.yaml');
     if (!parsed.definition) throw new Error(JSON.stringify(parsed.diagnostics));
     const def: WorkflowDefinition = parsed.definition;
-    sim.simulator.clearCalls();
+    expect((await fetch(`${simUrl}/__sim/calls`, { method: 'DELETE' })).ok).toBe(true);
     const started = Date.now();
     const ids: string[] = [];
     for (let i = 0; i < RUNS; i++)
@@ -104,7 +115,7 @@ describe('one API budget across replicas (daemon processes)', () => {
     await eventually(ended, deadline, 'all runs to end').catch(() => undefined);
     const views = await Promise.all(ids.map((id) => services!.runs.get(id)));
     const elapsed = Date.now() - started;
-    const { calls } = sim.simulator.calls();
+    const { calls } = (await (await fetch(`${simUrl}/__sim/calls`)).json()) as { calls: Call[] };
     const api = calls.filter((c) => c.path.startsWith('/compute/v1'));
     const rejected = api.filter((c) => c.status === 429).length;
     const busiest = busiestWindow(
@@ -116,13 +127,13 @@ describe('one API budget across replicas (daemon processes)', () => {
     );
     expect(views.filter((v) => v.status !== 'succeeded').map((v) => [v.id, v.status])).toEqual([]);
     expect(api.length - rejected).toBe(RUNS * CALLS_PER_RUN);
-    // Arrivals as the simulator stamps them, refused ones included. The bucket sends at
-    // most CLIENT_RATE + CLIENT_BURST (= the limit) in a second, but on a loaded 2-core
-    // machine calls delayed by a stalled event loop (the daemons' or the in-process
-    // simulator's) arrive bunched: 35 and 38 seen. The issue's bound is the limit plus
-    // the default burst (= the limit); this one is half of that: limit x 1.5. Per-process
-    // buckets measured 53 here (and 17.8 % 429s).
-    expect(busiest).toBeLessThanOrEqual(SIM_RATE * 1.5);
+    // Arrivals as the simulator stamps them, refused ones included: the issue's bound,
+    // the limit plus the client's burst. The bucket grants at most CLIENT_RATE +
+    // CLIENT_BURST (= the limit) in a second; a caller that resumes more than one slot
+    // after its slot (counted from when it asked) takes a new one instead of sending
+    // late. With the simulator in this process and lateness counted from Redis's answer,
+    // a loaded machine gave 35-38 here (and 1.5 % 429s); per-process buckets give 53.
+    expect(busiest).toBeLessThanOrEqual(SIM_RATE + CLIENT_BURST);
     expect(rejected / api.length).toBeLessThanOrEqual(0.01);
   }, 400_000);
 });

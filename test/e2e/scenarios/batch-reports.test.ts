@@ -127,6 +127,20 @@ describe('gpu-batch with job reports', () => {
     expect(logs.stdout).toContain('exit code 3');
     expect(logs.stdout + logs.stderr).not.toContain(token);
     expect(daemon.output()).not.toContain(token);
+    // The failure stands out in the daemon's log: a line at error (50) naming the run, the step and the error.
+    const failures = daemon
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{') && l.endsWith('}'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => (l['level'] as number) >= 50 && l['runId'] === runId);
+    expect(failures).toContainEqual(
+      expect.objectContaining({
+        event: 'step.failed',
+        step: 'job',
+        error: expect.stringContaining('exit code 3'),
+      }),
+    );
   }, 180_000);
 
   it('a succeeded report: exit 0, the snapshot kept, the box deleted; a wrong token before it changed nothing', async () => {

@@ -104,6 +104,19 @@ describe('office hours enforce themselves (daemon + CLI processes)', () => {
     // The evening stop.
     await becomes(alpha!, 'stopped', 'the first run to stop oh-alpha');
     await becomes(beta!, 'stopped', 'the first run to stop oh-beta');
+    // ... has ended. Starting a box while the run that stopped it still polls for
+    // `stopped` (one poll apart, longer under load) would be a start during that run,
+    // not after it: its wait, which assumes nobody else acts meanwhile, would go on to
+    // its 15m timeout and `overlap: skip` would skip every fire until then.
+    const evening = await eventually(
+      async () => {
+        const runs = await scheduledRuns();
+        return runs.length > 0 && runs.every((r) => r.finished_at !== null) ? runs : undefined;
+      },
+      90_000,
+      'the evening stop run to end',
+    );
+    expect(evening.every((r) => r.status === 'succeeded')).toBe(true);
 
     // 1. Started by hand at 22:00: the next enforcement run stops it again.
     await api.instances.performAction(alpha!.id, 'start');

@@ -2,8 +2,8 @@
 // snapshot, delete; lost answers; error status; cancel; secrets.
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activeBoxes, createBoxStep } from '../../helpers/boxes.js';
 import { type Stack, startStack, TEST_TOKEN } from '../../helpers/stack.js';
-import { createBoxStep } from '../../helpers/boxes.js';
 import { startWebhookSink, type WebhookSink } from './webhook.js';
 
 const SLACK_SECRET = 'https://hooks.example/T000/B000/s3cr3t-webhook-path';
@@ -150,6 +150,30 @@ describe('engine against the simulator', () => {
       expect(dump, key).not.toContain(TEST_TOKEN);
     }
     expect(sink.received.some((r) => r.path.endsWith(secret))).toBe(true);
+  });
+
+  it('a stop whose box a person starts again between two polls ends when it sees starting, not at its timeout', async () => {
+    const [box] = await activeBoxes(stack.sim, ['by-hand-1']);
+    const def = stack.workflow(`
+name: stopper
+steps:
+  - id: stop
+    uses: instance.stop
+    with: { instance: "${box!.id}" }
+    wait: { status: stopped, poll: 3s, timeout: 2m }
+`);
+    const runId = await stack.start(def);
+    // The person: starts the box the moment it is stopped, long before the step's next poll.
+    const deadline = Date.now() + 60_000;
+    const status = () => stack.sim.simulator.state().instances.find((i) => i.id === box!.id)!.status;
+    while (status() !== 'stopped') {
+      if (Date.now() > deadline) throw new Error(`box never stopped (now ${status()})`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    stack.sim.simulator.forceStatus(box!.id, 'starting', { hold: true });
+    const run = await stack.waitFor(runId, undefined, 60_000);
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    expect(status()).toBe('starting');
   });
 });
 

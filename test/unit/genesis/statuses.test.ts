@@ -15,7 +15,11 @@ describe('passedThrough: a later status proves an unseen one', () => {
     ['stopped', 'active', 'stopping', ['start'], true], // started, then powered off again
     ['stopped', 'active', 'stopped', ['start'], false], // the start may not have begun yet
     ['stopped', 'active', 'starting', ['start'], false],
-    ['active', 'stopped', 'starting', [], false], // nobody started it: not reachable at all
+    ['active', 'stopped', 'starting', ['stop'], true], // stopped, then started by a person between two polls
+    ['stopping', 'stopped', 'starting', ['stop'], true], // starting only ever follows stopped
+    ['active', 'stopped', 'resetting', ['stop'], false], // a reset never passes through stopped
+    ['creating', 'active', 'stopped', ['delete'], true], // the create's own rule still holds beside it
+    ['stopped', 'active', 'stopped', [], false], // nothing moved it: proves nothing
     ['active', 'active', 'stopped', ['reset'], false], // origin is the target: nothing to prove
   ] as const)(
     'from %s waiting for %s, seeing %s (requests %j): %s',

@@ -1,0 +1,64 @@
+// The shared limiter's lateness check (genesis/shared-rate-limit.ts), with a scripted
+// bucket and a manual clock: a slot is for its time, counted from when it was asked for.
+import { describe, expect, it } from 'vitest';
+import { createSharedRateLimiter, type SharedBudget } from '../../../src/genesis/shared-rate-limit.js';
+import { silentLogger } from '../../../src/shared/logger.js';
+import { ManualClock, settle } from './manual-clock.js';
+
+/** A bucket that answers each take with the next scripted wait, after `stallMs` of the caller's time. */
+function scripted(clock: ManualClock, answers: { waitMs: number; stallMs: number }[]) {
+  const takes: number[] = [];
+  const budget: SharedBudget = {
+    ready: () => true,
+    take: async () => {
+      takes.push(clock.now());
+      const next = answers.shift() ?? { waitMs: 0, stallMs: 0 };
+      // The event loop stalls between Redis's answer and the caller's continuation.
+      if (next.stallMs > 0) await clock.advance(next.stallMs);
+      return next.waitMs;
+    },
+    pause: async () => undefined,
+  };
+  return { budget, takes };
+}
+
+describe('shared rate limiter: late callers take a new slot', () => {
+  const options = (budget: SharedBudget, clock: ManualClock) => ({
+    budget,
+    baseUrl: 'http://sim/compute/v1',
+    token: 't',
+    ratePerSecond: 10,
+    burst: 1,
+    clock,
+    logger: silentLogger(),
+  });
+
+  it('a stall between the answer and the continuation counts as lateness', async () => {
+    const clock = new ManualClock();
+    // The slot was "now" when Redis answered, but the caller resumed 250 ms (2.5 slots) later.
+    const { budget, takes } = scripted(clock, [{ waitMs: 0, stallMs: 250 }]);
+    const limiter = createSharedRateLimiter(options(budget, clock));
+    let sent = false;
+    const done = limiter.acquire().then(() => (sent = true));
+    await done;
+    // Counting lateness from the answer's arrival (the old code) sent on the first take.
+    expect(takes).toHaveLength(2);
+    expect(sent).toBe(true);
+  });
+
+  it('an on-time caller waits out its slot and sends on the first take', async () => {
+    const clock = new ManualClock();
+    const start = clock.now();
+    const { budget, takes } = scripted(clock, [{ waitMs: 300, stallMs: 20 }]);
+    const limiter = createSharedRateLimiter(options(budget, clock));
+    let sentAt: number | undefined;
+    void limiter.acquire().then(() => (sentAt = clock.now()));
+    await settle();
+    await clock.advance(279);
+    expect(sentAt).toBeUndefined();
+    await clock.advance(10);
+    // The wait counts from when the take was asked: 300 ms after the start, not 320.
+    expect(sentAt).toBe(start + 300);
+    expect(takes).toHaveLength(1);
+  });
+});
