@@ -217,6 +217,32 @@ export function createFireHandler(deps: FireDeps) {
       }
       return act(r, resolveFire(timingOf(r, deps.defaultWindowMs), slotMs, deps.clock.now()), slotMs);
     },
+    /**
+     * Finishes a slot decided `start` whose run was never created: the replica that
+     * claimed it died between the claim and the run's creation, and its fire, when it
+     * comes back, is past its grace. Starts the run with the slot's id (idempotent, so a
+     * replica still about to create it makes no second one). Undefined when nothing was
+     * to do (no decision, a skip, or the run exists).
+     */
+    async complete(r: Registration, slotMs: number): Promise<FireOutcome | undefined> {
+      const decision = await deps.records.decision(r.id, slotMs);
+      if (decision?.action !== 'start') return undefined;
+      const runId = scheduledRunId(r.workflow, r.trigger, slotMs);
+      if (await deps.store.load(runId)) return undefined;
+      const outcome = await execute(r, slotMs, decision, false);
+      deps.logger.warn(
+        {
+          event: 'schedule.completed',
+          workflow: r.workflow,
+          trigger: r.trigger,
+          slot: zonedIso(slotMs, r.timezone),
+          runId,
+          outcome: outcome.type,
+        },
+        `schedule slot ${zonedIso(slotMs, r.timezone)} was decided but its run never created (a replica died in between): started it late`,
+      );
+      return outcome;
+    },
     /** A catch-up the scheduler computed for `r` (see catchUpSlot). */
     catchUp(r: Registration, resolution: SlotResolution): Promise<FireOutcome> {
       return act(r, resolution, resolution.slotMs);

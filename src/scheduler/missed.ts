@@ -6,6 +6,8 @@
 // later for it starts nothing) and reported: one warn line per trigger and look, and
 // gcflow_schedule_skipped_total{reason="missed"} per slot. When the missed slot is the
 // trigger's latest one and it has catch_up: last, it is fired late instead (catch-up).
+// A slot decided `start` whose run was never created (the replica died between the claim
+// and the run's creation) gets its run started late, with the slot's id.
 // Must not import bullmq.
 import type { Redis } from 'ioredis';
 import type { Clock } from '../shared/clock.js';
@@ -57,6 +59,8 @@ export interface MissedReport {
   id: string;
   missed: number[];
   caughtUp?: number;
+  /** Slots decided `start` whose run was missing and was started late. */
+  completed?: number[];
 }
 
 /** One look over every registration; returns what it found (for tests and events). */
@@ -78,6 +82,13 @@ export async function checkMissedSlots(
     const decided = await redis.mget(...slots.map((s) => records.keys.slot(r.id, s)));
     const undecided = slots.filter((_, i) => decided[i] === null);
     const report: MissedReport = { id: r.id, missed: [] };
+    // A slot decided `start` whose run does not exist: its replica died between the
+    // claim and the run's creation. Its run is started now (idempotent by the slot's id).
+    for (const [i, slot] of slots.entries()) {
+      if (decided[i] === null) continue;
+      const outcome = await deps.fires.complete(r, slot);
+      if (outcome?.type === 'started') report.completed = [...(report.completed ?? []), slot];
+    }
     const latest = latestSlot(timing, now);
     for (const slot of undecided) {
       if (r.catch_up === 'last' && slot === latest) {
@@ -119,7 +130,7 @@ export async function checkMissedSlots(
         `missed ${report.missed.length} slot(s) of schedule ${r.id}: not delivered within the grace; no run was started for them`,
       );
     }
-    if (report.missed.length > 0 || report.caughtUp !== undefined) reports.push(report);
+    if (report.missed.length > 0 || report.caughtUp !== undefined || report.completed) reports.push(report);
   }
   return reports;
 }

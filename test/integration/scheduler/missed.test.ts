@@ -3,10 +3,16 @@
 // lease holder's missed-slot check claims each such slot as missed once its grace is
 // over: a warn line (event schedule.missed) names it, the skip metric counts it with
 // reason "missed", and its stored decision makes any later fire of it start nothing.
-// (Before, those slots left no trace.)
-import { describe, expect, it } from 'vitest';
+// (Before, those slots left no trace.) A slot decided `start` whose run was never
+// created (its replica died between the claim and the run's creation; its fire comes
+// back past the grace and is dropped) gets its run started by the check: before, it
+// was neither run nor reported (seen in the kill-storm e2e test).
+import { Redis } from 'ioredis';
+import { describe, expect, inject, it } from 'vitest';
+import { decisionTtl, timingOf } from '../../../src/scheduler/fire.js';
 import { SchedulerRecords } from '../../../src/scheduler/records.js';
 import { slotsPastGrace } from '../../../src/scheduler/missed.js';
+import { scheduledRunId } from '../../../src/shared/ids.js';
 import { at, startHarness, until } from './harness.js';
 
 const PERIOD = 2_000;
@@ -90,6 +96,59 @@ describe('missed-slot check', () => {
         .flatMap((l) => (JSON.parse(l) as { slots: string[] }).slots);
       expect(named.sort()).toEqual(missed.map((s) => new Date(s).toISOString()));
     } finally {
+      await h.close();
+    }
+  }, 90_000);
+
+  it('starts the run of a slot decided start whose replica died before creating it', async () => {
+    const h = await startHarness({ 'gap.yaml': workflow });
+    const redis = new Redis(inject('redisUrl'));
+    try {
+      const first = await h.replica({ tuning: { missedCheckMs: 300 } });
+      await until(
+        () => (first.outcomes.filter((o) => o.type === 'started').length >= 1 ? true : undefined),
+        20_000,
+        'a fire before the crash',
+      );
+      await first.close();
+      // What a replica killed between the claim and RunService.start leaves: the
+      // slot's `start` decision, and no run.
+      const records = new SchedulerRecords(redis, h.prefix);
+      const reg = (await records.registrations()).get('gap:0')!;
+      const slot = Math.ceil((Date.now() + 500) / PERIOD) * PERIOD;
+      await at(slot + 50);
+      const claim = await records.claim(
+        'gap:0',
+        slot,
+        { action: 'start', cancel: [] },
+        decisionTtl(timingOf(reg, 3_600_000)),
+      );
+      expect(claim.mine).toBe(true);
+      await at(slot + 2 * PERIOD + 500); // past its grace: a fire of it now is dropped as late
+      const second = await h.replica({ workers: true, tuning: { missedCheckMs: 300 } });
+      const runId = scheduledRunId('gap', 0, slot);
+      const run = await until(
+        async () => (await h.runs('gap')).find((r) => r.id === runId),
+        20_000,
+        `the run of the decided slot ${new Date(slot).toISOString()}`,
+      );
+      expect(run.scheduled_at).toBe(new Date(slot).toISOString());
+      await until(
+        async () =>
+          (await h.runs('gap')).find((r) => r.id === runId)?.status === 'succeeded' ? true : undefined,
+        20_000,
+        'that run to succeed',
+      );
+      // Once, and said: a warn line names it; it is not reported missed.
+      expect((await h.runs('gap')).filter((r) => Date.parse(r.scheduled_at!) === slot)).toHaveLength(1);
+      expect(h.logs.filter((l) => l.includes('"schedule.completed"') && l.includes(runId))).toHaveLength(1);
+      const named = h.logs
+        .filter((l) => l.includes('"schedule.missed"'))
+        .flatMap((l) => (JSON.parse(l) as { slots: string[] }).slots);
+      expect(named).not.toContain(new Date(slot).toISOString());
+      expect(second.metrics.skips.filter((s) => s.reason === 'missed').length).toBe(named.length);
+    } finally {
+      redis.disconnect();
       await h.close();
     }
   }, 90_000);
