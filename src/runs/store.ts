@@ -6,16 +6,16 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { WorkflowDefinition } from '../dsl/types.js';
+import type { TaskRef } from '../engine/advance.js';
 import type { RunEvent } from '../engine/events.js';
+import type { ItemState } from '../engine/state.js';
 import { isTerminalRun, type RunState, type RunStatus } from '../engine/state.js';
 import type { Fence } from '../queue/runs.js';
 import { ExitCode, GcflowError } from '../shared/errors.js';
 import { type LuaCommand, type LuaScript, luaCommand } from '../shared/lua.js';
-import { runKeys, type RunKeys } from './keys.js';
-import type { TaskRef } from '../engine/advance.js';
-import type { ItemState } from '../engine/state.js';
 import { RecordError } from '../shared/records.js';
 import { mergeItems, splitState, storedItemSteps } from './items.js';
+import { type RunKeys, runKeys } from './keys.js';
 import { cancelRecord, definitionRecord, itemRecord, runEventRecord, runStateRecord } from './records.js';
 
 export type { Fence } from '../queue/runs.js';
@@ -50,6 +50,12 @@ const CHECKPOINT: LuaScript = {
   file: new URL('./lua/checkpoint.lua', import.meta.url),
 };
 
+const CREATE: LuaScript = {
+  name: 'gcflowRunCreate',
+  numberOfKeys: 5,
+  file: new URL('./lua/create.lua', import.meta.url),
+};
+
 /** A cancel request as stored; `kind` absent means a user's (see CancelRequest, src/engine/advance.ts). */
 export type CancelRecord = ReturnType<typeof cancelRecord.decode>;
 
@@ -69,9 +75,11 @@ export class RunStore {
   ) {
     this.keys = runKeys(prefix);
     this.checkpointScript = luaCommand(redis, CHECKPOINT);
+    this.createScript = luaCommand(redis, CREATE);
   }
 
   private readonly checkpointScript: LuaCommand;
+  private readonly createScript: LuaCommand;
 
   /** Definitions are immutable (addressed by content), so each process reads one once. */
   private readonly definitions = new Map<string, WorkflowDefinition>();
@@ -99,17 +107,21 @@ export class RunStore {
 
   /** Creates the run record; false when a run with this id already exists. */
   async create(state: RunState, events: RunEvent[]): Promise<boolean> {
-    const created = await this.redis.set(this.keys.run(state.id), runStateRecord.encode(state), 'NX');
-    if (created !== 'OK') return false;
-    const score = Date.parse(state.created_at);
-    const tx = this.redis.multi();
-    tx.zadd(this.keys.allRuns, score, state.id);
-    tx.zadd(this.keys.workflowRuns(state.workflow), score, state.id);
-    tx.sadd(this.keys.activeRuns, state.id);
-    if (events.length > 0)
-      tx.rpush(this.keys.events(state.id), ...events.map((e) => runEventRecord.encode(e)));
-    await tx.exec();
-    return true;
+    const keys = [
+      this.keys.run(state.id),
+      this.keys.allRuns,
+      this.keys.workflowRuns(state.workflow),
+      this.keys.activeRuns,
+      this.keys.events(state.id),
+    ];
+    const created = await this.createScript(
+      ...keys,
+      runStateRecord.encode(state),
+      Date.parse(state.created_at),
+      state.id,
+      ...events.map((e) => runEventRecord.encode(e)),
+    );
+    return created === 1;
   }
 
   /** The whole state, for_each lists and items included. */
