@@ -4,7 +4,7 @@
 // snapshot (404 = already gone). No per-snapshot reads.
 import picomatch from 'picomatch';
 import { isNotFound, type Snapshot } from '../genesis/index.js';
-import { parseDuration } from '../shared/duration.js';
+import { durationMs } from '../shared/duration.js';
 import { resolveInstance } from './resolve.js';
 import { decideRetention, type KeepRule, type RetentionPolicy } from './retention.js';
 import { newestFirst } from './snapshots.js';
@@ -27,7 +27,9 @@ export const snapshotsPrune: Action<'snapshots.prune'> = async (ctx) => {
   const within = p.keep_within ?? p.max_age;
   const policy: RetentionPolicy = {
     ...(p.keep_last === undefined ? {} : { keep_last: p.keep_last }),
-    ...(within === undefined ? {} : { keep_within_ms: parseDuration(within) }),
+    ...(within === undefined
+      ? {}
+      : { keep_within_ms: durationMs(within, p.keep_within === undefined ? 'max_age' : 'keep_within') }),
     ...(p.keep_hourly === undefined ? {} : { keep_hourly: p.keep_hourly }),
     ...(p.keep_daily === undefined ? {} : { keep_daily: p.keep_daily }),
     ...(p.keep_weekly === undefined ? {} : { keep_weekly: p.keep_weekly }),

@@ -22,7 +22,7 @@ import {
 } from '../engine/index.js';
 import type { GenesisClient } from '../genesis/index.js';
 import type { Clock } from '../shared/clock.js';
-import { formatDuration, parseDuration } from '../shared/duration.js';
+import { durationMs, formatDuration } from '../shared/duration.js';
 import { GcflowError } from '../shared/errors.js';
 import { silentLogger } from '../shared/logger.js';
 import { Redactor } from '../shared/redact.js';
@@ -244,9 +244,9 @@ function describeWait(task: PreparedTask, waitingFor: string | undefined): strin
     case 'instance.snapshot':
       return `waits for snapshot status created${upTo(timeout)}`;
     case 'job.wait':
-      return `waits for the job on the box to report its result (POST to run.report_url)${params.timeout === undefined ? '' : upTo(parseDuration(params.timeout)!)}`;
+      return `waits for the job on the box to report its result (POST to run.report_url)${params.timeout === undefined ? '' : upTo(durationMs(params.timeout, 'timeout'))}`;
     case 'instance.wait': {
-      const own = params.timeout === undefined ? undefined : parseDuration(params.timeout);
+      const own = params.timeout === undefined ? undefined : durationMs(params.timeout, 'timeout');
       return `waits for status ${expectedStatuses(task)!.join(' or ')}${upTo(own ?? timeout)}`;
     }
     default:

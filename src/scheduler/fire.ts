@@ -8,7 +8,6 @@ import type { RunService } from '../runs/service.js';
 import { InputError } from '../runs/service.js';
 import { RunNotFoundError, type RunStore } from '../runs/store.js';
 import type { Clock } from '../shared/clock.js';
-import { parseDuration } from '../shared/duration.js';
 import { describeError } from '../shared/errors.js';
 import { scheduledRunId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
@@ -47,8 +46,6 @@ export interface FireDeps {
   metrics: FireMetrics;
   clock: Clock;
   logger: Logger;
-  /** catch_up_window when a registration's own cannot be read. */
-  defaultWindowMs: number;
 }
 
 export type FireOutcome =
@@ -67,12 +64,12 @@ const DROP_WHY: Record<DropReason, string> = {
   no_slot: 'the cron has no slot before now',
 };
 
-export function timingOf(r: Registration, defaultWindowMs: number): TriggerTiming {
+export function timingOf(r: Registration): TriggerTiming {
   return {
     cron: r.cron,
     timezone: r.timezone,
     catch_up: r.catch_up,
-    catchUpWindowMs: parseDuration(r.catch_up_window) ?? defaultWindowMs,
+    catchUpWindowMs: r.catchUpWindowMs,
     registeredAt: r.registeredAt,
   };
 }
@@ -161,7 +158,7 @@ export function createFireHandler(deps: FireDeps) {
     const runId = scheduledRunId(r.workflow, r.trigger, slotMs);
     const active = await deps.groups.active(group, members, runId);
     const decision = decideOverlap(def.concurrency.overlap, active, def.concurrency.limit);
-    const ttl = decisionTtl(timingOf(r, deps.defaultWindowMs));
+    const ttl = decisionTtl(timingOf(r));
     const claim = await deps.records.claim(r.id, slotMs, decision, ttl);
     return execute(r, slotMs, claim.decision, claim.mine);
   }
@@ -215,7 +212,7 @@ export function createFireHandler(deps: FireDeps) {
         );
         return { type: 'dropped', slotMs, reason: 'unregistered' };
       }
-      return act(r, resolveFire(timingOf(r, deps.defaultWindowMs), slotMs, deps.clock.now()), slotMs);
+      return act(r, resolveFire(timingOf(r), slotMs, deps.clock.now()), slotMs);
     },
     /**
      * Finishes a slot decided `start` whose run was never created: the replica that

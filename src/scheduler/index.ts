@@ -11,8 +11,6 @@ import type { RunStore } from '../runs/store.js';
 import type { Clock } from '../shared/clock.js';
 import { createRedis, trackerOf } from '../queue/connection.js';
 import { startTriggerWorker, TriggerQueue } from '../queue/triggers.js';
-import { TRIGGER_DEFAULTS } from '../dsl/normalise.js';
-import { parseDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
 import { Releasers } from '../shared/releasers.js';
 import { catchUpSlot, lateGraceMs } from './decisions.js';
@@ -138,7 +136,6 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   const releasers = new Releasers();
   const triggers = new TriggerQueue(redis, prefix);
   releasers.add('trigger queue', () => triggers.close());
-  const defaultWindowMs = parseDuration(TRIGGER_DEFAULTS.catch_up_window) ?? 3_600_000;
   const fires = createFireHandler({
     records,
     store,
@@ -152,7 +149,6 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     metrics: deps.metrics,
     clock,
     logger,
-    defaultWindowMs,
   });
   const report = (outcome: FireOutcome) => {
     events.emit('fire', outcome);
@@ -165,7 +161,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     const lastSlots = await records.lastSlots();
     for (const r of regs) {
       if (!registry.get(r.workflow)) continue; // removed here: reconcile drops it
-      const resolution = catchUpSlot(timingOf(r, defaultWindowMs), clock.now(), lastSlots.get(r.id) ?? null);
+      const resolution = catchUpSlot(timingOf(r), clock.now(), lastSlots.get(r.id) ?? null);
       if (!resolution || (resolution.type === 'drop' && resolution.reason === 'before_registration'))
         continue;
       try {
@@ -323,7 +319,6 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
             fires,
             clock,
             logger,
-            defaultWindowMs,
             onMissed: (workflow, count) => {
               for (let i = 0; i < count; i++) deps.metrics.onScheduleSkip?.(workflow, 'missed');
             },

@@ -51,7 +51,6 @@ export interface MissedDeps {
   fires: FireHandler;
   clock: Clock;
   logger: Logger;
-  defaultWindowMs: number;
   onMissed(workflow: string, count: number): void;
 }
 
@@ -72,7 +71,7 @@ export async function checkMissedSlots(
   const watermarks = await redis.hgetall(records.keys.swept);
   const reports: MissedReport[] = [];
   for (const r of registrations) {
-    const timing = timingOf(r, deps.defaultWindowMs);
+    const timing = timingOf(r);
     const now = clock.now();
     const mark = watermarks[r.id] === undefined ? r.registeredAt : Number(watermarks[r.id]);
     // Never before the registration, nor further back than a fire could still be run.

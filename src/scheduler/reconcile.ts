@@ -4,6 +4,7 @@
 // changed cron, timezone or inputs, or a missing scheduler, is upserted. Pure.
 import { createHash } from 'node:crypto';
 import type { CatchUp, WorkflowDefinition } from '../dsl/types.js';
+import { durationMs } from '../shared/duration.js';
 
 /** What the scheduler registers for one trigger (stored as JSON under its id). */
 export interface Registration {
@@ -15,7 +16,10 @@ export interface Registration {
   timezone: string;
   inputs: Record<string, unknown>;
   catch_up: CatchUp;
+  /** As written (shown to users). */
   catch_up_window: string;
+  /** catch_up_window in ms, parsed once when the registration is made. */
+  catchUpWindowMs: number;
   /** Hash of cron, timezone and inputs: what the BullMQ scheduler carries. */
   key: string;
   /** The stored definition fires run (RunStore.saveDefinition). */
@@ -61,6 +65,8 @@ export function desiredTriggers(defs: WorkflowDefinition[], hashes: Map<string, 
         inputs: t.inputs,
         catch_up: t.catch_up,
         catch_up_window: t.catch_up_window,
+        // The definition was validated: this parses, never throws.
+        catchUpWindowMs: durationMs(t.catch_up_window, `${def.name} triggers[${index}].catch_up_window`),
         key: scheduleKey(t.cron, t.timezone, t.inputs),
         definitionHash: hashes.get(def.name) ?? '',
       });
@@ -101,7 +107,14 @@ export function planReconcile(
   return plan;
 }
 
-const RECORD_FIELDS = ['key', 'definitionHash', 'catch_up', 'catch_up_window', 'registeredAt'] as const;
+const RECORD_FIELDS = [
+  'key',
+  'definitionHash',
+  'catch_up',
+  'catch_up_window',
+  'catchUpWindowMs',
+  'registeredAt',
+] as const;
 
 function sameRecord(a: Registration, b: Registration): boolean {
   return RECORD_FIELDS.every((f) => a[f] === b[f]);

@@ -5,15 +5,16 @@
 // Must not import bullmq.
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { parseDuration } from '../shared/duration.js';
 import { type LuaScript, luaCommand } from '../shared/lua.js';
 import { defineRecord } from '../shared/records.js';
 import type { FireDecision } from './decisions.js';
 import { type SchedulerKeys, schedulerKeys } from './keys.js';
 import type { Registration } from './reconcile.js';
 
-const registrationRecord = defineRecord({
+export const registrationRecord = defineRecord({
   kind: 'trigger registration',
-  version: 1,
+  version: 2,
   schema: z.object({
     id: z.string(),
     workflow: z.string(),
@@ -23,11 +24,16 @@ const registrationRecord = defineRecord({
     inputs: z.record(z.string(), z.unknown()),
     catch_up: z.enum(['last', 'none']),
     catch_up_window: z.string(),
+    catchUpWindowMs: z.number().int().positive(),
     key: z.string(),
     definitionHash: z.string(),
     registeredAt: z.number(),
   }) satisfies z.ZodType<Registration>,
-  migrations: { 0: (old) => old },
+  migrations: {
+    0: (old) => old,
+    // v1 kept the window as text only; a text that is no duration is refused by the schema.
+    1: (old) => ({ ...old, catchUpWindowMs: parseDuration(String(old['catch_up_window'])) }),
+  },
 });
 
 const decisionRecord = defineRecord({

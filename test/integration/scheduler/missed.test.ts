@@ -121,7 +121,7 @@ describe('missed-slot check', () => {
         'gap:0',
         slot,
         { action: 'start', cancel: [] },
-        decisionTtl(timingOf(reg, 3_600_000)),
+        decisionTtl(timingOf(reg)),
       );
       expect(claim.mine).toBe(true);
       await at(slot + 2 * PERIOD + 500); // past its grace: a fire of it now is dropped as late

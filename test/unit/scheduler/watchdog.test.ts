@@ -17,6 +17,7 @@ const REG: Registration = {
   inputs: {},
   catch_up: 'last',
   catch_up_window: '1h',
+  catchUpWindowMs: 3_600_000,
   key: 'k',
   definitionHash: 'h',
   registeredAt: at('2026-06-01T00:00:00Z'),
