@@ -168,9 +168,15 @@ describe('the dashboard in headless Chromium', () => {
     await expect.poll(() => row.getAttribute('data-status'), { timeout: WAIT_MS }).toBe('failed');
     expect(await text(row.locator('.badge'))).toBe('failed');
     expect(await text(row.locator('.error-line'))).toBe(firstLine);
-    expect(await row.locator('.error-line').evaluate((el) => getComputedStyle(el).color)).toBe(
-      await row.locator('.badge').evaluate((el) => getComputedStyle(el).color),
-    );
+    // The error line wears the badge's colour. Both read in one evaluation: the live
+    // list may replace the row between two reads, and a detached node has no style.
+    const colours = () =>
+      row.evaluate((tr) =>
+        ['.error-line', '.badge'].map((c) => getComputedStyle(tr.querySelector(c)!).color),
+      );
+    await expect.poll(async () => (await colours())[0], { timeout: WAIT_MS }).not.toBe('');
+    const [errorColour, badgeColour] = await colours();
+    expect(errorColour).toBe(badgeColour);
     await screenshot(page, 'runs');
 
     await row.getByRole('link', { name: runId }).click();

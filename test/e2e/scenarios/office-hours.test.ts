@@ -160,17 +160,20 @@ describe('office hours enforce themselves (daemon + CLI processes)', () => {
     ]);
 
     // 3. The hold is shortened to end in a moment; nobody lifts it. Once it has ended,
-    //    the next enforcement run stops the box.
-    const until = new Date(Date.now() + 8_000).toISOString();
-    const shortened = await runCli(['hold', 'oh-beta', '--until', until], env);
+    //    the next enforcement run stops the box. A duration, not a time computed here:
+    //    a CLI that takes seconds to start on a loaded machine must not find the end
+    //    already past. The end is read from what the command printed.
+    const shortened = await runCli(['hold', 'oh-beta', '--for', '8s'], env);
     expect(shortened.code, shortened.stderr).toBe(0);
+    const until = /until (\S+)/.exec(shortened.stdout)?.[1];
+    expect(Date.parse(until!), shortened.stdout).toBeGreaterThan(0);
     await becomes(beta!, 'stopped', 'an enforcement run to stop oh-beta once its hold ended');
     // The stop was sent only once the hold had ended, and only once.
     const stops = sim.simulator
       .calls()
       .calls.filter((c) => c.method === 'POST' && c.path === `/compute/v1/instances/${beta!.id}/actions`);
     expect(stops).toHaveLength(3); // the evening stop, the start by hand, the stop after the hold
-    expect(stops[2]!.at).toBeGreaterThanOrEqual(Date.parse(until));
+    expect(stops[2]!.at).toBeGreaterThanOrEqual(Date.parse(until!));
     const after = await runCli(['holds', '--json'], env);
     expect(JSON.parse(after.stdout)).toEqual([]);
     expect(daemon.output()).not.toMatch(/"level":(50|60)/);
