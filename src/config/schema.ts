@@ -82,6 +82,7 @@ export const configSchema = z.strictObject({
     interval: duration,
     apply: z.boolean(),
     data_loss_check: duration,
+    requeue_check: duration,
   }),
   holds: section({
     default_duration: duration,
@@ -125,7 +126,7 @@ export const DEFAULTS: ConfigInput = {
     for_each_max_items: 10_000,
   },
   scheduler: { watchdog_grace: '1m' },
-  janitor: { enabled: true, interval: '5m', apply: true, data_loss_check: '10s' },
+  janitor: { enabled: true, interval: '5m', apply: true, data_loss_check: '10s', requeue_check: '1m' },
   holds: { default_duration: '12h', max_duration: '30d' },
   log: { level: 'info' },
 };

@@ -148,6 +148,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
           apply: config.janitor.apply,
         },
         markerCheckMs: config.janitor.data_loss_check_ms,
+        queue: services.queue,
+        requeueCheckMs: config.janitor.requeue_check_ms,
       });
       guards = started;
       releasers.add('guards', () => started.close());

@@ -1,16 +1,22 @@
-// Two background checks of every daemon replica. The janitor sweep (every
+// Three background checks of every daemon replica. The janitor sweep (every
 // `janitor.interval`, one replica per interval by a claim in Redis) finds boxes that
 // runs left behind, deletes those gcflow has records of (`janitor.apply`), and exports
 // how many leaked boxes it saw. The data-loss watch notices that Redis forgot gcflow's
 // data (a marker key it wrote is gone: restarted without persistence, flushed, keys
 // evicted), says so once in an error line and a counter, and sweeps at once: after such
-// a loss only the name templates still tie boxes to gcflow.
+// a loss only the name templates still tie boxes to gcflow. The requeue check (every
+// `janitor.requeue_check`, one replica per check) queues again every run that is
+// alive but has no job: a starter killed between writing the run and queueing it
+// (`RunService.start` makes two writes), or a job Redis lost, would leave that run
+// queued for ever.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { WorkflowDefinition } from '../dsl/types.js';
+import { isTerminalRun } from '../engine/state.js';
 import type { GenesisClient } from '../genesis/index.js';
 import { destroyLeaks, findLeaks } from '../runs/janitor.js';
+import type { RunQueue } from '../queue/runs.js';
 import type { Ownership } from '../runs/ownership.js';
 import type { RunStore } from '../runs/store.js';
 import type { Clock } from '../shared/clock.js';
@@ -29,7 +35,13 @@ export interface GuardDeps {
   janitor: { enabled: boolean; intervalMs: number; apply: boolean };
   /** How often the data-loss marker is looked at; default 10 s. */
   markerCheckMs?: number;
+  queue: Pick<RunQueue, 'add' | 'withoutJobs'>;
+  /** How often live runs without a job are looked for; default 60 s. */
+  requeueCheckMs?: number;
 }
+
+/** A run this young may be between its two writes (record, then job): not jobless yet. */
+const JOBLESS_AFTER_MS = 10_000;
 
 export interface Guards {
   /** Runs one janitor sweep now (if this replica can claim it); resolves when done. */
@@ -48,6 +60,11 @@ export async function startGuards(deps: GuardDeps): Promise<Guards> {
   const dataLoss = new Counter({
     name: 'gcflow_redis_data_loss_total',
     help: "Times this replica found that Redis had lost gcflow's data (its marker key was gone)",
+    registers: [deps.registry],
+  });
+  const requeued = new Counter({
+    name: 'gcflow_runs_requeued_total',
+    help: 'Live runs found without a job in the queue and queued again',
     registers: [deps.registry],
   });
   const markerKey = `${deps.prefix}:marker`;
@@ -121,8 +138,34 @@ export async function startGuards(deps: GuardDeps): Promise<Guards> {
     if (deps.janitor.enabled) await sweep();
   };
 
+  const requeueEvery = deps.requeueCheckMs ?? 60_000;
+  const requeue = async (): Promise<void> => {
+    const claimed = await redis.set(
+      `${deps.prefix}:janitor:requeue`,
+      replica,
+      'PX',
+      requeueEvery * 0.8,
+      'NX',
+    );
+    if (claimed !== 'OK') return;
+    const jobless = await deps.queue.withoutJobs(await deps.store.activeIds());
+    for (const id of jobless) {
+      const state = await deps.store.load(id);
+      if (!state || isTerminalRun(state)) continue;
+      if (deps.clock.now() - Date.parse(state.created_at) < JOBLESS_AFTER_MS) continue;
+      await deps.queue.add(id);
+      requeued.inc();
+      logger.warn(
+        { event: 'run.requeued', runId: id, workflow: state.workflow, status: state.status },
+        `run ${id} (${state.workflow}, ${state.status}) had no job in the queue; queued it again ` +
+          '(its starter stopped between writing the run and queueing it, or Redis lost the job)',
+      );
+    }
+  };
+
   const timers = [
     setInterval(safely('checking the data-loss marker', checkMarker), deps.markerCheckMs ?? 10_000),
+    setInterval(safely('the requeue check', requeue), requeueEvery),
   ];
   if (deps.janitor.enabled)
     timers.push(setInterval(safely('the janitor sweep', sweep), deps.janitor.intervalMs));

@@ -70,7 +70,10 @@ export const RUN_JOB_OPTIONS = {
 export class RunQueue {
   private readonly queue: Queue<RunJobData>;
 
-  constructor(connection: Redis, prefix: string) {
+  constructor(
+    private readonly connection: Redis,
+    prefix: string,
+  ) {
     this.queue = new Queue<RunJobData>(RUNS_QUEUE, { connection, prefix });
     watchErrors(this.queue, connection, 'run queue');
   }
@@ -102,6 +105,22 @@ export class RunQueue {
 
   async exists(runId: string): Promise<boolean> {
     return (await this.queue.getJob(runId)) !== undefined;
+  }
+
+  /** Those of `runIds` that have no job (any state) in the queue; EXISTS in pipelined chunks. */
+  async withoutJobs(runIds: string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (let at = 0; at < runIds.length; at += 1_000) {
+      const chunk = runIds.slice(at, at + 1_000);
+      const pipeline = this.connection.pipeline();
+      for (const id of chunk) pipeline.exists(this.queue.toKey(id));
+      const results = (await pipeline.exec()) ?? [];
+      results.forEach(([err, found], i) => {
+        if (err) throw err;
+        if (found === 0) out.push(chunk[i]!);
+      });
+    }
+    return out;
   }
 
   /** The state of a run's job (`delayed` while it is parked), or undefined when there is none. */
