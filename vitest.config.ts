@@ -12,8 +12,11 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    // Integration and e2e tests spawn servers and child processes; two cores.
-    maxWorkers: 2,
+    // Two cores, one pool for the three layers. Most of an e2e file's time is spent
+    // waiting (a daemon polling the simulator, a 50 s late answer, a 2-minute kill
+    // storm), so a third file in flight uses the CPU the other two leave idle; the
+    // largest files start first (no timing cache on a fresh clone: by size).
+    maxWorkers: 3,
     reporters: ['default'],
     passWithNoTests: false,
     projects: [
