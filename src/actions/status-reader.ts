@@ -82,6 +82,26 @@ export class StatusReader {
     });
   }
 
+  /**
+   * A look at the instance before acting on it (power steps, snapshots): the same
+   * coalesced, cached read as a wait's poll. A plan's source answers it without
+   * assuming the awaited status.
+   */
+  read(id: string, opts: { maxAgeMs: number; notBefore?: number }): Promise<StatusSnapshot> {
+    return this.get(id, opts);
+  }
+
+  /**
+   * Instances a step just listed (instances.list), as of `at`: the time the list was
+   * asked for, so a status that changed while the pages came in is never taken as newer
+   * than it is. Steps that look at those instances next are answered from it while fresh.
+   */
+  async remember(instances: readonly Instance[], at: number): Promise<void> {
+    const out = new Map<string, StatusSnapshot>();
+    for (const instance of instances) out.set(instance.id, { at, instance });
+    await this.store(out);
+  }
+
   /** Forgets the cached status, e.g. right after an action changed it. */
   async invalidate(id: string): Promise<void> {
     await this.options.redis.del(this.keys.status(id));
@@ -148,7 +168,9 @@ export class StatusReader {
       const out = new Map<string, StatusSnapshot>();
       const instances = await this.options.client.instances.listAll();
       this.calls += Math.max(1, Math.ceil(instances.length / 100));
-      const at = clock.now();
+      // Stamped with the time the sweep began: a status that changed while the pages
+      // came in must not pass for one read after the change.
+      const at = started;
       for (const instance of instances) out.set(instance.id, { at, instance });
       const missing = ids.filter((id) => !out.has(id));
       // Absent from the list: confirm with a GET rather than assume it is gone.
