@@ -18,6 +18,7 @@ import { instanceWait } from './instance-wait.js';
 import { jobWait } from './job-wait.js';
 import { instanceGet, instancesList } from './instances-read.js';
 import { availabilityCheck, notifyWebhook, sleep } from './misc.js';
+import { directSnapshots } from './snapshot-reader.js';
 import { snapshotClone, snapshotDelete, snapshotsList } from './snapshots.js';
 import { snapshotsPrune } from './snapshots-prune.js';
 import type { Action, ActionContext, ActionDefinition, ActionDeps } from './types.js';
@@ -64,6 +65,7 @@ function decodeCursor(action: ActionDefinition<TaskKind>, task: PreparedTask): u
 }
 
 export function createExecutor(deps: ActionDeps): TaskExecutor {
+  const snapshots = deps.snapshots ?? directSnapshots(deps.client);
   return async (task: PreparedTask, io: TaskIO): Promise<TaskOutcome> => {
     const action = actionOf(task.kind);
     try {
@@ -72,6 +74,7 @@ export function createExecutor(deps: ActionDeps): TaskExecutor {
       const ctx: ActionContext<TaskKind> = {
         client: deps.client,
         statuses: deps.statuses,
+        snapshots,
         ownership: deps.ownership,
         holds: deps.holds,
         clock: deps.clock,
@@ -100,6 +103,7 @@ export function createExecutor(deps: ActionDeps): TaskExecutor {
   };
 }
 
+export { directSnapshots, SnapshotReader, type SnapshotReaderOptions } from './snapshot-reader.js';
 export { StatusReader, type StatusReaderOptions } from './status-reader.js';
 export type {
   ActionDeps,
@@ -107,6 +111,7 @@ export type {
   HoldSource,
   OwnershipRecorder,
   ReportSource,
+  SnapshotSource,
   StatusSource,
 } from './types.js';
 export { NO_HOLDS } from './types.js';

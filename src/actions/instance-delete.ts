@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { type Instance, isNotFound } from '../genesis/index.js';
 import { StepFailure } from './errors.js';
-import { findInstanceId } from './resolve.js';
+import { resolveInstance } from './resolve.js';
 import { defineAction, done, waitUntil } from './types.js';
 import { GONE, pollStatus } from './wait-status.js';
 
@@ -25,16 +25,26 @@ export const instanceDelete = defineAction('instance.delete', deleteCursor, asyn
   };
 
   if (c.sent_at === undefined) {
-    const id = c.instance_id ?? (await findInstanceId(ctx.client, ctx.params.instance, ctx.signal));
-    if (id === undefined) return done({ deleted: true, instance_id: null, already_gone: true });
-    c.instance_id = id;
+    // One read: by the id already known, else the reference resolved (a GET for an id).
     let instance: Instance;
-    try {
-      instance = await ctx.client.instances.get(id, { signal: ctx.signal });
-    } catch (err) {
-      if (isNotFound(err)) return released(id);
-      throw err;
+    if (c.instance_id === undefined) {
+      try {
+        instance = await resolveInstance(ctx.client, ctx.params.instance, ctx.signal);
+      } catch (err) {
+        if (err instanceof StepFailure && err.code === 'E_INSTANCE_NOT_FOUND')
+          return done({ deleted: true, instance_id: null, already_gone: true });
+        throw err;
+      }
+    } else {
+      try {
+        instance = await ctx.client.instances.get(c.instance_id, { signal: ctx.signal });
+      } catch (err) {
+        if (isNotFound(err)) return released(c.instance_id);
+        throw err;
+      }
     }
+    const id = instance.id;
+    c.instance_id = id;
     if (instance.is_protected) {
       if (!ctx.params.unprotect) {
         throw new StepFailure(

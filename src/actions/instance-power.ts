@@ -3,14 +3,16 @@
 // stopping, resetting, legacy ones) are waited out before acting; then the
 // action is sent once and its result awaited. A crash between the POST and the
 // checkpoint is safe: on resume the status shows the action under way.
+// The first look reads the coalesced status cache (at most one poll old), so a
+// for_each over a list the run just made sends its actions without a GET per item.
 // A held instance (gcflow hold) is left alone: the step succeeds with
 // `skipped: 'held'`, the hold's reason and until, and sends nothing.
 import { z } from 'zod';
 import type { Instance, KnownInstanceAction } from '../genesis/index.js';
-import { GenesisApiError } from '../genesis/index.js';
+import { GenesisApiError, isNotFound } from '../genesis/index.js';
 import { faultPoint } from '../shared/faultpoints.js';
 import { StepFailure } from './errors.js';
-import { resolveInstance } from './resolve.js';
+import { instanceNotFound, lookUpInstance } from './resolve.js';
 import { type ActionContext, type ActiveHold, defineAction, done, waitUntil } from './types.js';
 import { pollStatus } from './wait-status.js';
 
@@ -52,9 +54,9 @@ function powerAction<K extends 'instance.start' | 'instance.stop' | 'instance.re
     const timeoutMs = wait?.timeoutMs ?? ctx.task.defaults.timeoutMs;
 
     if (c.sent_at === undefined) {
-      const instance = c.instance_id
-        ? await ctx.client.instances.get(c.instance_id, { signal: ctx.signal })
-        : await resolveInstance(ctx.client, ctx.params.instance, ctx.signal);
+      // The status comes from the coalesced cache when it is at most one poll old (the
+      // list the run just made, a sweep shared by every item): no GET per item.
+      const instance = await lookUpInstance(ctx, c.instance_id ?? ctx.params.instance, { maxAgeMs: pollMs });
       c.instance_id = instance.id;
       if (action !== 'reset' && instance.status === target) return done({ instance, changed: false });
       // Looked at before every send (also after settling): a hold placed meanwhile counts.
@@ -73,9 +75,14 @@ function powerAction<K extends 'instance.start' | 'instance.stop' | 'instance.re
       try {
         await ctx.client.instances.performAction(instance.id, action, { signal: ctx.signal });
       } catch (err) {
-        // 409: the status changed under us (another actor); look again shortly.
-        if (err instanceof GenesisApiError && err.status === 409)
+        // 409: the status changed under us (another actor, or a cached status a poll
+        // old); look again shortly, at a status read after this answer.
+        if (err instanceof GenesisApiError && err.status === 409) {
+          await ctx.statuses.invalidate(instance.id);
           return settle(ctx, c, instance, pollMs, timeoutMs);
+        }
+        // Deleted since it was looked at: the same error as a lookup that found nothing.
+        if (isNotFound(err)) throw instanceNotFound(ctx.params.instance);
         throw err;
       }
       faultPoint(`instance.${action}:after-post`);

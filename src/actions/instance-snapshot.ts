@@ -4,12 +4,12 @@
 // `created`. A POST whose answer was lost may still land later: until the API can no
 // longer act on it, the step keeps looking and deletes a second snapshot of the name.
 import { z } from 'zod';
-import { AmbiguousWriteError, type Snapshot } from '../genesis/index.js';
+import { AmbiguousWriteError, isNotFound, type Snapshot } from '../genesis/index.js';
 import { nameHash } from '../runs/ownership.js';
 import { faultPoint } from '../shared/faultpoints.js';
 import { StepFailure } from './errors.js';
 import { findOurSnapshots, LATE_ANSWER_DEFAULT_MS, removeDuplicates } from './late-answers.js';
-import { resolveInstance } from './resolve.js';
+import { instanceNotFound, lookUpInstance } from './resolve.js';
 import { type ActionContext, defineAction, done, waitUntil } from './types.js';
 
 const snapshotCursor = z.object({
@@ -29,6 +29,7 @@ type SnapshotCursor = z.output<typeof snapshotCursor>;
 type Ctx = ActionContext<'instance.snapshot', SnapshotCursor>;
 
 const GOOD = new Set(['created', 'active']);
+const GONE_STATUSES = ['deleting', 'pending_delete'];
 const LOOK_DELAY_MS = 3_000;
 
 export const instanceSnapshot = defineAction('instance.snapshot', snapshotCursor, async (ctx) => {
@@ -39,7 +40,11 @@ export const instanceSnapshot = defineAction('instance.snapshot', snapshotCursor
 
   if (c.snapshot_id === undefined) {
     if (c.instance_id === undefined) {
-      const instance = await resolveInstance(ctx.client, ctx.params.instance, ctx.signal);
+      // Its region and that it exists: any status read since the step began will do (one
+      // sweep shared by every item); a POST to an instance deleted since answers 404.
+      const instance = await lookUpInstance(ctx, ctx.params.instance, {
+        notBefore: ctx.task.stepStartedAt ?? ctx.now(),
+      });
       c.instance_id = instance.id;
       c.region = instance.region;
     }
@@ -69,6 +74,7 @@ export const instanceSnapshot = defineAction('instance.snapshot', snapshotCursor
           { signal: ctx.signal },
         );
       } catch (err) {
+        if (isNotFound(err)) throw instanceNotFound(ctx.params.instance);
         if (err instanceof AmbiguousWriteError) {
           ctx.log.warn({ err }, 'snapshot call got no answer; looking for it by name');
           c.settle_until ??= c.intent_at + (ctx.task.defaults.lateAnswerMs ?? LATE_ANSWER_DEFAULT_MS);
@@ -80,12 +86,33 @@ export const instanceSnapshot = defineAction('instance.snapshot', snapshotCursor
       faultPoint('instance.snapshot:after-post');
       adopt(ctx, c, snapshot);
       if (!wait || GOOD.has(snapshot.status)) return settled(ctx, c, snapshot);
+      // Just answered, still being taken: the first look is one poll away.
+      c.wait_deadline = ctx.now() + wait.timeoutMs;
+      return waitUntil(
+        c,
+        Math.min(ctx.now() + pollMs, c.wait_deadline),
+        `snapshot status created (now ${snapshot.status})`,
+        c.wait_deadline,
+      );
     }
     if (!wait) return settled(ctx, c, await ctx.client.snapshots.get(c.snapshot_id!, { signal: ctx.signal }));
     c.wait_deadline = ctx.now() + wait.timeoutMs;
   }
 
-  const snapshot = await ctx.client.snapshots.get(c.snapshot_id!, { signal: ctx.signal });
+  // One snapshot list sweep per poll serves every snapshot waited on (or a GET each when
+  // fewer are watched than the list has pages); a status read before the POST, or more
+  // than half a poll ago, is never taken.
+  const snapshot = await ctx.snapshots.get(c.snapshot_id!, {
+    notBefore: Math.max(ctx.now() - pollMs / 2, c.intent_at ?? 0),
+    signal: ctx.signal,
+  });
+  if (!snapshot) {
+    throw new StepFailure(
+      'E_SNAPSHOT_NOT_FOUND',
+      `snapshot ${c.snapshot_id} (${name}) no longer exists while waiting for status created`,
+      'it was deleted outside this run; the step takes it again on retry',
+    );
+  }
   if (GOOD.has(snapshot.status)) return settled(ctx, c, snapshot);
   if (snapshot.status === 'error') {
     throw new StepFailure(
@@ -143,9 +170,25 @@ async function settled(ctx: Ctx, c: SnapshotCursor, snapshot: Snapshot) {
   );
 }
 
-/** Snapshots of the step's name on the instance, in its own region first, excluding ones in error. */
+/**
+ * Snapshots of the step's name on the instance, in its own region first, excluding ones
+ * in error. Before any POST of this unit (first attempt, nothing sent), the snapshot list
+ * shared by every item serves, listed no earlier than the step began: a snapshot of this
+ * name could only come from before it (another run). Once a POST may have been sent, or
+ * on a later attempt, the look must see it: the instance's own list, or a list begun now.
+ */
 async function findByName(ctx: Ctx, c: SnapshotCursor): Promise<Snapshot[]> {
-  const found = await findOurSnapshots(ctx, c.instance_id!, { name: ctx.params.name }, c.intent_at ?? 0);
+  const name = ctx.params.name;
+  let found: Snapshot[];
+  if (c.posted) found = await findOurSnapshots(ctx, c.instance_id!, { name }, c.intent_at ?? 0);
+  else {
+    const first = ctx.task.attempt <= 1 && ctx.task.stepStartedAt !== undefined;
+    const own = await ctx.snapshots.listFor(c.instance_id!, {
+      notBefore: first ? ctx.task.stepStartedAt! : ctx.now(),
+      signal: ctx.signal,
+    });
+    found = own.filter((s) => s.name === name && !GONE_STATUSES.includes(s.status));
+  }
   const home = (s: Snapshot) => (s.region === c.region ? 0 : 1);
   return found.filter((s) => s.status !== 'error').sort((a, b) => home(a) - home(b));
 }

@@ -12,7 +12,11 @@ export const instancesList: Action<'instances.list'> = async (ctx) => {
   const nameMatches = p.name === undefined ? () => true : picomatch(p.name);
   const statuses = asList(p.status);
   const ids = p.ids === undefined ? undefined : new Set(p.ids);
-  const instances = (await ctx.client.instances.listAll({ signal: ctx.signal })).filter(
+  const listedAt = ctx.now();
+  const all = await ctx.client.instances.listAll({ signal: ctx.signal });
+  // The steps that act on these instances next read their status from this list.
+  await ctx.statuses.remember(all, listedAt);
+  const instances = all.filter(
     (i) =>
       nameMatches(i.name) &&
       (statuses === undefined || statuses.includes(i.status)) &&

@@ -2,6 +2,7 @@
 // names) into the ids the API wants, with errors that name what was not found.
 import { type GenesisClient, type Instance, isNotFound } from '../genesis/index.js';
 import { StepFailure } from './errors.js';
+import type { StatusSource } from './types.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -17,12 +18,12 @@ export async function resolveInstance(
     try {
       return await client.instances.get(ref, { signal });
     } catch (err) {
-      if (isNotFound(err)) throw notFound(ref);
+      if (isNotFound(err)) throw instanceNotFound(ref);
       throw err;
     }
   }
   const matches = (await client.instances.listAll({ signal })).filter((i) => i.name === ref);
-  if (matches.length === 0) throw notFound(ref);
+  if (matches.length === 0) throw instanceNotFound(ref);
   if (matches.length > 1) {
     throw new StepFailure(
       'E_INSTANCE_AMBIGUOUS',
@@ -31,6 +32,26 @@ export async function resolveInstance(
     );
   }
   return matches[0]!;
+}
+
+/**
+ * An instance to act on, by id from the coalesced status cache (a status read no more
+ * than `maxAgeMs` ago and no earlier than `notBefore`: the list the run just made, or
+ * one sweep shared by every step), by name from the list. Gone: E_INSTANCE_NOT_FOUND,
+ * as a GET answering 404.
+ */
+export async function lookUpInstance(
+  ctx: { client: GenesisClient; statuses: StatusSource; signal: AbortSignal },
+  ref: string,
+  fresh: { maxAgeMs?: number; notBefore?: number },
+): Promise<Instance> {
+  if (!isUuid(ref)) return resolveInstance(ctx.client, ref, ctx.signal);
+  const snap = await ctx.statuses.read(ref, {
+    maxAgeMs: fresh.maxAgeMs ?? Number.POSITIVE_INFINITY,
+    ...(fresh.notBefore === undefined ? {} : { notBefore: fresh.notBefore }),
+  });
+  if ('gone' in snap) throw instanceNotFound(ref);
+  return snap.instance;
 }
 
 /** Resolves an instance reference to an id, or undefined when it does not exist. */
@@ -47,7 +68,7 @@ export async function findInstanceId(
   }
 }
 
-function notFound(ref: string): StepFailure {
+export function instanceNotFound(ref: string): StepFailure {
   return new StepFailure(
     'E_INSTANCE_NOT_FOUND',
     `no instance ${ref}`,

@@ -1,11 +1,13 @@
 // snapshots.prune: retention with restic `forget` semantics (the decision is the pure
-// retention.ts). API calls: the instance resolved once (when given; one that does not
-// exist fails the step), the snapshots listed once, then one DELETE per doomed
-// snapshot (404 = already gone). No per-snapshot reads.
+// retention.ts). API calls: the instance looked up in the coalesced status cache (when
+// given; one that does not exist fails the step), the account's snapshots listed once
+// for every item of the step (a list begun no earlier than the step: ctx.snapshots),
+// then one DELETE per doomed snapshot (404 = already gone). No per-snapshot reads.
+// A list begun before a snapshot was taken only misses it: retention then keeps more.
 import picomatch from 'picomatch';
 import { isNotFound, type Snapshot } from '../genesis/index.js';
 import { durationMs } from '../shared/duration.js';
-import { resolveInstance } from './resolve.js';
+import { lookUpInstance } from './resolve.js';
 import { decideRetention, type KeepRule, type RetentionPolicy } from './retention.js';
 import { newestFirst } from './snapshots.js';
 import { type Action, done } from './types.js';
@@ -14,11 +16,13 @@ export type KeptSnapshot = Snapshot & { kept_by: (KeepRule | 'not_created')[] };
 
 export const snapshotsPrune: Action<'snapshots.prune'> = async (ctx) => {
   const p = ctx.params;
+  // Snapshot lists begun no earlier than the step: one shared by every item of a for_each.
+  const fresh = { notBefore: ctx.task.stepStartedAt ?? ctx.now(), signal: ctx.signal };
   let snapshots: Snapshot[];
-  if (p.instance === undefined) snapshots = await ctx.client.snapshots.listAll({ signal: ctx.signal });
+  if (p.instance === undefined) snapshots = await ctx.snapshots.listAll(fresh);
   else {
-    const instance = await resolveInstance(ctx.client, p.instance, ctx.signal);
-    snapshots = await ctx.client.instances.listSnapshots(instance.id, { signal: ctx.signal });
+    const instance = await lookUpInstance(ctx, p.instance, { notBefore: fresh.notBefore });
+    snapshots = await ctx.snapshots.listFor(instance.id, fresh);
   }
   if (p.match !== undefined) {
     const matches = picomatch(p.match);

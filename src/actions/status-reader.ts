@@ -1,7 +1,8 @@
 // Coalesced instance status reads. Every waiter in every replica reads through a
 // short-lived Redis cache; a stale entry is refreshed once for everybody. With
-// many distinct instances in demand, one sweep of the list pages (100 per call)
-// refreshes them all, so API calls grow with instances watched, not with runs,
+// many distinct instances in demand (at least `listThreshold` and at least the pages
+// the last sweep took; an instance counts while its waiter polls), one sweep of the
+// list pages (100 per call) refreshes them all, so API calls grow with instances watched, not with runs,
 // and a fleet of waiting runs stays under the client's rate limit.
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -10,6 +11,9 @@ import { runKeys, type RunKeys } from '../runs/keys.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { defineRecord } from '../shared/records.js';
+
+/** A look with no poll interval (maxAgeMs infinite) counts as watched this long. */
+const LOOK_WATCH_MS = 1_000;
 
 export type StatusSnapshot = { at: number; instance: Instance } | { at: number; gone: true };
 
@@ -56,8 +60,13 @@ export class StatusReader {
   private readonly keys: RunKeys;
   private batch: Demand[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
-  /** id -> last time a waiter asked for it: how many instances are watched now. */
+  /**
+   * id -> until when it counts as watched: a waiter polling every `maxAgeMs` asks again
+   * within two of its intervals; a one-off look (no maxAge) counts only for a moment.
+   */
   private readonly watched = new Map<string, number>();
+  /** Pages the last sweep took: a sweep pays only when more instances are watched. */
+  private lastSweepPages = 1;
   /** API calls made by this reader, for the benchmark and metrics. */
   calls = 0;
 
@@ -72,7 +81,9 @@ export class StatusReader {
    */
   async get(id: string, opts: { maxAgeMs: number; notBefore?: number }): Promise<StatusSnapshot> {
     const now = this.options.clock.now();
-    this.watched.set(id, now);
+    const ttl = this.options.cacheTtlMs ?? 60_000;
+    const span = Number.isFinite(opts.maxAgeMs) ? Math.min(2 * opts.maxAgeMs, ttl) : LOOK_WATCH_MS;
+    this.watched.set(id, Math.max(this.watched.get(id) ?? 0, now + span));
     const fresh = Math.max(now - opts.maxAgeMs, opts.notBefore ?? 0);
     const cached = await this.cached(id);
     if (cached && cached.at >= fresh) return cached;
@@ -80,6 +91,26 @@ export class StatusReader {
       this.batch.push({ id, notBefore: fresh, resolve, reject });
       this.flushTimer ??= setTimeout(() => void this.flush(), this.options.batchWindowMs ?? 5);
     });
+  }
+
+  /**
+   * A look at the instance before acting on it (power steps, snapshots): the same
+   * coalesced, cached read as a wait's poll. A plan's source answers it without
+   * assuming the awaited status.
+   */
+  read(id: string, opts: { maxAgeMs: number; notBefore?: number }): Promise<StatusSnapshot> {
+    return this.get(id, opts);
+  }
+
+  /**
+   * Instances a step just listed (instances.list), as of `at`: the time the list was
+   * asked for, so a status that changed while the pages came in is never taken as newer
+   * than it is. Steps that look at those instances next are answered from it while fresh.
+   */
+  async remember(instances: readonly Instance[], at: number): Promise<void> {
+    const out = new Map<string, StatusSnapshot>();
+    for (const instance of instances) out.set(instance.id, { at, instance });
+    await this.store(out);
   }
 
   /** Forgets the cached status, e.g. right after an action changed it. */
@@ -100,7 +131,9 @@ export class StatusReader {
     try {
       const ids = [...new Set(demands.map((d) => d.id))];
       const snapshots =
-        this.watchedCount() >= this.options.listThreshold ? await this.sweep(ids) : await this.getEach(ids);
+        this.watchedCount() >= Math.max(this.options.listThreshold, this.lastSweepPages)
+          ? await this.sweep(ids)
+          : await this.getEach(ids);
       for (const d of demands) d.resolve(snapshots.get(d.id)!);
     } catch (err) {
       for (const d of demands) d.reject(err);
@@ -108,8 +141,8 @@ export class StatusReader {
   }
 
   private watchedCount(): number {
-    const horizon = this.options.clock.now() - (this.options.cacheTtlMs ?? 60_000);
-    for (const [id, at] of this.watched) if (at < horizon) this.watched.delete(id);
+    const now = this.options.clock.now();
+    for (const [id, until] of this.watched) if (until < now) this.watched.delete(id);
     return this.watched.size;
   }
 
@@ -147,8 +180,11 @@ export class StatusReader {
     try {
       const out = new Map<string, StatusSnapshot>();
       const instances = await this.options.client.instances.listAll();
-      this.calls += Math.max(1, Math.ceil(instances.length / 100));
-      const at = clock.now();
+      this.lastSweepPages = Math.max(1, Math.ceil(instances.length / 100));
+      this.calls += this.lastSweepPages;
+      // Stamped with the time the sweep began: a status that changed while the pages
+      // came in must not pass for one read after the change.
+      const at = started;
       for (const instance of instances) out.set(instance.id, { at, instance });
       const missing = ids.filter((id) => !out.has(id));
       // Absent from the list: confirm with a GET rather than assume it is gone.

@@ -9,7 +9,7 @@ import type { TaskIO } from '../engine/driver.js';
 import type { TaskOutcome } from '../engine/outcome.js';
 import type { CleanupParams, TaskKind } from '../engine/resources.js';
 import type { PreparedTask } from '../engine/task.js';
-import type { GenesisClient } from '../genesis/index.js';
+import type { GenesisClient, Snapshot } from '../genesis/index.js';
 import type { Ownership } from '../runs/ownership.js';
 import type { RunReports } from '../runs/reports.js';
 import type { Clock } from '../shared/clock.js';
@@ -18,7 +18,24 @@ import type { StatusReader } from './status-reader.js';
 export type ActionResult = Extract<TaskOutcome, { type: 'done' } | { type: 'wait' }>;
 
 /** Where actions read instance statuses: the coalesced reader, or a plan's overlay. */
-export type StatusSource = Pick<StatusReader, 'get' | 'invalidate'>;
+export type StatusSource = Pick<StatusReader, 'get' | 'read' | 'remember' | 'invalidate'>;
+
+/**
+ * Where actions read snapshots: one list of the account's snapshots shared by every
+ * step in the process (SnapshotReader), or the client call by call (plans, tests).
+ */
+export interface SnapshotSource {
+  /** Every snapshot of the account, as listed no earlier than `notBefore` (ms). */
+  listAll(opts: { notBefore: number; signal?: AbortSignal }): Promise<Snapshot[]>;
+  /**
+   * One instance's snapshots (`resource_id`), as listed no earlier than `notBefore`: from
+   * the shared list when one is fresh enough or several instances ask (a for_each), else
+   * the instance's own list.
+   */
+  listFor(instanceId: string, opts: { notBefore: number; signal?: AbortSignal }): Promise<Snapshot[]>;
+  /** One snapshot as read no earlier than `notBefore` (ms); undefined once it is gone (404). */
+  get(id: string, opts: { notBefore: number; signal?: AbortSignal }): Promise<Snapshot | undefined>;
+}
 
 /** Where actions record the instances they create: Redis, or nowhere for a plan. */
 export type OwnershipRecorder = Pick<
@@ -55,6 +72,8 @@ export const NO_HOLDS: HoldSource = {
 export interface ActionDeps {
   client: GenesisClient;
   statuses: StatusSource;
+  /** Shared snapshot lists; absent: the client, call by call (directSnapshots). */
+  snapshots?: SnapshotSource;
   ownership: OwnershipRecorder;
   /** Holds that keep power actions off an instance and instances.list from selecting it. */
   holds: HoldSource;
@@ -72,6 +91,7 @@ export type ReportSource = Pick<RunReports, 'read'>;
 export type TaskParams<K extends TaskKind> = K extends StepKind ? StepParams<K> : CleanupParams;
 
 export interface ActionContext<K extends TaskKind, C = unknown> extends ActionDeps, TaskIO {
+  snapshots: SnapshotSource;
   params: TaskParams<K>;
   task: PreparedTask;
   /** The cursor this unit saved last, decoded; undefined on a first attempt. */

@@ -3,6 +3,7 @@
 // BullMQ on the same Redis); absolute numbers depend on the machine.
 // The benchmark's own entry point, as src/main.ts is the CLI's: it alone reads argv.
 import { budgetBench } from './budget.js';
+import { callsBench } from './calls.js';
 import { benchEnv } from './env.js';
 import { parkedBench } from './parked.js';
 import { pollingBench } from './polling.js';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
       );
     if (wanted('scheduler'))
       printTable('schedule fire lag', await schedulerBench(env, arg('schedules', 1_000), arg('burst', 200)));
+    if (wanted('calls')) printTable('API calls per job', await callsBench(env, arg('boxes', 100)));
   } finally {
     await env.close();
   }

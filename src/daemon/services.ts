@@ -2,7 +2,7 @@
 // the API client, and (for processes that execute runs) the workers. CLI commands
 // and the daemon call these instead of wiring modules themselves.
 import type { Redis } from 'ioredis';
-import { createExecutor, StatusReader } from '../actions/index.js';
+import { createExecutor, SnapshotReader, StatusReader } from '../actions/index.js';
 import type { Config, Secrets } from '../config/schema.js';
 import type { HttpFetch } from '../genesis/http.js';
 import {
@@ -263,6 +263,7 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
   const execute = createExecutor({
     client,
     statuses,
+    snapshots: new SnapshotReader({ client, clock }),
     ownership,
     holds,
     clock,

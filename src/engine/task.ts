@@ -37,6 +37,8 @@ export interface PreparedTask {
   /** `runId/stepId` or `runId/stepId/index`: unique per unit, an idempotency key. */
   key: string;
   attempt: number;
+  /** When the step began (ms; for a for_each step, before any item): a bound for reads shared by its items. */
+  stepStartedAt?: number;
   cursor: unknown;
   /** The engine's poll interval and wait timeout, for actions that wait without a `wait` setting. */
   defaults: WaitDefaults;
@@ -59,7 +61,16 @@ export function prepareTask(
   if (!unit) return { ok: false, message: `step ${ref.stepId} has no item ${ref.index}` };
   const item = ref.index === undefined ? undefined : { value: step.for_each?.[ref.index], index: ref.index };
   const key = ref.index === undefined ? `${state.id}/${spec.id}` : `${state.id}/${spec.id}/${ref.index}`;
-  const base = { ref, spec, kind: spec.uses, key, attempt: unit.attempts, cursor: unit.cursor, defaults };
+  const base = {
+    ref,
+    spec,
+    kind: spec.uses,
+    key,
+    attempt: unit.attempts,
+    ...(step.started_at ? { stepStartedAt: Date.parse(step.started_at) } : {}),
+    cursor: unit.cursor,
+    defaults,
+  };
   if (spec.uses === CLEANUP_KIND)
     return { ok: true, task: { ...base, params: cleanupParams(def, state), wait: undefined } };
   const kind: StepKind = spec.uses;

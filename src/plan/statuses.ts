@@ -48,5 +48,18 @@ export class PlanStatuses implements StatusSource {
     return { at, instance: this.overlay.setStatus(instance, expected[0]!, at) };
   }
 
+  /** A look before acting: the instance as the plan client has it, nothing assumed. */
+  async read(id: string): Promise<Snapshot> {
+    const at = this.now();
+    try {
+      return { at, instance: await this.client.instances.get(id) };
+    } catch (err) {
+      if (isNotFound(err)) return { at, gone: true };
+      throw err;
+    }
+  }
+
+  async remember(): Promise<void> {}
+
   async invalidate(): Promise<void> {}
 }

@@ -64,7 +64,7 @@ function deps(client: GenesisClient, othersOwn: string[] = []): ActionDeps {
   const live = async (id: string) => ({ at: virtual.now, instance: (await client.instances.get(id))! });
   return {
     client,
-    statuses: { get: live, invalidate: async () => {} },
+    statuses: { get: live, read: live, remember: async () => {}, invalidate: async () => {} },
     ownership: {
       recordIntent: async () => {},
       recordOwned: async () => {},

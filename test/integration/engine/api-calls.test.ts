@@ -1,0 +1,104 @@
+// API calls per job against the minimum (issue 13), over real Redis and the simulator
+// over HTTP: the shipped office-hours workflow stopping a fleet makes about one list,
+// one action per box and one list sweep per poll, never a GET per item; and the status
+// cache never lets a sweep pass for newer than it is.
+import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { StatusReader } from '../../../src/actions/index.js';
+import type { GenesisClient, Instance } from '../../../src/genesis/index.js';
+import { silentLogger } from '../../../src/shared/logger.js';
+import { activeBoxes } from '../../helpers/boxes.js';
+import { testPrefix } from '../../helpers/prefix.js';
+import { type Stack, startStack } from '../../helpers/stack.js';
+
+const POLL_MS = 200;
+
+describe('office-hours stop, the shipped workflow, against its minimum', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      sim: { transition_ms: 600 },
+      tune: (c) => {
+        c.engine.poll_interval_ms = POLL_MS;
+      },
+    });
+  });
+  afterAll(async () => stack?.close());
+
+  it('stops 30 boxes with at most 1.2 x (list + one action per box + one list sweep per poll)', async () => {
+    const boxes = 30;
+    await activeBoxes(
+      stack.sim,
+      Array.from({ length: boxes }, (_, i) => `dev-${i}`),
+    );
+    const text = readFileSync(new URL('../../../workflows/office-hours.yaml', import.meta.url), 'utf8');
+    const def = stack.workflow(text);
+    stack.sim.simulator.clearCalls();
+    const runId = await stack.start(def, { action: 'stop', name_glob: 'dev-*' });
+    const run = await stack.waitFor(runId, undefined, 120_000);
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    expect(stack.sim.simulator.state().instances.every((i) => i.status === 'stopped')).toBe(true);
+
+    const calls = stack.sim.simulator.calls().calls.filter((c) => c.path.startsWith('/compute/v1/'));
+    const actions = calls.filter((c) => c.route === 'POST /instances/{id}/actions');
+    expect(actions).toHaveLength(boxes);
+    // The minimum: the list (one page), one action per box, and one look per poll
+    // interval while boxes are being waited on: one list page (cheaper than 10 GETs).
+    const stop = run.steps.find((s) => s.id === 'stop')!;
+    const span = Date.parse(stop.finished_at!) - actions[0]!.at;
+    const needed = 1 + boxes + Math.max(1, Math.ceil(span / POLL_MS));
+    const detail = calls.map((c) => c.route).join(', ');
+    expect(calls.length, detail).toBeLessThanOrEqual(Math.floor(1.2 * needed));
+    // No GET per item: the first look of each item comes from the list the run made or a
+    // sweep shared by every item (a handful of GETs may confirm boxes a sweep missed).
+    expect(calls.filter((c) => c.route === 'GET /instances/{id}').length, detail).toBeLessThan(boxes / 3);
+  });
+});
+
+describe('StatusReader sweeps', () => {
+  const redis = new Redis(inject('redisUrl'));
+  afterAll(() => redis.disconnect());
+
+  it('stamps a sweep with the time it began: a status that flipped while the pages came in is read again', async () => {
+    const clock = { t: 10_000, now: () => clock.t, sleep: async () => undefined };
+    const ids = Array.from({ length: 6 }, (_, i) => `00000000-0000-4000-8000-00000000000${i}`);
+    const status = new Map(ids.map((id) => [id, 'stopping']));
+    let lists = 0;
+    const box = (id: string) =>
+      ({ id, name: id, status: status.get(id), created_at: new Date(0).toISOString() }) as Instance;
+    const client = {
+      instances: {
+        listAll: async () => {
+          lists += 1;
+          const page = ids.map(box);
+          // The box stops (and a stop is sent elsewhere) after its page was read, before
+          // the list call returns: the page still says stopping.
+          clock.t += 300;
+          status.set(ids[0]!, 'stopped');
+          return page;
+        },
+        get: async (id: string) => box(id),
+      },
+    } as unknown as GenesisClient;
+    const reader = new StatusReader({
+      client,
+      redis,
+      prefix: testPrefix('status'),
+      clock,
+      logger: silentLogger(),
+      listThreshold: 5,
+      batchWindowMs: 0,
+    });
+    const first = await Promise.all(ids.map((id) => reader.get(id, { maxAgeMs: 1_000 })));
+    expect(first.map((s) => ('gone' in s ? 'gone' : s.instance.status))).toEqual(Array(6).fill('stopping'));
+    expect(lists).toBe(1);
+    // A look that must see a status read after 10_100 (its action was sent then) is not
+    // served by the sweep begun at 10_000, though that sweep ended at 10_300.
+    const after = await reader.get(ids[0]!, { maxAgeMs: 1_000, notBefore: 10_100 });
+    expect('gone' in after ? 'gone' : after.instance.status).toBe('stopped');
+    // One that any read of the last second serves is served by the cache.
+    await reader.get(ids[1]!, { maxAgeMs: 1_000 });
+    expect(lists).toBeLessThanOrEqual(2);
+  });
+});
