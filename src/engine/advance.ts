@@ -9,16 +9,16 @@ import { durationMs } from '../shared/duration.js';
 import { exprContext } from './context.js';
 import { event, type RunEvent } from './events.js';
 import { CLEANUP_STEP, type EngineStep, exposeResources, needsCleanup } from './resources.js';
+import { cancelUnits, nextForItems } from './for-each.js';
 import {
-  type Attempted,
   isTerminalStep,
-  type ItemState,
   newItemState,
   newStepState,
   type Phase,
   type RunState,
   type StepState,
 } from './state.js';
+import { failStep, resume, wakeTime } from './units.js';
 
 /** One unit of work to execute now: a step, or one item of a for_each step. */
 export interface TaskRef {
@@ -158,20 +158,6 @@ function endMainSteps(state: RunState, def: WorkflowDefinition, now: number): vo
   }
 }
 
-function cancelUnits(state: RunState, step: StepState, now: number): void {
-  const items = step.items ?? [];
-  for (const index of liveItems(step)) {
-    const item = items[index]!;
-    item.status = 'cancelled';
-    item.finished_at = new Date(now).toISOString();
-    exposeResources(state, step.id, item, index);
-  }
-  // Never started: skipped (and never stored, see src/runs/items.ts).
-  for (let i = nextItem(step); i < items.length; i++) items[i]!.status = 'skipped';
-  step.items_next = items.length;
-  delete step.wake_at;
-}
-
 function finishPhase(def: WorkflowDefinition, state: RunState, now: number, events: RunEvent[]): void {
   if (state.phase === 'main') {
     state.outcome ??= 'succeeded';
@@ -244,149 +230,6 @@ function nextForStep(
   }
   if (resume(step)) events.push(event('step.started', now, { step: spec.id, attempt: step.attempts }));
   return { type: 'execute', tasks: [{ stepId: spec.id }] };
-}
-
-function nextForItems(
-  def: WorkflowDefinition,
-  state: RunState,
-  spec: EngineStep,
-  step: StepState,
-  now: number,
-  events: RunEvent[],
-): Decision | undefined {
-  // Items start in index order, so the ones never started are those from `items_next` on,
-  // and only the started, unfinished ones (`live`, at most max_parallel) are looked at:
-  // a decision costs O(max_parallel), whatever the item count.
-  const items = step.items ?? [];
-  const live = liveItems(step);
-  let next = nextItem(step);
-  while (live.length < spec.max_parallel && next < items.length) {
-    const item = items[next++]!;
-    item.status = 'running';
-    item.attempts = 1;
-    item.started_at = new Date(now).toISOString();
-    live.push(item.index);
-  }
-  step.items_next = next;
-  if (live.length === 0 && next >= items.length) {
-    finishItems(def, state, spec, step, now, events);
-    return undefined;
-  }
-  const tasks: TaskRef[] = [];
-  let earliest = Number.POSITIVE_INFINITY;
-  for (const index of live) {
-    const item = items[index]!;
-    if (item.status === 'waiting' && (item.wake_at ?? 0) > now) {
-      earliest = Math.min(earliest, item.wake_at!);
-      continue;
-    }
-    resume(item);
-    tasks.push({ stepId: spec.id, index });
-  }
-  if (tasks.length > 0) return { type: 'execute', tasks };
-  return { type: 'park', until: wakeTime(state, step, earliest) };
-}
-
-/** The first item never started (states from before `items_next` existed: the first pending one). */
-function nextItem(step: StepState): number {
-  const items = step.items ?? [];
-  if (step.items_next === undefined) {
-    const pending = items.findIndex((i) => i.status === 'pending');
-    step.items_next = pending < 0 ? items.length : pending;
-  }
-  return step.items_next;
-}
-
-/** The started, unfinished items of a for_each step (finished ones are dropped here, lazily). */
-function liveItems(step: StepState): number[] {
-  const items = step.items ?? [];
-  const live =
-    step.live ?? items.filter((i) => i.status === 'running' || i.status === 'waiting').map((i) => i.index);
-  step.live = live.filter((index) => !isTerminalStep(items[index]!));
-  return step.live;
-}
-
-/** A waiting unit runs again; a pending retry starts its next attempt (true then). */
-function resume(unit: Attempted): boolean {
-  const retry = unit.retry_pending === true;
-  if (retry) unit.attempts += 1;
-  delete unit.retry_pending;
-  delete unit.wake_at;
-  unit.status = 'running';
-  return retry;
-}
-
-function finishItems(
-  def: WorkflowDefinition,
-  state: RunState,
-  spec: EngineStep,
-  step: StepState,
-  now: number,
-  events: RunEvent[],
-): void {
-  const items = step.items ?? [];
-  step.outputs = { items: items.map((i) => i.outputs), count: items.length };
-  const failed = items.filter((i) => i.status === 'failed');
-  if (failed.length > 0) {
-    const first = failed[0] as ItemState;
-    failStep(
-      def,
-      state,
-      spec,
-      step,
-      `${failed.length} of ${items.length} items failed; item ${first.index}: ${first.error}`,
-      now,
-      events,
-    );
-    return;
-  }
-  step.status = 'succeeded';
-  step.finished_at = new Date(now).toISOString();
-  events.push(event('step.succeeded', now, { step: spec.id }));
-}
-
-/** A step failed for good: record it and decide what the run does next. */
-export function failStep(
-  def: WorkflowDefinition,
-  state: RunState,
-  spec: EngineStep,
-  step: StepState,
-  message: string,
-  now: number,
-  events: RunEvent[],
-): void {
-  step.status = 'failed';
-  step.error = message;
-  step.finished_at = new Date(now).toISOString();
-  delete step.wake_at;
-  delete step.retry_pending;
-  exposeResources(state, step.id, step);
-  events.push(event('step.failed', now, { step: spec.id, attempt: step.attempts || undefined, message }));
-  if (spec.continue_on_error) return;
-  if (state.phase === 'main') {
-    state.outcome = 'failed';
-    state.error = `step ${spec.id} failed: ${message}`;
-    // The main steps after it never run; on_failure and finally steps still do.
-    for (const other of def.steps) {
-      const st = state.steps[other.id]!;
-      if (st.status === 'pending') st.status = 'skipped';
-    }
-  } else if (state.phase === 'finally' && state.outcome === 'succeeded') {
-    state.outcome = 'failed';
-    state.error = `finally step ${spec.id} failed: ${message}`;
-  } else if (state.phase === 'cleanup') {
-    // Whatever the run's outcome, a box it could not delete must be seen.
-    state.outcome = 'failed';
-    const cause = state.error ? `${state.error}; then ` : '';
-    state.error = `${cause}gcflow could not delete what the run left behind: ${message}; \`gcflow janitor\` lists it`;
-  }
-}
-
-function wakeTime(state: RunState, step: StepState, at: number): number {
-  let until = at;
-  if (step.deadline_at !== undefined) until = Math.min(until, step.deadline_at);
-  if (state.outcome === null && state.deadline_at !== null) until = Math.min(until, state.deadline_at);
-  return until;
 }
 
 function describe(value: unknown): string {

@@ -2,7 +2,8 @@
 // outputs recorded, polls scheduled, retries planned with backoff, failures
 // decided. Pure: mutates only the state it is given.
 import type { WorkflowDefinition } from '../dsl/types.js';
-import { findStep, failStep, type TaskRef } from './advance.js';
+import { findStep, type TaskRef } from './advance.js';
+import { failStep } from './units.js';
 import { retryDelayMs } from './backoff.js';
 import { exposeResources } from './resources.js';
 import { event, type RunEvent } from './events.js';
