@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     const concurrency = arg('concurrency', 50);
     if (wanted('throughput'))
       printTable('engine throughput', await throughputBench(env, arg('runs', 1_000), concurrency));
-    if (wanted('parked')) printTable('parked runs', await parkedBench(env, arg('parked', 10_000)));
+    if (wanted('parked')) printTable('parked runs', await parkedBench(env, arg('parked', 100_000)));
     if (wanted('polling'))
       printTable('status polling', await pollingBench(env, arg('waiters', 1_000), arg('intervals', 5)));
     if (wanted('budget'))
