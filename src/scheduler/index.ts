@@ -16,13 +16,13 @@ import { parseDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
 import { eachLimit } from '../shared/each-limit.js';
 import { Releasers } from '../shared/releasers.js';
-import { catchUpSlot, lateGraceMs, slotSinceRegistration } from './decisions.js';
+import { catchUpSlot, lateGraceMs, MIN_GRACE_MS, slotSinceRegistration } from './decisions.js';
 import { createFireHandler, type FireMetrics, type FireOutcome, timingOf } from './fire.js';
 import { GroupView } from './gate.js';
 import { startLease } from './lease.js';
 import { SchedulerRecords } from './records.js';
 import { desiredTriggers, planReconcile, type Registration } from './reconcile.js';
-import { type ScheduleView, scheduleViews } from './views.js';
+import { type OverdueView, overdueViews, type ScheduleView, scheduleViews } from './views.js';
 import { startWatchdog } from './watchdog.js';
 import { checkMissedSlots, MISSED_MARGIN_MS } from './missed.js';
 
@@ -118,15 +118,29 @@ async function readSchedules(
   records: SchedulerRecords,
   triggers: TriggerQueue,
   nowMs: number,
-): Promise<{ views: ScheduleView[]; missing: string[] }> {
+): Promise<{ views: ScheduleView[]; missing: string[] }>;
+/** The watchdog's: overdue times only (no next fire computed per schedule). */
+async function readSchedules(
+  records: SchedulerRecords,
+  triggers: TriggerQueue,
+  nowMs: number,
+  overdueOnly: true,
+): Promise<{ views: OverdueView[]; missing: string[] }>;
+async function readSchedules(
+  records: SchedulerRecords,
+  triggers: TriggerQueue,
+  nowMs: number,
+  overdueOnly = false,
+): Promise<{ views: ScheduleView[] | OverdueView[]; missing: string[] }> {
   const [registered, lastSlots, bull] = await Promise.all([
     records.registrations(),
     records.lastSlots(),
     triggers.list(),
   ]);
   const next = new Map(bull.map((b) => [b.id, b.next]));
+  const view = overdueOnly ? overdueViews : scheduleViews;
   return {
-    views: scheduleViews(registered.values(), lastSlots, next, nowMs),
+    views: view(registered.values(), lastSlots, next, nowMs),
     missing: [...registered.keys()].filter((id) => !next.has(id)),
   };
 }
@@ -288,7 +302,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       (await readSchedules(records, triggers, clock.now())).views;
     const watchdog = startWatchdog({
       views: async () => {
-        const { views, missing } = await readSchedules(records, triggers, clock.now());
+        const { views, missing } = await readSchedules(records, triggers, clock.now(), true);
         // A registered trigger without its BullMQ scheduler (keys lost): register it again.
         if (lease.isLeader() && missing.length > 0) void requestReconcile();
         return views;
@@ -315,6 +329,8 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
         for (const b of await triggers.list()) {
           const r = registered.get(b.id);
           if (!r || b.next === undefined || !registry.get(r.workflow)) continue;
+          // Not yet past the shortest grace: no need to work out its own (a cron parse each).
+          if (b.next + MIN_GRACE_MS + MISSED_MARGIN_MS >= now) continue;
           if (b.next + lateGraceMs(r, b.next) + MISSED_MARGIN_MS >= now) continue;
           await triggers.upsert(r.id, r, { workflow: r.workflow, trigger: r.trigger, key: r.key });
           logger.warn(
