@@ -317,8 +317,12 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     // No silent fire loss: the lease holder claims slots never delivered within their
     // grace as missed (or catches up the latest one), on its own timer.
     let checking: Promise<void> = Promise.resolve();
+    let checkBusy = false;
     const missedTimer = setInterval(() => {
-      if (!lease.isLeader() || closed) return;
+      // One look at a time: with 10,000 schedules a look can outlast the period, and
+      // looks piling up on the shared connection held back the fires themselves.
+      if (!lease.isLeader() || closed || checkBusy) return;
+      checkBusy = true;
       checking = (async () => {
         const registered = await records.registrations();
         // A trigger whose BullMQ fire is overdue past its grace has none pending (BullMQ
@@ -358,7 +362,11 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
           registered.values(),
         );
         if (reports.length > 0) events.emit('missed', reports);
-      })().catch((err) => logger.warn({ err }, 'could not look for missed schedule slots; trying again'));
+      })()
+        .catch((err) => logger.warn({ err }, 'could not look for missed schedule slots; trying again'))
+        .finally(() => {
+          checkBusy = false;
+        });
     }, tuning.missedCheckMs ?? 5_000);
     missedTimer.unref();
     releasers.add('missed-slot check', async () => {

@@ -61,10 +61,16 @@ export function startWatchdog(deps: WatchdogDeps): Watchdog {
     return views;
   };
 
+  let busy = false;
   const timer = setInterval(() => {
-    running = check().catch((err) =>
-      deps.logger.warn({ err }, 'schedule watchdog could not read the schedules'),
-    );
+    // One check at a time: with many schedules a check can outlast the period.
+    if (busy) return;
+    busy = true;
+    running = check()
+      .catch((err) => deps.logger.warn({ err }, 'schedule watchdog could not read the schedules'))
+      .finally(() => {
+        busy = false;
+      });
   }, deps.intervalMs);
   timer.unref();
 
