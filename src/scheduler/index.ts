@@ -113,6 +113,16 @@ export async function listSchedules(
   }
 }
 
+function groupIndex(defs: WorkflowDefinition[]): Map<string, string[]> {
+  const index = new Map<string, string[]>();
+  for (const d of defs) {
+    const names = index.get(d.concurrency.group) ?? [];
+    names.push(d.name);
+    index.set(d.concurrency.group, names);
+  }
+  return index;
+}
+
 /** The views, and the registered triggers BullMQ holds no scheduler for. */
 async function readSchedules(
   records: SchedulerRecords,
@@ -157,16 +167,23 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   const triggers = new TriggerQueue(redis, prefix);
   releasers.add('trigger queue', () => triggers.close());
   const defaultWindowMs = parseDuration(TRIGGER_DEFAULTS.catch_up_window) ?? 3_600_000;
+  // Concurrency group -> its workflows, built once per workflow change: a fire used to
+  // filter (and sort) every workflow, ~9 ms a fire with 10,000 of them.
+  let members: Map<string, string[]> | undefined;
+  const dropMembers = (): void => {
+    members = undefined;
+  };
+  registry.on('change', dropMembers);
+  releasers.add('group index', () => void registry.off('change', dropMembers));
   const fires = createFireHandler({
     records,
     store,
     runs: services.runs,
     groups: new GroupView(redis, prefix, store),
-    groupMembers: (group) =>
-      registry
-        .all()
-        .filter((d) => d.concurrency.group === group)
-        .map((d) => d.name),
+    groupMembers: (group) => {
+      members ??= groupIndex(registry.all());
+      return members.get(group) ?? [];
+    },
     metrics: deps.metrics,
     clock,
     logger,
