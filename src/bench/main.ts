@@ -5,6 +5,7 @@
 import { budgetBench } from './budget.js';
 import { callsBench } from './calls.js';
 import { benchEnv } from './env.js';
+import { forEachBench } from './for-each.js';
 import { parkedBench } from './parked.js';
 import { pollingBench } from './polling.js';
 import { schedulerBench } from './scheduler.js';
@@ -16,7 +17,7 @@ const arg = (name: string, fallback: number): number => {
   return found ? Number(found.split('=')[1]) : fallback;
 };
 
-/** `--only=budget,parked`: just those tables (names: throughput, parked, polling, budget, scheduler). */
+/** `--only=budget,parked`: just those tables (names: throughput, parked, for-each, polling, budget, scheduler). */
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
@@ -29,7 +30,8 @@ async function main(): Promise<void> {
     const concurrency = arg('concurrency', 50);
     if (wanted('throughput'))
       printTable('engine throughput', await throughputBench(env, arg('runs', 1_000), concurrency));
-    if (wanted('parked')) printTable('parked runs', await parkedBench(env, arg('parked', 10_000)));
+    if (wanted('parked')) printTable('parked runs', await parkedBench(env, arg('parked', 100_000)));
+    if (wanted('for-each')) printTable('for_each at scale', await forEachBench(env, arg('items', 10_000)));
     if (wanted('polling'))
       printTable('status polling', await pollingBench(env, arg('waiters', 1_000), arg('intervals', 5)));
     if (wanted('budget'))
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
         await budgetBench(env, arg('budget-runs', 60), arg('budget-limit', 30)),
       );
     if (wanted('scheduler'))
-      printTable('schedule fire lag', await schedulerBench(env, arg('schedules', 1_000), arg('burst', 200)));
+      printTable('schedule fire lag', await schedulerBench(env, arg('schedules', 10_000), arg('burst', 1_000)));
     if (wanted('calls')) printTable('API calls per job', await callsBench(env, arg('boxes', 100)));
   } finally {
     await env.close();

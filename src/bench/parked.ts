@@ -1,4 +1,4 @@
-// Benchmark (4): 10,000 runs parked on a wait. Redis bytes per parked run
+// Benchmark (4): 100,000 runs parked on a wait. Redis bytes per parked run
 // (INFO used_memory before and after, on a private Redis) and the RSS of a real
 // `gcflow daemon` child process (workers only) once it has parked them all.
 import type { Services } from '../daemon/services.js';
@@ -28,9 +28,12 @@ export async function parkedBench(env: BenchEnv, runs: number): Promise<BenchRow
   ]);
   try {
     const before = await env.usedMemory();
-    const ids: string[] = [];
-    for (let i = 0; i < runs; i++)
-      ids.push((await services.runs.start({ def: definition, inputs: {}, trigger: 'api' })).runId);
+    // 50 starts in flight at a time: one at a time, creating 100,000 runs took most of the table's minutes.
+    let next = 0;
+    const starter = async () => {
+      while (next++ < runs) await services.runs.start({ def: definition, inputs: {}, trigger: 'api' });
+    };
+    await Promise.all(Array.from({ length: 50 }, starter));
     // Parked = every run's job sits delayed and its state says waiting.
     for (;;) {
       const counts = await services.queue.counts();
@@ -44,8 +47,8 @@ export async function parkedBench(env: BenchEnv, runs: number): Promise<BenchRow
       {
         metric: `Redis bytes per parked run (${runs} runs)`,
         value: fmt(perRun, 0),
-        target: '<= 4096',
-        pass: perRun <= 4096,
+        target: '<= 3000',
+        pass: perRun <= 3000,
       },
       {
         metric: `gcflow daemon RSS with ${runs} parked runs (MB)`,

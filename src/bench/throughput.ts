@@ -8,7 +8,9 @@
 // "In-process" means the client calls the simulator's fetch handler: no sockets, so
 // the figure is the engine's (Redis checkpoints, BullMQ, the client's retry/rate-limit
 // path, the simulator's handler), not the kernel's loopback TCP. The same engine over
-// real HTTP to the simulator is printed beside it. Both sides get the same warm-up
+// real HTTP is printed beside it, against the simulator in a child process (a real API
+// is another machine: it must not share the engine's event loop), with a target; and,
+// for where the HTTP path loses time, once against the in-process simulator's port. All sides get the same warm-up
 // (JIT, pools, Redis' tables: throughput still climbs ~30 % over the first few
 // thousand runs), then take turns for five rounds, and the medians are compared,
 // so a noisy moment on the machine does not decide the ratio. The raw baseline uses
@@ -25,6 +27,7 @@ import { createLogger, silentLogger } from '../shared/logger.js';
 import { Redactor } from '../shared/redact.js';
 import { withWatchdog } from '../shared/watchdog.js';
 import type { BenchEnv } from './env.js';
+import { startSimulatorProcess } from './simulator-process.js';
 import { type BenchRow, fmt, percentile } from './table.js';
 
 const STEPS = 5;
@@ -52,10 +55,13 @@ const workerLogger = createLogger({ level: 'warn', pretty: false });
 
 export async function throughputBench(env: BenchEnv, runs: number, concurrency: number): Promise<BenchRow[]> {
   const services = await env.open(`bench-eng-${Date.now()}`);
+  const simulator = await startSimulatorProcess(['--transition-ms', '50', '--latency-ms', '0']);
+  const remote = await env.open(`bench-eng-http-${Date.now()}`, (c) => (c.genesis.api_url = simulator.apiUrl));
   try {
     const raw = (jobs: number, options?: 'run-jobs' | 'lightest') =>
       rawBullmqNoop(env.redisUrl, `bench-raw-${Date.now()}`, jobs, concurrency, options);
-    const engine = (path: ApiPath, n = runs, c = concurrency) => engineSteps(services, env, path, n, c);
+    const engine = (path: ApiPath, n = runs, c = concurrency) =>
+      engineSteps(path === 'http' ? remote : services, env, path, n, c);
     for (let round = 0; round < WARMUP_ROUNDS; round++) {
       await raw(runs * STEPS);
       await engine('in-process');
@@ -72,6 +78,8 @@ export async function throughputBench(env: BenchEnv, runs: number, concurrency: 
       http.push(await engine('http'));
     }
     const noApi = await engine('none');
+    // The simulator in this process, over its port: it shares the engine's event loop.
+    const sharedLoop = await engineSteps(services, env, 'http', runs, concurrency);
     // The engine's own latency per step, without other runs competing for the CPU.
     const alone = await engine('in-process', Math.min(runs, 200), 1);
 
@@ -95,8 +103,20 @@ export async function throughputBench(env: BenchEnv, runs: number, concurrency: 
         value: fmt(median(lightestRounds), 0),
       },
       { metric: 'engine steps/s : that', value: fmt(steps / median(lightestRounds)) },
-      { metric: 'engine steps/s, simulator over loopback HTTP', value: fmt(httpSteps, 0) },
-      { metric: 'same : raw jobs/s', value: fmt(httpSteps / rawJobs) },
+      {
+        metric: `engine steps/s, simulator in a child process over loopback HTTP, median of ${ROUNDS}`,
+        value: fmt(httpSteps, 0),
+      },
+      {
+        metric: 'same : raw jobs/s',
+        value: fmt(httpSteps / rawJobs),
+        target: '>= 0.5',
+        pass: httpSteps / rawJobs >= 0.5,
+      },
+      {
+        metric: 'engine steps/s, simulator in this process over loopback HTTP (one round) : raw jobs/s',
+        value: fmt(sharedLoop.stepsPerSecond / rawJobs),
+      },
       {
         metric: 'engine steps/s with actions replaced by instant successes : raw jobs/s',
         value: fmt(noApi.stepsPerSecond / rawJobs),
@@ -118,7 +138,9 @@ export async function throughputBench(env: BenchEnv, runs: number, concurrency: 
       },
     ];
   } finally {
+    await remote.close();
     await services.close();
+    await simulator.stop();
   }
 }
 

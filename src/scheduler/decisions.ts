@@ -27,7 +27,8 @@ export const MAX_GRACE_MS = 30_000;
  * (a trigger job taken over from a crashed replica comes back within that).
  */
 export function lateGraceMs(s: Schedule, slotMs: number): number {
-  const next = nextSlot(s, slotMs);
+  // A next slot later than twice the longest grace gives the longest grace: look no further.
+  const next = nextSlot(s, slotMs, slotMs + 2 * MAX_GRACE_MS);
   const half = next === undefined ? MAX_GRACE_MS : (next - slotMs) / 2;
   return Math.min(MAX_GRACE_MS, Math.max(MIN_GRACE_MS, half));
 }
@@ -59,6 +60,17 @@ export function catchUpSlot(
   const resolution = catchUpResolution(t, nowMs);
   if (!resolution || (lastSlot !== null && resolution.slotMs <= lastSlot)) return undefined;
   return resolution;
+}
+
+/**
+ * Whether a slot of `t` lies after its registration, at or before `nowMs`: when not
+ * (a trigger just registered), catchUpSlot has nothing to catch up, and this costs one
+ * step forward where catchUpSlot walks back (cron-parser's prev() goes day by day, ~10 ms
+ * for a yearly cron: re-registering 10,000 schedules took minutes).
+ */
+export function slotSinceRegistration(t: TriggerTiming, nowMs: number): boolean {
+  const first = nextSlot(t, t.registeredAt, nowMs);
+  return first !== undefined && first <= nowMs;
 }
 
 function catchUpResolution(t: TriggerTiming, nowMs: number): SlotResolution | undefined {

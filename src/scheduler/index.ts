@@ -12,14 +12,15 @@ import type { Clock } from '../shared/clock.js';
 import { createRedis, trackerOf } from '../queue/connection.js';
 import { startTriggerWorker, TriggerQueue } from '../queue/triggers.js';
 import type { Logger } from '../shared/logger.js';
+import { eachLimit } from '../shared/each-limit.js';
 import { Releasers } from '../shared/releasers.js';
-import { catchUpSlot, lateGraceMs } from './decisions.js';
+import { catchUpSlot, lateGraceMs, MIN_GRACE_MS, slotSinceRegistration } from './decisions.js';
 import { createFireHandler, type FireMetrics, type FireOutcome, timingOf } from './fire.js';
 import { GroupView } from './gate.js';
 import { startLease } from './lease.js';
 import { SchedulerRecords } from './records.js';
 import { desiredTriggers, planReconcile, type Registration } from './reconcile.js';
-import { type ScheduleView, scheduleViews } from './views.js';
+import { type OverdueView, overdueViews, type ScheduleView, scheduleViews } from './views.js';
 import { startWatchdog } from './watchdog.js';
 import { checkMissedSlots, MISSED_MARGIN_MS } from './missed.js';
 
@@ -27,6 +28,9 @@ export { createConcurrencyGate } from './gate.js';
 export type { FireOutcome } from './fire.js';
 export type { MissedReport } from './missed.js';
 export type { ScheduleView } from './views.js';
+
+/** Redis calls a reconcile keeps in flight (one connection: ioredis pipelines them). */
+const IN_FLIGHT = 50;
 
 /** The metrics the scheduler feeds (the daemon's Metrics has these). */
 export interface SchedulerMetrics extends FireMetrics {
@@ -107,20 +111,44 @@ export async function listSchedules(
   }
 }
 
+function groupIndex(defs: WorkflowDefinition[]): Map<string, string[]> {
+  const index = new Map<string, string[]>();
+  for (const d of defs) {
+    const names = index.get(d.concurrency.group) ?? [];
+    names.push(d.name);
+    index.set(d.concurrency.group, names);
+  }
+  return index;
+}
+
 /** The views, and the registered triggers BullMQ holds no scheduler for. */
 async function readSchedules(
   records: SchedulerRecords,
   triggers: TriggerQueue,
   nowMs: number,
-): Promise<{ views: ScheduleView[]; missing: string[] }> {
+): Promise<{ views: ScheduleView[]; missing: string[] }>;
+/** The watchdog's: overdue times only (no next fire computed per schedule). */
+async function readSchedules(
+  records: SchedulerRecords,
+  triggers: TriggerQueue,
+  nowMs: number,
+  overdueOnly: true,
+): Promise<{ views: OverdueView[]; missing: string[] }>;
+async function readSchedules(
+  records: SchedulerRecords,
+  triggers: TriggerQueue,
+  nowMs: number,
+  overdueOnly = false,
+): Promise<{ views: ScheduleView[] | OverdueView[]; missing: string[] }> {
   const [registered, lastSlots, bull] = await Promise.all([
     records.registrations(),
     records.lastSlots(),
     triggers.list(),
   ]);
   const next = new Map(bull.map((b) => [b.id, b.next]));
+  const view = overdueOnly ? overdueViews : scheduleViews;
   return {
-    views: scheduleViews(registered.values(), lastSlots, next, nowMs),
+    views: view(registered.values(), lastSlots, next, nowMs),
     missing: [...registered.keys()].filter((id) => !next.has(id)),
   };
 }
@@ -136,16 +164,23 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   const releasers = new Releasers();
   const triggers = new TriggerQueue(redis, prefix);
   releasers.add('trigger queue', () => triggers.close());
+  // Concurrency group -> its workflows, built once per workflow change: a fire used to
+  // filter (and sort) every workflow, ~9 ms a fire with 10,000 of them.
+  let members: Map<string, string[]> | undefined;
+  const dropMembers = (): void => {
+    members = undefined;
+  };
+  registry.on('change', dropMembers);
+  releasers.add('group index', () => void registry.off('change', dropMembers));
   const fires = createFireHandler({
     records,
     store,
     runs: services.runs,
     groups: new GroupView(redis, prefix, store),
-    groupMembers: (group) =>
-      registry
-        .all()
-        .filter((d) => d.concurrency.group === group)
-        .map((d) => d.name),
+    groupMembers: (group) => {
+      members ??= groupIndex(registry.all());
+      return members.get(group) ?? [];
+    },
     metrics: deps.metrics,
     clock,
     logger,
@@ -161,7 +196,11 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     const lastSlots = await records.lastSlots();
     for (const r of regs) {
       if (!registry.get(r.workflow)) continue; // removed here: reconcile drops it
-      const resolution = catchUpSlot(timingOf(r), clock.now(), lastSlots.get(r.id) ?? null);
+      const timing = timingOf(r);
+      const now = clock.now();
+      // Nothing after the registration (every trigger a reconcile just registered): nothing to catch up.
+      if (!slotSinceRegistration(timing, now)) continue;
+      const resolution = catchUpSlot(timing, now, lastSlots.get(r.id) ?? null);
       if (!resolution || (resolution.type === 'drop' && resolution.reason === 'before_registration'))
         continue;
       try {
@@ -175,7 +214,9 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   const reconcileOnce = async (): Promise<void> => {
     const defs = registry.all();
     const hashes = new Map<string, string>();
-    for (const def of defs) hashes.set(def.name, await store.saveDefinition(def));
+    // Redis calls IN_FLIGHT at a time, not one by one: 10,000 schedules one round trip
+    // after another took ~20 s on a loaded machine (npm run bench, schedule fire lag).
+    await eachLimit(defs, IN_FLIGHT, async (def) => hashes.set(def.name, await store.saveDefinition(def)));
     const [registered, bull] = await Promise.all([records.registrations(), triggers.list()]);
     const plan = planReconcile(
       desiredTriggers(defs, hashes),
@@ -183,12 +224,13 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       new Set(bull.map((b) => b.id)),
       clock.now(),
     );
-    for (const id of plan.remove) await triggers.remove(id);
+    await eachLimit(plan.remove, IN_FLIGHT, (id) => triggers.remove(id));
     await records.forget(plan.remove);
     // Records first: a fire of the new scheduler must find its registration.
     await records.save([...plan.upsert, ...plan.update]);
-    for (const r of plan.upsert)
-      await triggers.upsert(r.id, r, { workflow: r.workflow, trigger: r.trigger, key: r.key });
+    await eachLimit(plan.upsert, IN_FLIGHT, (r) =>
+      triggers.upsert(r.id, r, { workflow: r.workflow, trigger: r.trigger, key: r.key }),
+    );
     const summary: ReconcileSummary = {
       upserted: plan.upsert.map((r) => r.id),
       updated: plan.update.map((r) => r.id),
@@ -273,7 +315,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       (await readSchedules(records, triggers, clock.now())).views;
     const watchdog = startWatchdog({
       views: async () => {
-        const { views, missing } = await readSchedules(records, triggers, clock.now());
+        const { views, missing } = await readSchedules(records, triggers, clock.now(), true);
         // A registered trigger without its BullMQ scheduler (keys lost): register it again.
         if (lease.isLeader() && missing.length > 0) void requestReconcile();
         return views;
@@ -288,8 +330,12 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     // No silent fire loss: the lease holder claims slots never delivered within their
     // grace as missed (or catches up the latest one), on its own timer.
     let checking: Promise<void> = Promise.resolve();
+    let checkBusy = false;
     const missedTimer = setInterval(() => {
-      if (!lease.isLeader() || closed) return;
+      // One look at a time: with 10,000 schedules a look can outlast the period, and
+      // looks piling up on the shared connection held back the fires themselves.
+      if (!lease.isLeader() || closed || checkBusy) return;
+      checkBusy = true;
       checking = (async () => {
         const registered = await records.registrations();
         // A trigger whose BullMQ fire is overdue past its grace has none pending (BullMQ
@@ -300,6 +346,8 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
         for (const b of await triggers.list()) {
           const r = registered.get(b.id);
           if (!r || b.next === undefined || !registry.get(r.workflow)) continue;
+          // Not yet past the shortest grace: no need to work out its own (a cron parse each).
+          if (b.next + MIN_GRACE_MS + MISSED_MARGIN_MS >= now) continue;
           if (b.next + lateGraceMs(r, b.next) + MISSED_MARGIN_MS >= now) continue;
           await triggers.upsert(r.id, r, { workflow: r.workflow, trigger: r.trigger, key: r.key });
           logger.warn(
@@ -326,7 +374,11 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
           registered.values(),
         );
         if (reports.length > 0) events.emit('missed', reports);
-      })().catch((err) => logger.warn({ err }, 'could not look for missed schedule slots; trying again'));
+      })()
+        .catch((err) => logger.warn({ err }, 'could not look for missed schedule slots; trying again'))
+        .finally(() => {
+          checkBusy = false;
+        });
     }, tuning.missedCheckMs ?? 5_000);
     missedTimer.unref();
     releasers.add('missed-slot check', async () => {

@@ -37,10 +37,12 @@ export const MISSED_DECISION: FireDecision = {
  */
 export function slotsPastGrace(t: TriggerTiming, afterMs: number, nowMs: number, max: number): number[] {
   const out: number[] = [];
-  let slot = nextSlot(t, afterMs);
+  // Slots after now cannot be past their grace: cron-parser looks no further (for a
+  // yearly cron it would step day by day to next year, for every trigger at every look).
+  let slot = nextSlot(t, afterMs, nowMs);
   while (slot !== undefined && out.length < max && slot + lateGraceMs(t, slot) + MISSED_MARGIN_MS < nowMs) {
     out.push(slot);
-    slot = nextSlot(t, slot);
+    slot = nextSlot(t, slot, nowMs);
   }
   return out;
 }

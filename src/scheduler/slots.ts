@@ -12,8 +12,12 @@ export interface Schedule {
 /** Guards loops over slots: a valid cron always yields a slot long before this. */
 const MAX_STEPS = 100_000;
 
-const parse = (s: Schedule, fromMs: number) =>
-  CronExpressionParser.parse(s.cron, { tz: s.timezone, currentDate: new Date(fromMs) });
+const parse = (s: Schedule, fromMs: number, untilMs?: number) =>
+  CronExpressionParser.parse(s.cron, {
+    tz: s.timezone,
+    currentDate: new Date(fromMs),
+    ...(untilMs === undefined ? {} : { endDate: new Date(untilMs) }),
+  });
 
 /**
  * True when the hour field names particular hours (`2`, `1-3`, `*\/6`): such a
@@ -83,9 +87,13 @@ export function isRepeatedWallClock(s: Schedule, ms: number): boolean {
   return hasFixedHours(s.cron) && isSecondPass(ms, s.timezone);
 }
 
-/** The first slot strictly after `afterMs`, or undefined when the cron never fires again. */
-export function nextSlot(s: Schedule, afterMs: number): number | undefined {
-  const it = parse(s, afterMs);
+/**
+ * The first slot strictly after `afterMs`, or undefined when the cron never fires again
+ * (or not by `untilMs`, when given: cron-parser then stops at that bound, where it would
+ * otherwise step day by day to the next match, a year ahead for a yearly cron).
+ */
+export function nextSlot(s: Schedule, afterMs: number, untilMs?: number): number | undefined {
+  const it = parse(s, afterMs, untilMs);
   for (let i = 0; i < MAX_STEPS; i++) {
     let ms: number;
     try {

@@ -29,7 +29,6 @@ export function scheduleView(
   nowMs: number,
 ): ScheduleView {
   const next = nextSlot(r, nowMs);
-  const expected = bullmqNext ?? nextSlot(r, Math.max(lastSlot ?? r.registeredAt, r.registeredAt));
   return {
     workflow: r.workflow,
     trigger: r.trigger,
@@ -39,8 +38,34 @@ export function scheduleView(
     next: next === undefined ? '' : zonedIso(next, r.timezone),
     next_utc: next === undefined ? '' : new Date(next).toISOString(),
     last_slot: lastSlot === null ? null : new Date(lastSlot).toISOString(),
-    overdue_ms: expected !== undefined && expected < nowMs ? nowMs - expected : 0,
+    overdue_ms: overdueMs(r, lastSlot, bullmqNext, nowMs),
   };
+}
+
+/** How long the expected fire is overdue at `nowMs` (0 when not yet due). */
+function overdueMs(r: Registration, lastSlot: number | null, bullmqNext: number | undefined, nowMs: number): number {
+  // Only a slot before now can be overdue: cron-parser looks no further (a yearly cron
+  // would otherwise be stepped day by day to its next match, for every trigger).
+  const expected = bullmqNext ?? nextSlot(r, Math.max(lastSlot ?? r.registeredAt, r.registeredAt), nowMs);
+  return expected !== undefined && expected < nowMs ? nowMs - expected : 0;
+}
+
+/** What the watchdog reads of a schedule: no next fire to show, so none is computed. */
+export type OverdueView = Pick<ScheduleView, 'workflow' | 'trigger' | 'cron' | 'timezone' | 'overdue_ms'>;
+
+export function overdueViews(
+  registrations: Iterable<Registration>,
+  lastSlots: Map<string, number>,
+  bullmqNext: Map<string, number | undefined>,
+  nowMs: number,
+): OverdueView[] {
+  return [...registrations].map((r) => ({
+    workflow: r.workflow,
+    trigger: r.trigger,
+    cron: r.cron,
+    timezone: r.timezone,
+    overdue_ms: overdueMs(r, lastSlots.get(r.id) ?? null, bullmqNext.get(r.id), nowMs),
+  }));
 }
 
 export function scheduleViews(

@@ -4,10 +4,10 @@
 // what to do. Must not import bullmq.
 import { formatDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
-import type { ScheduleView } from './views.js';
+import type { OverdueView } from './views.js';
 
 export interface WatchdogDeps {
-  views(): Promise<ScheduleView[]>;
+  views(): Promise<OverdueView[]>;
   setOverdue(workflow: string, trigger: number, overdueMs: number): void;
   graceMs: number;
   intervalMs: number;
@@ -16,7 +16,7 @@ export interface WatchdogDeps {
 
 export interface Watchdog {
   /** One check now (also what the timer runs). */
-  check(): Promise<ScheduleView[]>;
+  check(): Promise<OverdueView[]>;
   close(): Promise<void>;
 }
 
@@ -25,7 +25,7 @@ export function startWatchdog(deps: WatchdogDeps): Watchdog {
   let shown = new Set<string>();
   let running: Promise<unknown> = Promise.resolve();
 
-  const check = async (): Promise<ScheduleView[]> => {
+  const check = async (): Promise<OverdueView[]> => {
     const views = await deps.views();
     const now = new Set<string>();
     for (const v of views) {
@@ -61,10 +61,16 @@ export function startWatchdog(deps: WatchdogDeps): Watchdog {
     return views;
   };
 
+  let busy = false;
   const timer = setInterval(() => {
-    running = check().catch((err) =>
-      deps.logger.warn({ err }, 'schedule watchdog could not read the schedules'),
-    );
+    // One check at a time: with many schedules a check can outlast the period.
+    if (busy) return;
+    busy = true;
+    running = check()
+      .catch((err) => deps.logger.warn({ err }, 'schedule watchdog could not read the schedules'))
+      .finally(() => {
+        busy = false;
+      });
   }, deps.intervalMs);
   timer.unref();
 

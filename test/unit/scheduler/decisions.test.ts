@@ -7,6 +7,7 @@ import {
   type GroupRun,
   lateGraceMs,
   resolveFire,
+  slotSinceRegistration,
   type TriggerTiming,
 } from '../../../src/scheduler/decisions.js';
 
@@ -89,6 +90,13 @@ describe('lateGraceMs', () => {
     expect(lateGraceMs({ cron: '* * * * * *', timezone: 'UTC' }, at('2026-06-10T00:00:00Z'))).toBe(2_000);
     expect(lateGraceMs({ cron: '0 2 * * *', timezone: 'UTC' }, at('2026-06-10T02:00:00Z'))).toBe(30_000);
   });
+
+  it('is half the interval up to a next slot a minute later, the longest grace beyond', () => {
+    const slot = at('2026-06-10T00:00:00Z');
+    expect(lateGraceMs({ cron: '0,58 * * * * *', timezone: 'UTC' }, slot)).toBe(29_000);
+    expect(lateGraceMs({ cron: '0 * * * * *', timezone: 'UTC' }, slot)).toBe(30_000);
+    expect(lateGraceMs({ cron: '0 0 0 10 6 *', timezone: 'UTC' }, slot)).toBe(30_000);
+  });
 });
 
 describe('catchUpSlot', () => {
@@ -132,6 +140,32 @@ describe('catchUpSlot', () => {
       slotMs: firstPass,
     });
     expect(catchUpSlot(timing, at('2026-11-01T06:45:00Z'), firstPass)).toBeUndefined();
+  });
+});
+
+describe('slotSinceRegistration', () => {
+  it('is false for a trigger registered after its latest slot: catchUpSlot has nothing to run', () => {
+    const timing = daily({ registeredAt: SLOT + 60_000 });
+    expect(slotSinceRegistration(timing, SLOT + 20 * 60_000)).toBe(false);
+    expect(catchUpSlot(timing, SLOT + 20 * 60_000, null)).toMatchObject({ reason: 'before_registration' });
+  });
+
+  it('is true once a slot after the registration has passed: the catch-up runs it', () => {
+    const timing = daily({ registeredAt: SLOT - 60_000 });
+    expect(slotSinceRegistration(timing, SLOT + 20 * 60_000)).toBe(true);
+    expect(catchUpSlot(timing, SLOT + 20 * 60_000, null)).toMatchObject({ type: 'fire', slotMs: SLOT });
+  });
+
+  it('counts the shifted spring-forward fire as a slot (Berlin 02:00 runs at 03:00 CEST)', () => {
+    const shifted = at('2026-03-29T01:00:00Z');
+    expect(slotSinceRegistration(daily({ registeredAt: shifted - 60_000 }), shifted)).toBe(true);
+    expect(slotSinceRegistration(daily({ registeredAt: shifted - 60_000 }), shifted - 1)).toBe(false);
+  });
+
+  it('is false for a yearly cron registered today, true from its next New Year', () => {
+    const timing = daily({ cron: '0 0 1 1 *', timezone: 'UTC', registeredAt: at('2026-11-29T21:00:00Z') });
+    expect(slotSinceRegistration(timing, at('2026-11-29T21:05:00Z'))).toBe(false);
+    expect(slotSinceRegistration(timing, at('2027-01-01T00:00:00Z'))).toBe(true);
   });
 });
 

@@ -2,7 +2,7 @@
 // metric for every trigger, one warning per overdue episode.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Registration } from '../../../src/scheduler/reconcile.js';
-import { scheduleView } from '../../../src/scheduler/views.js';
+import { overdueViews, scheduleView } from '../../../src/scheduler/views.js';
 import { startWatchdog, type Watchdog } from '../../../src/scheduler/watchdog.js';
 import type { ScheduleView } from '../../../src/scheduler/views.js';
 import { createLogger } from '../../../src/shared/logger.js';
@@ -48,6 +48,24 @@ describe('scheduleView', () => {
   it('without a BullMQ scheduler, expects the first slot after the last decided one', () => {
     const now = at('2026-06-12T00:30:00Z');
     expect(scheduleView(REG, at('2026-06-10T00:00:00Z'), undefined, now).overdue_ms).toBe(24.5 * 3_600_000);
+  });
+});
+
+describe('overdueViews (what the watchdog reads)', () => {
+  it('gives the same overdue time as the full view, with or without a BullMQ scheduler', () => {
+    const now = at('2026-06-12T00:30:00Z');
+    const last = new Map([[REG.id, at('2026-06-10T00:00:00Z')]]);
+    expect(overdueViews([REG], last, new Map(), now)).toEqual([
+      { workflow: 'nightly', trigger: 0, cron: '0 2 * * *', timezone: 'Europe/Berlin', overdue_ms: 24.5 * 3_600_000 },
+    ]);
+    const pending = new Map([[REG.id, at('2026-06-12T00:00:00Z')]]);
+    expect(overdueViews([REG], last, pending, now)[0]!.overdue_ms).toBe(30 * 60_000);
+  });
+
+  it('is not overdue when the expected slot is still ahead (a yearly cron registered today)', () => {
+    const yearly = { ...REG, cron: '0 0 1 1 *', timezone: 'UTC', registeredAt: at('2026-11-29T21:00:00Z') };
+    expect(overdueViews([yearly], new Map(), new Map(), at('2026-11-29T22:00:00Z'))[0]!.overdue_ms).toBe(0);
+    expect(overdueViews([yearly], new Map(), new Map(), at('2027-01-01T00:10:00Z'))[0]!.overdue_ms).toBe(10 * 60_000);
   });
 });
 
