@@ -17,7 +17,7 @@ const arg = (name: string, fallback: number): number => {
   return found ? Number(found.split('=')[1]) : fallback;
 };
 
-/** `--only=budget,parked`: just those tables (names: throughput, parked, for-each, polling, budget, scheduler). */
+/** `--only=budget,parked`: just those tables (names: throughput, parked, for-each, polling, budget, scheduler, calls). */
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
