@@ -331,6 +331,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     // grace as missed (or catches up the latest one), on its own timer.
     let checking: Promise<void> = Promise.resolve();
     let checkBusy = false;
+    const missedClear = new Map<string, number>();
     const missedTimer = setInterval(() => {
       // One look at a time: with 10,000 schedules a look can outlast the period, and
       // looks piling up on the shared connection held back the fires themselves.
@@ -367,6 +368,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
             fires,
             clock,
             logger,
+            clear: missedClear,
             onMissed: (workflow, count) => {
               for (let i = 0; i < count; i++) deps.metrics.onScheduleSkip?.(workflow, 'missed');
             },

@@ -12,7 +12,13 @@
 import type { Redis } from 'ioredis';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { type FireDecision, lateGraceMs, type SlotResolution, type TriggerTiming } from './decisions.js';
+import {
+  type FireDecision,
+  lateGraceMs,
+  MAX_GRACE_MS,
+  type SlotResolution,
+  type TriggerTiming,
+} from './decisions.js';
 import type { FireHandler } from './fire.js';
 import { decisionTtl, timingOf } from './fire.js';
 import type { SchedulerRecords } from './records.js';
@@ -54,6 +60,14 @@ export interface MissedDeps {
   clock: Clock;
   logger: Logger;
   onMissed(workflow: string, count: number): void;
+  /**
+   * This process's memory, kept across looks: per registration, a time up to which it
+   * is known to have no slot past its grace that was not looked at. A look then walks
+   * the cron only from there (a few seconds) instead of from the watermark, which stays
+   * put while no slot passes: 1,000 second-granular crons due in a minute were walked
+   * second by second from their registration at every look, and the fires waited.
+   */
+  clear?: Map<string, number>;
 }
 
 export interface MissedReport {
@@ -72,14 +86,28 @@ export async function checkMissedSlots(
   const { records, redis, clock } = deps;
   const watermarks = await redis.hgetall(records.keys.swept);
   const reports: MissedReport[] = [];
+  const seen = new Set<string>();
   for (const r of registrations) {
     const timing = timingOf(r);
     const now = clock.now();
     const mark = watermarks[r.id] === undefined ? r.registeredAt : Number(watermarks[r.id]);
-    // Never before the registration, nor further back than a fire could still be run.
-    const after = Math.max(mark, r.registeredAt, now - timing.catchUpWindowMs);
+    const clearKey = `${r.id}:${r.key}:${r.registeredAt}`;
+    seen.add(clearKey);
+    // Never before the registration, nor further back than a fire could still be run,
+    // nor before what an earlier look of this process found clear.
+    const after = Math.max(
+      mark,
+      r.registeredAt,
+      now - timing.catchUpWindowMs,
+      deps.clear?.get(clearKey) ?? Number.NEGATIVE_INFINITY,
+    );
     const slots = slotsPastGrace(timing, after, now, MAX_SLOTS_PER_LOOK);
-    if (slots.length === 0) continue;
+    if (slots.length === 0) {
+      // Any slot up to here would be past even the longest grace, so it would have
+      // been found: none is, and no later look needs to walk this stretch again.
+      deps.clear?.set(clearKey, Math.max(after, now - MAX_GRACE_MS - MISSED_MARGIN_MS - 1));
+      continue;
+    }
     const decided = await redis.mget(...slots.map((s) => records.keys.slot(r.id, s)));
     const undecided = slots.filter((_, i) => decided[i] === null);
     const report: MissedReport = { id: r.id, missed: [] };
@@ -133,5 +161,6 @@ export async function checkMissedSlots(
     }
     if (report.missed.length > 0 || report.caughtUp !== undefined || report.completed) reports.push(report);
   }
+  for (const key of deps.clear?.keys() ?? []) if (!seen.has(key)) deps.clear!.delete(key);
   return reports;
 }

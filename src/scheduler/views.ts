@@ -43,7 +43,12 @@ export function scheduleView(
 }
 
 /** How long the expected fire is overdue at `nowMs` (0 when not yet due). */
-function overdueMs(r: Registration, lastSlot: number | null, bullmqNext: number | undefined, nowMs: number): number {
+function overdueMs(
+  r: Registration,
+  lastSlot: number | null,
+  bullmqNext: number | undefined,
+  nowMs: number,
+): number {
   // Only a slot before now can be overdue: cron-parser looks no further (a yearly cron
   // would otherwise be stepped day by day to its next match, for every trigger).
   const expected = bullmqNext ?? nextSlot(r, Math.max(lastSlot ?? r.registeredAt, r.registeredAt), nowMs);
