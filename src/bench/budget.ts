@@ -57,7 +57,14 @@ export async function budgetBench(env: BenchEnv, runs: number, limit: number): P
     }
     const seconds = (Date.now() - started) / 1000;
     if (process.env['GCFLOW_BENCH_DEBUG'])
-      for (const d of daemons) process.stderr.write(d.stderr().split('\n').filter((l) => /api_budget|"level":[456]0/.test(l)).join('\n'));
+      for (const d of daemons)
+        process.stderr.write(
+          d
+            .stderr()
+            .split('\n')
+            .filter((l) => /api_budget|"level":[456]0/.test(l))
+            .join('\n'),
+        );
     const calls = sim.calls().calls.filter((c) => c.path.startsWith('/compute/v1'));
     const refused = calls.filter((c) => c.status === 429).length;
     if (process.env['GCFLOW_BENCH_DEBUG']) {

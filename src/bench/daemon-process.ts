@@ -22,7 +22,10 @@ export function startDaemonProcess(env: Record<string, string>, args: string[]):
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(process.env['GCFLOW_BENCH_DEBUG'] ? -50_000_000 : -4_000)));
+  child.stderr!.on(
+    'data',
+    (d) => (stderr = (stderr + d).slice(process.env['GCFLOW_BENCH_DEBUG'] ? -50_000_000 : -4_000)),
+  );
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const alive = () => child.exitCode === null && child.signalCode === null;
   return {

@@ -51,8 +51,16 @@ export async function forEachBench(env: BenchEnv, items: number): Promise<BenchR
         metric: `${items} one-step runs (sleep 0s), steps/s (enqueued in ${fmt(enqueueS, 1)} s)`,
         value: fmt(runsPerS, 0),
       },
-      { metric: `one run, for_each of ${items} such items (max_parallel ${CONCURRENCY}), items/s`, value: fmt(large.itemsPerS, 0) },
-      { metric: 'for_each items/s : one-step runs steps/s', value: fmt(ratio), target: '>= 0.5', pass: ratio >= 0.5 },
+      {
+        metric: `one run, for_each of ${items} such items (max_parallel ${CONCURRENCY}), items/s`,
+        value: fmt(large.itemsPerS, 0),
+      },
+      {
+        metric: 'for_each items/s : one-step runs steps/s',
+        value: fmt(ratio),
+        target: '>= 0.5',
+        pass: ratio >= 0.5,
+      },
       {
         metric: `run record, largest while items run (bytes, STRLEN), ${SMALL} : ${SMALL * 10} : ${items} items`,
         value: `${small.recordBytes} : ${middle.recordBytes} : ${large.recordBytes}`,
@@ -81,7 +89,8 @@ async function startRuns(services: Services, yaml: string, count: number): Promi
   const ids: string[] = [];
   let next = 0;
   const starter = async () => {
-    while (next++ < count) ids.push((await services.runs.start({ def: definition, inputs: {}, trigger: 'api' })).runId);
+    while (next++ < count)
+      ids.push((await services.runs.start({ def: definition, inputs: {}, trigger: 'api' })).runId);
   };
   await Promise.all(Array.from({ length: Math.min(count, 50) }, starter));
   return ids;

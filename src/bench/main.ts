@@ -40,7 +40,10 @@ async function main(): Promise<void> {
         await budgetBench(env, arg('budget-runs', 60), arg('budget-limit', 30)),
       );
     if (wanted('scheduler'))
-      printTable('schedule fire lag', await schedulerBench(env, arg('schedules', 10_000), arg('burst', 1_000)));
+      printTable(
+        'schedule fire lag',
+        await schedulerBench(env, arg('schedules', 10_000), arg('burst', 1_000)),
+      );
     if (wanted('calls')) printTable('API calls per job', await callsBench(env, arg('boxes', 100)));
   } finally {
     await env.close();

@@ -56,7 +56,10 @@ const workerLogger = createLogger({ level: 'warn', pretty: false });
 export async function throughputBench(env: BenchEnv, runs: number, concurrency: number): Promise<BenchRow[]> {
   const services = await env.open(`bench-eng-${Date.now()}`);
   const simulator = await startSimulatorProcess(['--transition-ms', '50', '--latency-ms', '0']);
-  const remote = await env.open(`bench-eng-http-${Date.now()}`, (c) => (c.genesis.api_url = simulator.apiUrl));
+  const remote = await env.open(
+    `bench-eng-http-${Date.now()}`,
+    (c) => (c.genesis.api_url = simulator.apiUrl),
+  );
   try {
     const raw = (jobs: number, options?: 'run-jobs' | 'lightest') =>
       rawBullmqNoop(env.redisUrl, `bench-raw-${Date.now()}`, jobs, concurrency, options);

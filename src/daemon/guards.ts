@@ -16,6 +16,7 @@ import type { WorkflowDefinition } from '../dsl/types.js';
 import { isTerminalRun } from '../engine/state.js';
 import type { GenesisClient } from '../genesis/index.js';
 import { destroyLeaks, findLeaks } from '../runs/janitor.js';
+import { logTaskError } from '../queue/connection.js';
 import type { RunQueue } from '../queue/runs.js';
 import type { Ownership } from '../runs/ownership.js';
 import type { RunStore } from '../runs/store.js';
@@ -122,7 +123,9 @@ export async function startGuards(deps: GuardDeps): Promise<Guards> {
     leaked.set(left);
   };
   const safely = (what: string, task: () => Promise<void>) => () => {
-    task().catch((err) => logger.warn({ err }, `${what} failed; it runs again at its next interval`));
+    task().catch((err) =>
+      logTaskError(redis, logger, err, `${what} failed; it runs again at its next interval`, what),
+    );
   };
 
   const checkMarker = async (): Promise<void> => {

@@ -7,7 +7,9 @@ import type { RunState } from '../engine/state.js';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import type { ApiCall } from '../genesis/index.js';
+import { trackerOf } from '../queue/connection.js';
 import { openQueueViews } from '../queue/dashboard.js';
+import { isRedisUnavailable } from '../queue/outage.js';
 import { RUNS_QUEUE } from '../queue/runs.js';
 import type { Releasers } from '../shared/releasers.js';
 import { gcflowVersion } from '../shared/version.js';
@@ -206,10 +208,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
           if (failing) log.info('queue metrics sampled again');
           failing = false;
         } catch (err) {
-          // One line per outage, not one per tick; the gauges keep their last values.
-          if (!failing)
-            log.warn({ err }, 'cannot sample queue depths for /metrics; retrying every few seconds');
-          failing = true;
+          // Redis unreachable: the outage's own line says so. Otherwise one line per
+          // spell of failures, not one per tick; the gauges keep their last values.
+          if (isRedisUnavailable(err)) trackerOf(services.redis).error(err, 'queue metrics');
+          else {
+            if (!failing)
+              log.warn({ err }, 'cannot sample queue depths for /metrics; retrying every few seconds');
+            failing = true;
+          }
         }
       };
       sampling = sample();

@@ -4,7 +4,8 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { UnreachableError } from '../shared/errors.js';
-import { type ErrorEmitter, type OutageTracker, quietTracker } from './outage.js';
+import type { Logger } from '../shared/logger.js';
+import { type ErrorEmitter, isRedisUnavailable, type OutageTracker, quietTracker } from './outage.js';
 
 export type RedisClient = Redis;
 
@@ -38,6 +39,23 @@ export function watchErrors(emitter: ErrorEmitter, connection: Redis, source: st
 /** The outage tracker a connection reports to (a quiet one when it has none). */
 export function trackerOf(connection: Redis): OutageTracker {
   return trackers.get(connection) ?? quietTracker();
+}
+
+/**
+ * A periodic task's failure, logged so that an outage stays one line however long it
+ * lasts: Redis being unreachable goes to the connection's outage tracker (the outage's
+ * one warn line, or a debug line while it lasts); anything else is a warn line.
+ */
+export function logTaskError(
+  connection: Redis,
+  logger: Logger,
+  err: unknown,
+  message: string,
+  source: string,
+): void {
+  const tracker = trackers.get(connection);
+  if (tracker && isRedisUnavailable(err)) tracker.error(err, source);
+  else logger.warn({ err }, message);
 }
 
 /**

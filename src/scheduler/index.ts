@@ -9,7 +9,7 @@ import type { RunQueue } from '../queue/runs.js';
 import type { RunService } from '../runs/service.js';
 import type { RunStore } from '../runs/store.js';
 import type { Clock } from '../shared/clock.js';
-import { createRedis, trackerOf } from '../queue/connection.js';
+import { createRedis, logTaskError, trackerOf } from '../queue/connection.js';
 import { startTriggerWorker, TriggerQueue } from '../queue/triggers.js';
 import type { Logger } from '../shared/logger.js';
 import { eachLimit } from '../shared/each-limit.js';
@@ -377,7 +377,15 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
         );
         if (reports.length > 0) events.emit('missed', reports);
       })()
-        .catch((err) => logger.warn({ err }, 'could not look for missed schedule slots; trying again'))
+        .catch((err) =>
+          logTaskError(
+            redis,
+            logger,
+            err,
+            'could not look for missed schedule slots; trying again',
+            'missed-slot check',
+          ),
+        )
         .finally(() => {
           checkBusy = false;
         });

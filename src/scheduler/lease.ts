@@ -4,6 +4,7 @@
 // Must not import bullmq.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { logTaskError } from '../queue/connection.js';
 import type { Logger } from '../shared/logger.js';
 import { type LuaScript, luaCommand } from '../shared/lua.js';
 
@@ -83,7 +84,13 @@ export function startLease(options: LeaseOptions): Lease {
       logger.info({ holder: holderId }, 'this replica now reconciles the schedules');
       return { leading: lead() };
     } catch (err) {
-      logger.warn({ err }, 'scheduler lease: Redis did not answer; trying again');
+      logTaskError(
+        redis,
+        logger,
+        err,
+        'scheduler lease: Redis did not answer; trying again',
+        'scheduler lease',
+      );
     }
     return {};
   };

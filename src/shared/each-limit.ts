@@ -1,7 +1,11 @@
 // Runs an async function over items with at most `limit` calls in flight, in order of
 // the items; the first error is thrown once the calls in flight have settled. Pure.
 
-export async function eachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+export async function eachLimit<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<unknown>,
+): Promise<void> {
   let next = 0;
   let failed: { error: unknown } | undefined;
   const lane = async (): Promise<void> => {
