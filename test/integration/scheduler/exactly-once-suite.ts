@@ -110,8 +110,12 @@ export function exactlyOnceSuite(
       // mid-second may catch up the slot that just passed); every other one repeated it.
       const created = replicas.flatMap((r) => r.metrics.fires).filter((f) => f.workflow === 'ticker');
       // A missing slot across a failover is a fire whose run the failover dropped (the
-      // write reached the old master after the replica was promoted): never a second run.
-      expect(created).toHaveLength(all.length + missing.length);
+      // write reached the old master after the replica was promoted), or a fire the
+      // failover lost before any replica took it (reported missed, asserted above):
+      // never a second run.
+      expect(created.length).toBeGreaterThanOrEqual(all.length);
+      expect(created.length).toBeLessThanOrEqual(all.length + missing.length);
+      if (!window) expect(created).toHaveLength(all.length);
       expect(runs.length).toBeGreaterThanOrEqual(wanted);
     });
 
