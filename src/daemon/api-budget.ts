@@ -20,7 +20,8 @@ export function redisBudget(redis: Redis, prefix: string): SharedBudget {
     // Down once a connection was lost (ioredis reconnecting) or closed; a first connect
     // still under way is waited for (bounded by the limiter's timeout).
     ready: () => !DOWN.has(redis.status),
-    take: async (key, rate, burst) => Number(await script(keyOf(key), rate, burst, 0)),
+    take: async (key, rate, burst, count) =>
+      ((await script(keyOf(key), rate, burst, 0, count)) as unknown[]).map(Number),
     pause: async (key, ms, rate, burst) => {
       await script(keyOf(key), rate, burst, Math.max(1, Math.ceil(ms)));
     },

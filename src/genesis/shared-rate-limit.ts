@@ -5,6 +5,7 @@
 // reached, this process falls back to its own bucket (one warn line per outage, one
 // info line when the shared one answers again). Imports genesis/rate-limit and shared.
 import { createHash } from 'node:crypto';
+import { batchCalls } from '../shared/batch.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { createRateLimiter, DEFAULT_RATE_LIMIT, type RateLimiter, type TokenBucket } from './rate-limit.js';
@@ -12,10 +13,11 @@ import { createRateLimiter, DEFAULT_RATE_LIMIT, type RateLimiter, type TokenBuck
 /** A token bucket shared by processes; implemented over Redis in src/daemon/api-budget.ts. */
 export interface SharedBudget {
   /**
-   * Reserves one request slot in the bucket `key` and resolves with how many ms the caller
-   * must wait before sending (0: at once). Rejects when the store cannot be reached.
+   * Reserves `count` consecutive request slots in the bucket `key` and resolves with how
+   * many ms each caller must wait before sending (0: at once), in order. Rejects when the
+   * store cannot be reached.
    */
-  take(key: string, ratePerSecond: number, burst: number): Promise<number>;
+  take(key: string, ratePerSecond: number, burst: number, count: number): Promise<number[]>;
   /** No slot of bucket `key` is handed out for the next `ms` (a 429's Retry-After). */
   pause(key: string, ms: number, ratePerSecond: number, burst: number): Promise<void>;
   /** False when the store is known to be down: the caller falls back without trying. */
@@ -81,11 +83,18 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Shar
     degradedSince = undefined;
   };
 
-  async function takeShared(): Promise<number> {
+  /** Slots for every caller that asked while the last take was in flight, in one call. */
+  const takeShared = batchCalls<void, { waitMs: number; sentAt: number }>(async (callers) => {
+    const sentAt = clock.now();
+    const waits = await withTimeout(budget.take(key, rate, burst, callers.length));
+    return waits.map((waitMs) => ({ waitMs, sentAt }));
+  });
+
+  async function withTimeout(take: Promise<number[]>): Promise<number[]> {
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
-        budget.take(key, rate, burst),
+        take,
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
         }),
@@ -112,18 +121,19 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Shar
       // lowers the rate). The slot's time is counted from when the take was *sent*: the
       // bucket answered "wait n ms" no earlier than that, and a stall between Redis's
       // answer and this continuation is lateness too (counting from the answer's arrival
-      // hid it, and such callers sent late, bunched with on-time ones).
+      // hid it, and such callers sent late, bunched with on-time ones). Callers that ask
+      // while a take is in flight share the next one (one round trip for all of them),
+      // so "sent" is when their batch was.
       for (let tries = 0; ; tries++) {
-        let waitMs: number;
-        const asked = clock.now();
+        let slot: { waitMs: number; sentAt: number };
         try {
-          waitMs = await takeShared();
+          slot = await takeShared();
         } catch (err) {
           degrade(err);
           return fallback.acquire(signal);
         }
         recovered();
-        const due = asked + waitMs;
+        const due = slot.sentAt + slot.waitMs;
         const sleepMs = due - clock.now();
         if (sleepMs > 0) await clock.sleep(sleepMs, signal);
         if (clock.now() - due <= slotMs || tries >= MAX_RETAKES) return;

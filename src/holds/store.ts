@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { HoldSource } from '../actions/types.js';
+import { batchCalls } from '../shared/batch.js';
 import type { Clock } from '../shared/clock.js';
 import { defineRecord } from '../shared/records.js';
 
@@ -42,6 +43,14 @@ export function inForce(hold: Pick<Hold, 'until'>, now: number): boolean {
 
 export class HoldStore implements HoldSource {
   private readonly keys: ReturnType<typeof holdKeys>;
+  /**
+   * One read serves every caller that asked while the previous one was in flight
+   * (every instances.list step reads the holds): as fresh as a read of one's own.
+   */
+  private readonly read = batchCalls(async (callers: void[]) => {
+    const holds = await this.readAll();
+    return callers.map(() => [...holds]);
+  });
 
   constructor(
     private readonly redis: Redis,
@@ -72,7 +81,11 @@ export class HoldStore implements HoldSource {
   }
 
   /** Every hold in force, by instance name then id; ids whose hold ended leave the index. */
-  async list(): Promise<Hold[]> {
+  list(): Promise<Hold[]> {
+    return this.read();
+  }
+
+  private async readAll(): Promise<Hold[]> {
     const ids = await this.redis.smembers(this.keys.index);
     if (ids.length === 0) return [];
     const keys = ids.map((id) => this.keys.hold(id));

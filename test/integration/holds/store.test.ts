@@ -102,6 +102,57 @@ describe('HoldStore', () => {
   });
 });
 
+describe('HoldStore.list under concurrent readers', () => {
+  /**
+   * A connection of our own whose SMEMBERS calls (one per read of the index) are counted;
+   * the first one's answer is held until `release` is called.
+   */
+  function countingStore(holdFirst = false) {
+    const own = new Redis(inject('redisUrl'));
+    const reads = { count: 0 };
+    let release: () => void = () => {};
+    const gate = holdFirst ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+    const smembers = own.smembers.bind(own);
+    own.smembers = (async (key: string) => {
+      const first = reads.count++ === 0;
+      const answer = await smembers(key);
+      if (first) await gate;
+      return answer;
+    }) as typeof own.smembers;
+    return { own, reads, release: () => release(), counted: new HoldStore(own, prefix, clock) };
+  }
+
+  it('serves callers who ask while a read is in flight with one shared read', async () => {
+    const { own, reads, counted } = countingStore();
+    try {
+      await counted.put(hold('a', undefined));
+      const lists = await Promise.all(Array.from({ length: 40 }, () => counted.list()));
+      for (const list of lists) expect(list.map((h) => h.instance_id)).toEqual(['a']);
+      // One read for the first tick's callers; never one per caller.
+      expect(reads.count).toBeLessThanOrEqual(2);
+    } finally {
+      own.disconnect();
+    }
+  });
+
+  it('does not answer a caller with a read sent before it asked', async () => {
+    const { own, reads, release, counted } = countingStore(true);
+    try {
+      await store.put(hold('a', undefined));
+      // A read is in flight (it saw only a) when b is placed; a list asked after that sees b.
+      const before = counted.list();
+      await eventually(async () => (reads.count === 1 ? true : undefined), 5_000, 'the first read');
+      await store.put(hold('b', undefined));
+      const after = counted.list();
+      release();
+      expect((await before).map((h) => h.instance_id)).toEqual(['a']);
+      expect((await after).map((h) => h.instance_id)).toEqual(['a', 'b']);
+    } finally {
+      own.disconnect();
+    }
+  });
+});
+
 describe('holdEnd', () => {
   const settings = { defaultMs: 12 * 3_600_000, maxMs: 30 * 86_400_000 };
   const end = (r: Parameters<typeof holdEnd>[0]) => holdEnd(r, T0, settings);

@@ -5,21 +5,26 @@ import { createSharedRateLimiter, type SharedBudget } from '../../../src/genesis
 import { silentLogger } from '../../../src/shared/logger.js';
 import { ManualClock, settle } from './manual-clock.js';
 
-/** A bucket that answers each take with the next scripted wait, after `stallMs` of the caller's time. */
+/**
+ * A bucket that answers each take with the next scripted wait (then 100 ms more per
+ * further slot of the same take), after `stallMs` of the caller's time.
+ */
 function scripted(clock: ManualClock, answers: { waitMs: number; stallMs: number }[]) {
   const takes: number[] = [];
+  const counts: number[] = [];
   const budget: SharedBudget = {
     ready: () => true,
-    take: async () => {
+    take: async (_key, _rate, _burst, count) => {
       takes.push(clock.now());
+      counts.push(count);
       const next = answers.shift() ?? { waitMs: 0, stallMs: 0 };
       // The event loop stalls between Redis's answer and the caller's continuation.
       if (next.stallMs > 0) await clock.advance(next.stallMs);
-      return next.waitMs;
+      return Array.from({ length: count }, (_, i) => next.waitMs + i * 100);
     },
     pause: async () => undefined,
   };
-  return { budget, takes };
+  return { budget, takes, counts };
 }
 
 describe('shared rate limiter: late callers take a new slot', () => {
@@ -53,12 +58,39 @@ describe('shared rate limiter: late callers take a new slot', () => {
     const limiter = createSharedRateLimiter(options(budget, clock));
     let sentAt: number | undefined;
     void limiter.acquire().then(() => (sentAt = clock.now()));
-    await settle();
+    // Once the take's answer (and its 20 ms stall) is in:
+    while (clock.now() < start + 20) await settle();
     await clock.advance(279);
     expect(sentAt).toBeUndefined();
     await clock.advance(10);
     // The wait counts from when the take was asked: 300 ms after the start, not 320.
     expect(sentAt).toBe(start + 300);
     expect(takes).toHaveLength(1);
+  });
+
+  it('callers that ask while a take is in flight share the next take, each sent at its own slot', async () => {
+    const clock = new ManualClock();
+    const start = clock.now();
+    // The first take answers after 50 ms; meanwhile 9 more callers ask.
+    const { budget, counts } = scripted(clock, [
+      { waitMs: 0, stallMs: 50 },
+      { waitMs: 0, stallMs: 0 },
+    ]);
+    const limiter = createSharedRateLimiter(options(budget, clock));
+    const sentAt: number[] = [];
+    const first = limiter.acquire().then(() => sentAt.push(clock.now() - start));
+    await settle();
+    const rest = Array.from({ length: 9 }, () =>
+      limiter.acquire().then(() => sentAt.push(clock.now() - start)),
+    );
+    await first;
+    // The 9 share one take, and their slots (0, 100, ... 800 ms after it was sent) are kept.
+    for (let t = 0; t < 9; t++) {
+      await settle();
+      await clock.advance(100);
+    }
+    await Promise.all(rest);
+    expect(counts).toEqual([1, 9]);
+    expect(sentAt).toEqual([50, 50, 150, 250, 350, 450, 550, 650, 750, 850]);
   });
 });
