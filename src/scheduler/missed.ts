@@ -4,7 +4,9 @@
 // moveToActive: a replica killed in between leaves none pending until its stalled job
 // returns; or no daemon ran). Such a slot is claimed as `missed` (so a fire delivered
 // later for it starts nothing) and reported: one warn line per trigger and look, and
-// gcflow_schedule_skipped_total{reason="missed"} per slot. When the missed slot is the
+// gcflow_schedule_skipped_total{reason="missed"} per slot. The watermark moves past a
+// slot only once its line is written, so a lease holder killed between the claim and
+// the line leaves the report to the next look (at least once, never silent). When the missed slot is the
 // trigger's latest one and it has catch_up: last, it is fired late instead (catch-up).
 // A slot decided `start` whose run was never created (the replica died between the claim
 // and the run's creation) gets its run started late, with the slot's id.
@@ -108,18 +110,24 @@ export async function checkMissedSlots(
       deps.clear?.set(clearKey, Math.max(after, now - MAX_GRACE_MS - MISSED_MARGIN_MS - 1));
       continue;
     }
-    const decided = await redis.mget(...slots.map((s) => records.keys.slot(r.id, s)));
-    const undecided = slots.filter((_, i) => decided[i] === null);
+    const decided = await records.decisions(r.id, slots);
     const report: MissedReport = { id: r.id, missed: [] };
-    // A slot decided `start` whose run does not exist: its replica died between the
-    // claim and the run's creation. Its run is started now (idempotent by the slot's id).
-    for (const [i, slot] of slots.entries()) {
-      if (decided[i] === null) continue;
-      const outcome = await deps.fires.complete(r, slot);
-      if (outcome?.type === 'started') report.completed = [...(report.completed ?? []), slot];
-    }
     const latest = latestSlot(timing, now);
-    for (const slot of undecided) {
+    for (const [i, slot] of slots.entries()) {
+      const decision = decided[i];
+      if (decision?.action === 'skip' && decision.code === 'missed') {
+        // Claimed missed by a look whose process died before it reported the slot (the
+        // watermark moves past a slot only once its line is written): reported now.
+        report.missed.push(slot);
+        continue;
+      }
+      if (decision) {
+        // A slot decided `start` whose run does not exist: its replica died between the
+        // claim and the run's creation. Its run is started now (idempotent by the slot's id).
+        const outcome = await deps.fires.complete(r, slot);
+        if (outcome?.type === 'started') report.completed = [...(report.completed ?? []), slot];
+        continue;
+      }
       if (r.catch_up === 'last' && slot === latest) {
         const resolution: SlotResolution = { type: 'fire', slotMs: slot, late: true };
         const outcome = await deps.fires.catchUp(r, resolution);
@@ -140,7 +148,6 @@ export async function checkMissedSlots(
       const claim = await records.claim(r.id, slot, MISSED_DECISION, decisionTtl(timing));
       if (claim.mine) report.missed.push(slot);
     }
-    await redis.hset(records.keys.swept, r.id, String(slots[slots.length - 1]));
     if (report.missed.length > 0) {
       deps.onMissed(r.workflow, report.missed.length);
       const first = report.missed[0]!;
@@ -159,6 +166,8 @@ export async function checkMissedSlots(
         `missed ${report.missed.length} slot(s) of schedule ${r.id}: not delivered within the grace; no run was started for them`,
       );
     }
+    // Only after the line: a process killed before it leaves the slots to the next look.
+    await redis.hset(records.keys.swept, r.id, String(slots[slots.length - 1]));
     if (report.missed.length > 0 || report.caughtUp !== undefined || report.completed) reports.push(report);
   }
   for (const key of deps.clear?.keys() ?? []) if (!seen.has(key)) deps.clear!.delete(key);

@@ -114,9 +114,18 @@ export class SchedulerRecords {
   }
 
   async decision(id: string, slotMs: number): Promise<FireDecision | undefined> {
-    const key = this.keys.slot(id, slotMs);
-    const json = await this.redis.get(key);
-    return json === null ? undefined : decisionRecord.decode(json, key);
+    return this.decodeDecision(id, slotMs, await this.redis.get(this.keys.slot(id, slotMs)));
+  }
+
+  /** The decisions of several slots of one trigger, in one round trip. */
+  async decisions(id: string, slots: number[]): Promise<Array<FireDecision | undefined>> {
+    if (slots.length === 0) return [];
+    const values = await this.redis.mget(...slots.map((s) => this.keys.slot(id, s)));
+    return values.map((json, i) => this.decodeDecision(id, slots[i]!, json));
+  }
+
+  private decodeDecision(id: string, slotMs: number, json: string | null): FireDecision | undefined {
+    return json === null ? undefined : decisionRecord.decode(json, this.keys.slot(id, slotMs));
   }
 
   /** Stores `decision` for the slot unless one exists; returns the one that counts. */

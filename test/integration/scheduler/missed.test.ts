@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
 import { decisionTtl, timingOf } from '../../../src/scheduler/fire.js';
 import { SchedulerRecords } from '../../../src/scheduler/records.js';
-import { slotsPastGrace } from '../../../src/scheduler/missed.js';
+import { MISSED_DECISION, slotsPastGrace } from '../../../src/scheduler/missed.js';
 import { scheduledRunId } from '../../../src/shared/ids.js';
 import { at, startHarness, until } from './harness.js';
 
@@ -147,6 +147,52 @@ describe('missed-slot check', () => {
         .flatMap((l) => (JSON.parse(l) as { slots: string[] }).slots);
       expect(named).not.toContain(new Date(slot).toISOString());
       expect(second.metrics.skips.filter((s) => s.reason === 'missed').length).toBe(named.length);
+    } finally {
+      redis.disconnect();
+      await h.close();
+    }
+  }, 90_000);
+
+  it('reports a slot claimed missed by a lease holder that died before it wrote the line', async () => {
+    const h = await startHarness({ 'gap.yaml': workflow });
+    const redis = new Redis(inject('redisUrl'));
+    try {
+      const first = await h.replica({ tuning: { missedCheckMs: 300 } });
+      await until(
+        () => (first.outcomes.filter((o) => o.type === 'started').length >= 1 ? true : undefined),
+        20_000,
+        'a fire before the crash',
+      );
+      await first.close();
+      // What a lease holder killed between its claim and its warn line leaves: the slot
+      // claimed missed, the watermark not past it, and no line (seen under a loaded
+      // machine in the kill-storm e2e test: a missed slot nobody reported).
+      const records = new SchedulerRecords(redis, h.prefix);
+      const reg = (await records.registrations()).get('gap:0')!;
+      const slot = Math.ceil((Date.now() + 500) / PERIOD) * PERIOD;
+      await at(slot + 50);
+      const claim = await records.claim('gap:0', slot, MISSED_DECISION, decisionTtl(timingOf(reg)));
+      expect(claim.mine).toBe(true);
+      const second = await h.replica({ tuning: { missedCheckMs: 300 } });
+      const iso = new Date(slot).toISOString();
+      const named = () =>
+        h.logs
+          .filter((l) => l.includes('"schedule.missed"'))
+          .flatMap((l) => (JSON.parse(l) as { slots: string[] }).slots);
+      await until(
+        () => (named().includes(iso) ? true : undefined),
+        20_000,
+        `a schedule.missed line naming ${iso}`,
+      );
+      // Once, and counted; no run was started for it.
+      await until(
+        async () => ((await redis.hget(records.keys.swept, 'gap:0')) !== null ? true : undefined),
+        20_000,
+        'the watermark to move',
+      );
+      expect(named().filter((s) => s === iso)).toHaveLength(1);
+      expect(second.metrics.skips.filter((s) => s.reason === 'missed').length).toBe(named().length);
+      expect((await h.runs('gap')).filter((r) => Date.parse(r.scheduled_at!) === slot)).toHaveLength(0);
     } finally {
       redis.disconnect();
       await h.close();
