@@ -7,9 +7,8 @@ import type { RunState } from '../engine/state.js';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import type { ApiCall } from '../genesis/index.js';
-import { trackerOf } from '../queue/connection.js';
+import { logTaskError } from '../queue/connection.js';
 import { openQueueViews } from '../queue/dashboard.js';
-import { isRedisUnavailable } from '../queue/outage.js';
 import { RUNS_QUEUE } from '../queue/runs.js';
 import type { Releasers } from '../shared/releasers.js';
 import { gcflowVersion } from '../shared/version.js';
@@ -210,12 +209,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         } catch (err) {
           // Redis unreachable: the outage's own line says so. Otherwise one line per
           // spell of failures, not one per tick; the gauges keep their last values.
-          if (isRedisUnavailable(err)) trackerOf(services.redis).error(err, 'queue metrics');
-          else {
-            if (!failing)
-              log.warn({ err }, 'cannot sample queue depths for /metrics; retrying every few seconds');
+          const message = 'cannot sample queue depths for /metrics; retrying every few seconds';
+          logTaskError(services.redis, log, err, message, 'queue metrics', (e) => {
+            if (!failing) log.warn({ err: e }, message);
             failing = true;
-          }
+          });
         }
       };
       sampling = sample();

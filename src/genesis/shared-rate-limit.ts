@@ -84,7 +84,7 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Shar
   };
 
   /** Slots for every caller that asked while the last take was in flight, in one call. */
-  const takeShared = batchCalls<void, { waitMs: number; sentAt: number }>(async (callers) => {
+  const takeShared = batchCalls<undefined, { waitMs: number; sentAt: number }>(async (callers) => {
     const sentAt = clock.now();
     const waits = await withTimeout(budget.take(key, rate, burst, callers.length));
     return waits.map((waitMs) => ({ waitMs, sentAt }));
@@ -127,7 +127,7 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Shar
       for (let tries = 0; ; tries++) {
         let slot: { waitMs: number; sentAt: number };
         try {
-          slot = await takeShared();
+          slot = await takeShared(undefined);
         } catch (err) {
           degrade(err);
           return fallback.acquire(signal);

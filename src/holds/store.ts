@@ -47,7 +47,7 @@ export class HoldStore implements HoldSource {
    * One read serves every caller that asked while the previous one was in flight
    * (every instances.list step reads the holds): as fresh as a read of one's own.
    */
-  private readonly read = batchCalls(async (callers: void[]) => {
+  private readonly read = batchCalls<undefined, Hold[]>(async (callers) => {
     const holds = await this.readAll();
     return callers.map(() => [...holds]);
   });
@@ -82,7 +82,7 @@ export class HoldStore implements HoldSource {
 
   /** Every hold in force, by instance name then id; ids whose hold ended leave the index. */
   list(): Promise<Hold[]> {
-    return this.read();
+    return this.read(undefined);
   }
 
   private async readAll(): Promise<Hold[]> {

@@ -44,7 +44,8 @@ export function trackerOf(connection: Redis): OutageTracker {
 /**
  * A periodic task's failure, logged so that an outage stays one line however long it
  * lasts: Redis being unreachable goes to the connection's outage tracker (the outage's
- * one warn line, or a debug line while it lasts); anything else is a warn line.
+ * one warn line, or a debug line while it lasts); anything else is a warn line, or
+ * goes to `other` (e.g. a task that warns once per spell of failures).
  */
 export function logTaskError(
   connection: Redis,
@@ -52,10 +53,11 @@ export function logTaskError(
   err: unknown,
   message: string,
   source: string,
+  other: (err: unknown) => void = (e) => logger.warn({ err: e }, message),
 ): void {
   const tracker = trackers.get(connection);
   if (tracker && isRedisUnavailable(err)) tracker.error(err, source);
-  else logger.warn({ err }, message);
+  else other(err);
 }
 
 /**
