@@ -2,8 +2,8 @@
 // which of a report and a stop wins, silence, and what a failure says.
 import { expect, it } from 'vitest';
 import { createExecutor, NO_HOLDS } from '../../../src/actions/index.js';
-import type { PreparedTask } from '../../../src/engine/task.js';
 import type { StoredReport } from '../../../src/runs/reports.js';
+import { preparedTask, taskIO } from '../../helpers/tasks.js';
 
 const ID = '9e8ce501-d692-402c-8fca-5a8f5d8ddd57';
 
@@ -28,25 +28,13 @@ function exec(o: {
     fetch: globalThis.fetch,
     reports: { read: async () => o.reports[Math.min(reads++, o.reports.length - 1)] },
   });
-  const task = {
+  const task = preparedTask({
     ref: { stepId: 'job' },
     kind: 'job.wait',
     params: { instance: ID, ...o.params },
-    wait: undefined,
-    key: 'r/job',
-    attempt: 1,
     cursor: o.cursor ?? { instance_id: ID, since: 0 },
-    defaults: { pollMs: 10_000, timeoutMs: 60_000 },
-  } as unknown as PreparedTask;
-  const io = {
-    run: { id: 'r', workflow: 'w' },
-    signal: new AbortController().signal,
-    checkpoint: async () => undefined,
-    track: () => undefined,
-    released: () => undefined,
-    log: {} as never,
-  };
-  return execute(task, io);
+  });
+  return execute(task, taskIO());
 }
 
 const succeeded: StoredReport = { status: 'succeeded', exit_code: 0, output: 'done\n', at: 500 };

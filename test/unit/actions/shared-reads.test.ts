@@ -5,13 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { createExecutor, NO_HOLDS, SnapshotReader } from '../../../src/actions/index.js';
 import type { StatusSnapshot } from '../../../src/actions/status-reader.js';
-import type { PreparedTask } from '../../../src/engine/task.js';
 import {
   GenesisApiError,
   type GenesisClient,
   type Instance,
   type Snapshot,
 } from '../../../src/genesis/index.js';
+import { preparedTask, taskIO } from '../../helpers/tasks.js';
 
 const INSTANCE = '9e8ce501-d692-402c-8fca-5a8f5d8ddd57';
 
@@ -159,25 +159,13 @@ describe('instance.stop with its first look from the status cache', () => {
       fetch: globalThis.fetch,
       reports: { read: async () => undefined },
     });
-    const task = {
+    const task = preparedTask({
       ref: { stepId: 'stop', index: 0 },
       kind: 'instance.stop',
       params: { instance: INSTANCE },
       wait: { statuses: ['stopped'], timeoutMs: 60_000, pollMs: 10_000 },
-      key: 'r/stop/0',
-      attempt: 1,
-      cursor: undefined,
-      defaults: { pollMs: 10_000, timeoutMs: 60_000 },
-    } as unknown as PreparedTask;
-    const io = {
-      run: { id: 'r', workflow: 'w' },
-      signal: new AbortController().signal,
-      checkpoint: async () => undefined,
-      track: () => undefined,
-      released: () => undefined,
-      log: { warn: () => undefined, info: () => undefined } as never,
-    };
-    return { run: () => execute(task, io), sent, invalidated };
+    });
+    return { run: () => execute(task, taskIO()), sent, invalidated };
   }
   const active = { at: 1_000, instance: { id: INSTANCE, name: 'dev-1', status: 'active' } as Instance };
 
