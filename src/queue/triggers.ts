@@ -42,7 +42,10 @@ const FIRE_ATTEMPTS = 5;
 export class TriggerQueue {
   private readonly queue: Queue<TriggerJobData>;
 
-  constructor(connection: Redis, prefix: string) {
+  constructor(
+    private readonly connection: Redis,
+    prefix: string,
+  ) {
     this.queue = new Queue<TriggerJobData>(TRIGGERS_QUEUE, { connection, prefix });
     watchErrors(this.queue, connection, 'trigger queue');
   }
@@ -86,6 +89,23 @@ export class TriggerQueue {
       pattern: s.pattern ?? undefined,
       tz: s.tz ?? undefined,
     }));
+  }
+
+  /**
+   * The schedulers whose pending fire was due at or before `beforeMs`, with that time:
+   * one ZRANGEBYSCORE on BullMQ's scheduler index (scored by next fire), where list()
+   * reads every scheduler's record (10,000 HGETALLs on the shared connection).
+   */
+  async dueBefore(beforeMs: number): Promise<Array<{ id: string; next: number }>> {
+    const flat = await this.connection.zrangebyscore(
+      this.queue.toKey('repeat'),
+      '-inf',
+      beforeMs,
+      'WITHSCORES',
+    );
+    const out: Array<{ id: string; next: number }> = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ id: flat[i]!, next: Number(flat[i + 1]) });
+    return out;
   }
 
   async close(): Promise<void> {
