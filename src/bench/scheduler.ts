@@ -63,8 +63,15 @@ export async function schedulerBench(env: BenchEnv, total: number, burst: number
         target: String(burst),
         pass: lags.length === burst,
       },
+      { metric: 'fire lag min (ms)', value: fmt(Math.min(...lags), 0) },
       { metric: 'fire lag p50 (ms)', value: fmt(p50, 0) },
       { metric: 'fire lag p99 (ms)', value: fmt(p99, 0), target: '<= 1000', pass: p99 <= 1000 },
+      { metric: 'fire lag max (ms)', value: fmt(Math.max(...lags), 0) },
+      // The rate of the burst: fires between the first and the last run created.
+      {
+        metric: 'fires per second (first to last)',
+        value: fmt((lags.length - 1) / ((Math.max(...lags) - Math.min(...lags)) / 1000), 0),
+      },
     ];
   } finally {
     await scheduler.close();

@@ -3,7 +3,7 @@
 // to take the fires. A fire carries its slot: BullMQ stores the scheduled time as
 // `opts.prevMillis` (also the tail of the job id `repeat:<scheduler>:<ms>`).
 // One of the src/queue modules allowed to import bullmq.
-import { type Job, Queue, Worker } from 'bullmq';
+import { defaultRepeatStrategy, type Job, Queue, type RepeatStrategy, Worker } from 'bullmq';
 import { watchErrors } from './connection.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger.js';
@@ -36,14 +36,58 @@ export interface RegisteredScheduler {
   tz: string | undefined;
 }
 
+/** How long after the time it was computed from a remembered next cron time is used. */
+const NEXT_MEMO_SPAN_MS = 60_000;
+
+/**
+ * BullMQ's own repeat strategy (defaultRepeatStrategy: cron-parser's first time after
+ * `millis`), remembered per cron and timezone. Each fire taken makes BullMQ compute its
+ * scheduler's next time, one after the other before the next fire is fetched: 1,000
+ * schedules of one cron due in the same second computed the same time 1,000 times
+ * (a yearly cron steps day by day through cron-parser, ~1 ms each), and the fires
+ * waited. A remembered `next`, computed from `from`, is the answer for any `millis` in
+ * [from, next): no cron time lies between. Used within a minute of `from` only, and
+ * never for options other than a pattern and a timezone.
+ */
+export function rememberingRepeatStrategy(): RepeatStrategy {
+  const memo = new Map<string, { from: number; next: number }>();
+  return (millis, opts) => {
+    const { pattern } = opts;
+    if (
+      pattern === undefined ||
+      pattern.includes('H') ||
+      opts.every !== undefined ||
+      opts.immediately ||
+      opts.startDate !== undefined ||
+      opts.endDate !== undefined
+    )
+      return defaultRepeatStrategy(millis, opts);
+    const key = `${pattern}\u0000${opts.tz ?? ''}`;
+    const hit = memo.get(key);
+    if (hit && hit.from <= millis && millis < hit.next && millis < hit.from + NEXT_MEMO_SPAN_MS)
+      return hit.next;
+    const next = defaultRepeatStrategy(millis, opts);
+    if (next === undefined) memo.delete(key);
+    else memo.set(key, { from: millis, next });
+    return next;
+  };
+}
+
 /** A fire that failed (Redis gone mid-fire) is retried; the slot's stored decision makes that safe. */
 const FIRE_ATTEMPTS = 5;
 
 export class TriggerQueue {
   private readonly queue: Queue<TriggerJobData>;
 
-  constructor(connection: Redis, prefix: string) {
-    this.queue = new Queue<TriggerJobData>(TRIGGERS_QUEUE, { connection, prefix });
+  constructor(
+    private readonly connection: Redis,
+    prefix: string,
+  ) {
+    this.queue = new Queue<TriggerJobData>(TRIGGERS_QUEUE, {
+      connection,
+      prefix,
+      settings: { repeatStrategy: rememberingRepeatStrategy() },
+    });
     watchErrors(this.queue, connection, 'trigger queue');
   }
 
@@ -88,6 +132,23 @@ export class TriggerQueue {
     }));
   }
 
+  /**
+   * The schedulers whose pending fire was due at or before `beforeMs`, with that time:
+   * one ZRANGEBYSCORE on BullMQ's scheduler index (scored by next fire), where list()
+   * reads every scheduler's record (10,000 HGETALLs on the shared connection).
+   */
+  async dueBefore(beforeMs: number): Promise<Array<{ id: string; next: number }>> {
+    const flat = await this.connection.zrangebyscore(
+      this.queue.toKey('repeat'),
+      '-inf',
+      beforeMs,
+      'WITHSCORES',
+    );
+    const out: Array<{ id: string; next: number }> = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ id: flat[i]!, next: Number(flat[i + 1]) });
+    return out;
+  }
+
   async close(): Promise<void> {
     await this.queue.close();
   }
@@ -130,6 +191,7 @@ export function startTriggerWorker(options: TriggerWorkerOptions): TriggerWorker
       connection: options.connection,
       prefix: options.prefix,
       concurrency: options.concurrency,
+      settings: { repeatStrategy: rememberingRepeatStrategy() },
       // Fires take milliseconds: a fire held by a replica that died comes back quickly.
       lockDuration: 10_000,
       stalledInterval: 5_000,

@@ -2,7 +2,7 @@
 // (possibly late) fire stands for, which missed slot to catch up after downtime,
 // and what the overlap policy says when the group is busy. Pure; no I/O.
 import type { CatchUp, Overlap } from '../dsl/types.js';
-import { type Schedule, isRepeatedWallClock, latestSlot, nextSlot } from './slots.js';
+import { type Schedule, isRepeatedWallClock, latestSlot, memo, nextSlot } from './slots.js';
 
 /** What the scheduler knows of one registered trigger when a fire arrives. */
 export interface TriggerTiming extends Schedule {
@@ -21,12 +21,19 @@ export type SlotResolution =
 export const MIN_GRACE_MS = 2_000;
 export const MAX_GRACE_MS = 30_000;
 
+/** Every fire of a slot asks its grace (a cron parse): 1,000 schedules of one cron, 1,000 parses. */
+const graces = memo<number>();
+
 /**
  * How late a fire may arrive and still count as on time: half the schedule's
  * interval at that slot, at least 2 s (ordinary delivery lag) and at most 30 s
  * (a trigger job taken over from a crashed replica comes back within that).
  */
 export function lateGraceMs(s: Schedule, slotMs: number): number {
+  return graces(`${s.cron}\u0000${s.timezone}\u0000${slotMs}`, () => computeGraceMs(s, slotMs));
+}
+
+function computeGraceMs(s: Schedule, slotMs: number): number {
   // A next slot later than twice the longest grace gives the longest grace: look no further.
   const next = nextSlot(s, slotMs, slotMs + 2 * MAX_GRACE_MS);
   const half = next === undefined ? MAX_GRACE_MS : (next - slotMs) / 2;

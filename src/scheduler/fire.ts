@@ -148,9 +148,16 @@ export function createFireHandler(deps: FireDeps) {
     }
   }
 
-  /** Fires `slotMs` (already resolved) of registration `r`. */
-  async function fireSlot(r: Registration, slotMs: number): Promise<FireOutcome> {
-    const stored = await deps.records.decision(r.id, slotMs);
+  /**
+   * Fires `slotMs` (already resolved) of registration `r`. `read` is the slot's
+   * decision when the caller already read it (undefined: none stored at that read).
+   */
+  async function fireSlot(
+    r: Registration,
+    slotMs: number,
+    read?: { decision: FireDecision | undefined },
+  ): Promise<FireOutcome> {
+    const stored = read ? read.decision : await deps.records.decision(r.id, slotMs);
     if (stored) return execute(r, slotMs, stored, false);
     const def = await definition(r.definitionHash);
     const group = def.concurrency.group;
@@ -168,6 +175,7 @@ export function createFireHandler(deps: FireDeps) {
     r: Registration,
     resolution: SlotResolution,
     deliveredSlot: number,
+    deliveredDecision?: { decision: FireDecision | undefined },
   ): Promise<FireOutcome> {
     if (resolution.type === 'drop') {
       const level =
@@ -198,13 +206,27 @@ export function createFireHandler(deps: FireDeps) {
         },
         'late fire: catching up the most recent slot instead (catch_up: last)',
       );
-    return fireSlot(r, resolution.slotMs);
+    return fireSlot(
+      r,
+      resolution.slotMs,
+      resolution.slotMs === deliveredSlot ? deliveredDecision : undefined,
+    );
   }
 
   return {
     /** A fire delivered by BullMQ for scheduler `id` and slot `slotMs`. */
     async onFire(id: string, slotMs: number): Promise<FireOutcome> {
-      const r = await deps.records.registration(id);
+      // The delivered slot's decision is read with the registration (one round trip,
+      // not two): it is the slot fired unless the fire is late. Reading it no later than
+      // before is as safe: no decision read only leads to the claim, which is atomic.
+      // A failed read here is read again where it was read before (same errors as before).
+      const [r, read] = await Promise.all([
+        deps.records.registration(id),
+        deps.records.decision(id, slotMs).then(
+          (decision) => ({ decision }),
+          () => undefined,
+        ),
+      ]);
       if (!r) {
         deps.logger.info(
           { scheduler: id, slot: new Date(slotMs).toISOString() },
@@ -212,7 +234,12 @@ export function createFireHandler(deps: FireDeps) {
         );
         return { type: 'dropped', slotMs, reason: 'unregistered' };
       }
-      return act(r, resolveFire(timingOf(r), slotMs, deps.clock.now()), slotMs);
+      return act(
+        r,
+        resolveFire(timingOf(r), slotMs, deps.clock.now()),
+        slotMs,
+        r.id === id ? read : undefined,
+      );
     },
     /**
      * Finishes a slot decided `start` whose run was never created: the replica that

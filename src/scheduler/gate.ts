@@ -23,6 +23,11 @@ const ENTER: LuaScript = {
   numberOfKeys: 4,
   file: new URL('./lua/gate-enter.lua', import.meta.url),
 };
+const ACTIVE_OF: LuaScript = {
+  name: 'gcflowActiveOf',
+  numberOfKeys: 1,
+  file: new URL('./lua/active-of.lua', import.meta.url),
+};
 const LEAVE: LuaScript = {
   name: 'gcflowGateLeave',
   numberOfKeys: 4,
@@ -106,9 +111,12 @@ export class GroupView {
    */
   async active(group: string, workflows: string[], exclude: string): Promise<GroupRun[]> {
     const prefixes = workflows.map((w) => `${w}-`);
-    const ids = (await this.redis.smembers(this.store.keys.activeRuns)).filter(
-      (id) => id !== exclude && prefixes.some((p) => id.startsWith(p)),
-    );
+    if (prefixes.length === 0) return [];
+    const ids = (await luaCommand(this.redis, ACTIVE_OF)(
+      this.store.keys.activeRuns,
+      exclude,
+      ...prefixes,
+    )) as string[];
     if (ids.length === 0) return [];
     const keys = schedulerKeys(this.prefix);
     const [jsons, legacy, members] = await Promise.all([

@@ -332,6 +332,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     let checking: Promise<void> = Promise.resolve();
     let checkBusy = false;
     const missedClear = new Map<string, number>();
+    const missedQuiet = new Map<string, number>();
     const missedTimer = setInterval(() => {
       // One look at a time: with 10,000 schedules a look can outlast the period, and
       // looks piling up on the shared connection held back the fires themselves.
@@ -344,9 +345,10 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
         // died in between). Upserting it again arms the next slot now, instead of when
         // the stalled fire comes back; a late copy of a slot finds its decision.
         const now = clock.now();
-        for (const b of await triggers.list()) {
+        // Only those due before the shortest grace: not every scheduler's record, every look.
+        for (const b of await triggers.dueBefore(now - MIN_GRACE_MS - MISSED_MARGIN_MS - 1)) {
           const r = registered.get(b.id);
-          if (!r || b.next === undefined || !registry.get(r.workflow)) continue;
+          if (!r || !registry.get(r.workflow)) continue;
           // Not yet past the shortest grace: no need to work out its own (a cron parse each).
           if (b.next + MIN_GRACE_MS + MISSED_MARGIN_MS >= now) continue;
           if (b.next + lateGraceMs(r, b.next) + MISSED_MARGIN_MS >= now) continue;
@@ -369,6 +371,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
             clock,
             logger,
             clear: missedClear,
+            quiet: missedQuiet,
             onMissed: (workflow, count) => {
               for (let i = 0; i < count; i++) deps.metrics.onScheduleSkip?.(workflow, 'missed');
             },

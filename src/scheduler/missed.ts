@@ -31,6 +31,14 @@ import { latestSlot, nextSlot, zonedIso } from './slots.js';
 export const MISSED_MARGIN_MS = 2_000;
 /** Slots looked at per trigger and look; the rest wait for the next look. */
 const MAX_SLOTS_PER_LOOK = 1_000;
+/**
+ * How far ahead a look finds a trigger's next slot when it has none to look at now:
+ * until then (or until that slot's grace is over) later looks skip the trigger
+ * without parsing its cron.
+ */
+export const QUIET_HORIZON_MS = 3_600_000;
+/** Triggers whose cron a look walks between two yields to the event loop (fires wait meanwhile). */
+const WALKS_PER_YIELD = 100;
 
 export const MISSED_DECISION: FireDecision = {
   action: 'skip',
@@ -70,6 +78,13 @@ export interface MissedDeps {
    * second by second from their registration at every look, and the fires waited.
    */
   clear?: Map<string, number>;
+  /**
+   * Same keys as `clear`: a time up to which the trigger certainly has no slot past
+   * its grace (its next slot's grace ends then, or no slot comes before then). A look
+   * before then skips it: 10,000 cron parses blocked the event loop for a second or
+   * more every look, and the fires of a burst waited behind them.
+   */
+  quiet?: Map<string, number>;
 }
 
 export interface MissedReport {
@@ -89,12 +104,16 @@ export async function checkMissedSlots(
   const watermarks = await redis.hgetall(records.keys.swept);
   const reports: MissedReport[] = [];
   const seen = new Set<string>();
+  let walks = 0;
   for (const r of registrations) {
     const timing = timingOf(r);
     const now = clock.now();
     const mark = watermarks[r.id] === undefined ? r.registeredAt : Number(watermarks[r.id]);
     const clearKey = `${r.id}:${r.key}:${r.registeredAt}`;
     seen.add(clearKey);
+    const quietUntil = deps.quiet?.get(clearKey);
+    if (quietUntil !== undefined && now <= quietUntil) continue;
+    if (++walks % WALKS_PER_YIELD === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     // Never before the registration, nor further back than a fire could still be run,
     // nor before what an earlier look of this process found clear.
     const after = Math.max(
@@ -108,6 +127,16 @@ export async function checkMissedSlots(
       // Any slot up to here would be past even the longest grace, so it would have
       // been found: none is, and no later look needs to walk this stretch again.
       deps.clear?.set(clearKey, Math.max(after, now - MAX_GRACE_MS - MISSED_MARGIN_MS - 1));
+      if (deps.quiet) {
+        // The first slot after `after`, looked for up to the horizon: none before it is
+        // past its grace until that one's grace is over; with none, none until the horizon.
+        const horizon = now + QUIET_HORIZON_MS;
+        const first = nextSlot(timing, after, horizon);
+        deps.quiet.set(
+          clearKey,
+          first === undefined ? horizon : first + lateGraceMs(timing, first) + MISSED_MARGIN_MS,
+        );
+      }
       continue;
     }
     const decided = await records.decisions(r.id, slots);
@@ -171,5 +200,6 @@ export async function checkMissedSlots(
     if (report.missed.length > 0 || report.caughtUp !== undefined || report.completed) reports.push(report);
   }
   for (const key of deps.clear?.keys() ?? []) if (!seen.has(key)) deps.clear!.delete(key);
+  for (const key of deps.quiet?.keys() ?? []) if (!seen.has(key)) deps.quiet!.delete(key);
   return reports;
 }

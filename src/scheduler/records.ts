@@ -65,6 +65,21 @@ export interface Claim {
 
 export class SchedulerRecords {
   readonly keys: SchedulerKeys;
+  /**
+   * The last record decoded per trigger, with the JSON it came from: a record read
+   * again unchanged is not parsed and checked again (the missed-slot check reads all
+   * 10,000 every few seconds, each fire reads its own). Always read from Redis first;
+   * callers must not modify what they get.
+   */
+  private readonly decoded = new Map<string, { json: string; record: Registration }>();
+
+  private decodeRegistration(id: string, json: string): Registration {
+    const hit = this.decoded.get(id);
+    if (hit?.json === json) return hit.record;
+    const record = registrationRecord.decode(json, `${this.keys.registered}[${id}]`);
+    this.decoded.set(id, { json, record });
+    return record;
+  }
 
   constructor(
     private readonly redis: Redis,
@@ -76,14 +91,18 @@ export class SchedulerRecords {
   async registrations(): Promise<Map<string, Registration>> {
     const all = await this.redis.hgetall(this.keys.registered);
     const out = new Map<string, Registration>();
-    for (const [id, json] of Object.entries(all))
-      out.set(id, registrationRecord.decode(json, `${this.keys.registered}[${id}]`));
+    for (const [id, json] of Object.entries(all)) out.set(id, this.decodeRegistration(id, json));
+    for (const id of this.decoded.keys()) if (!out.has(id)) this.decoded.delete(id);
     return out;
   }
 
   async registration(id: string): Promise<Registration | undefined> {
     const json = await this.redis.hget(this.keys.registered, id);
-    return json === null ? undefined : registrationRecord.decode(json, `${this.keys.registered}[${id}]`);
+    if (json === null) {
+      this.decoded.delete(id);
+      return undefined;
+    }
+    return this.decodeRegistration(id, json);
   }
 
   async save(records: Registration[]): Promise<void> {

@@ -51,8 +51,32 @@ function formatter(timezone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/**
+ * Results of pure functions of a few arguments, remembered: a burst of fires of one
+ * cron asks the same questions (the slot's offset, its grace) once per fire. Emptied
+ * when full, so it holds at most `max` answers.
+ */
+export function memo<T>(max = 4_096): (key: string, compute: () => T) => T {
+  const answers = new Map<string, T>();
+  return (key, compute) => {
+    const hit = answers.get(key);
+    if (hit !== undefined || answers.has(key)) return hit as T;
+    const value = compute();
+    if (answers.size >= max) answers.clear();
+    answers.set(key, value);
+    return value;
+  };
+}
+
+const offsets = memo<number>();
+
 /** The zone's UTC offset at `ms`, in milliseconds (Berlin in winter: 3_600_000). */
 export function offsetMs(ms: number, timezone: string): number {
+  // The offset depends on the whole second only (formatToParts shows no milliseconds).
+  return offsets(`${timezone}\u0000${Math.floor(ms / 1000)}`, () => computeOffsetMs(ms, timezone));
+}
+
+function computeOffsetMs(ms: number, timezone: string): number {
   const parts: Record<string, number> = {};
   for (const p of formatter(timezone).formatToParts(new Date(ms))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);

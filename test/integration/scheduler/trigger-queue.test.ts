@@ -62,6 +62,26 @@ describe('the triggers queue (BullMQ Job Schedulers)', () => {
     expect(registered!.next).toBeGreaterThan(fires[1]!.slotMs);
   });
 
+  it('dueBefore names the schedulers whose pending fire is due by then, with the time list() gives', async () => {
+    const prefix = testPrefix('tq');
+    const q = queue(prefix);
+    await q.upsert('wf:0', EVERY_2S, { workflow: 'wf', trigger: 0, key: 'k1' });
+    await q.upsert(
+      'yearly:0',
+      { cron: '0 0 1 1 *', timezone: 'UTC' },
+      { workflow: 'yearly', trigger: 0, key: 'k2' },
+    );
+    const next = new Map((await q.list()).map((s) => [s.id, s.next]));
+    const soon = next.get('wf:0')!;
+    expect(await q.dueBefore(soon - 1)).toEqual([]);
+    expect(await q.dueBefore(soon)).toEqual([{ id: 'wf:0', next: soon }]);
+    const all = await q.dueBefore(next.get('yearly:0')!);
+    expect(all).toEqual([
+      { id: 'wf:0', next: soon },
+      { id: 'yearly:0', next: next.get('yearly:0') },
+    ]);
+  });
+
   it('after downtime delivers only the first missed slot, late, then goes on from now', async () => {
     const prefix = testPrefix('tq');
     const q = queue(prefix);
