@@ -9,7 +9,7 @@ import type { RunQueue } from '../queue/runs.js';
 import type { Clock } from '../shared/clock.js';
 import { ExitCode, GcflowError } from '../shared/errors.js';
 import { manualRunId } from '../shared/ids.js';
-import type { ListFilter, RunStore } from './store.js';
+import { definitionHash, type ListFilter, type RunStore } from './store.js';
 
 export class InputError extends GcflowError {
   override readonly name = 'InputError';
@@ -85,7 +85,7 @@ export class RunService {
     const coerced = coerceInputs(def, request.inputs, origin);
     if (coerced.errors.length > 0) throw new InputError(def.name, coerced.errors);
     const now = this.clock.now();
-    const hash = await this.store.saveDefinition(def);
+    const hash = definitionHash(def);
     // A given id is a deduplication key: an existing run is the answer. A fresh id that
     // is taken is a collision: this start must still get a run of its own.
     for (let tries = 1; ; tries++) {
@@ -100,9 +100,11 @@ export class RunService {
         now,
         stepIds: [...def.steps, ...def.on_failure, ...def.finally].map((s) => s.id),
       });
-      const created = await this.store.create(state, [
-        event('run.queued', now, { message: `trigger ${request.trigger}` }),
-      ]);
+      const created = await this.store.create(
+        state,
+        [event('run.queued', now, { message: `trigger ${request.trigger}` })],
+        def,
+      );
       if (created || request.id !== undefined) {
         // Added even when the record existed: if a crash came between the two writes,
         // this re-adds the missing job; BullMQ ignores a duplicate job id.

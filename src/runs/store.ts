@@ -52,7 +52,7 @@ const CHECKPOINT: LuaScript = {
 
 const CREATE: LuaScript = {
   name: 'gcflowRunCreate',
-  numberOfKeys: 5,
+  numberOfKeys: 6,
   file: new URL('./lua/create.lua', import.meta.url),
 };
 
@@ -63,6 +63,11 @@ export interface ListFilter {
   workflow?: string;
   status?: RunStatus;
   limit?: number;
+}
+
+/** A definition's address: the sha256 of its JSON, 32 hex digits. */
+export function definitionHash(def: WorkflowDefinition): string {
+  return createHash('sha256').update(JSON.stringify(def)).digest('hex').slice(0, 32);
 }
 
 export class RunStore {
@@ -86,7 +91,7 @@ export class RunStore {
 
   /** Stores a definition once per distinct content; returns its hash. */
   async saveDefinition(def: WorkflowDefinition): Promise<string> {
-    const hash = createHash('sha256').update(JSON.stringify(def)).digest('hex').slice(0, 32);
+    const hash = definitionHash(def);
     await this.redis.set(this.keys.definition(hash), definitionRecord.encode(def), 'NX');
     return hash;
   }
@@ -105,20 +110,26 @@ export class RunStore {
     return def;
   }
 
-  /** Creates the run record; false when a run with this id already exists. */
-  async create(state: RunState, events: RunEvent[]): Promise<boolean> {
+  /**
+   * Creates the run record; false when a run with this id already exists. With `def`
+   * (whose hash is the state's definition_hash), the definition is stored in the same
+   * step unless it is there already.
+   */
+  async create(state: RunState, events: RunEvent[], def?: WorkflowDefinition): Promise<boolean> {
     const keys = [
       this.keys.run(state.id),
       this.keys.allRuns,
       this.keys.workflowRuns(state.workflow),
       this.keys.activeRuns,
       this.keys.events(state.id),
+      this.keys.definition(state.definition_hash),
     ];
     const created = await this.createScript(
       ...keys,
       runStateRecord.encode(state),
       Date.parse(state.created_at),
       state.id,
+      def === undefined ? '' : definitionRecord.encode(def),
       ...events.map((e) => runEventRecord.encode(e)),
     );
     return created === 1;

@@ -4,7 +4,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { event } from '../../../src/engine/events.js';
 import { newRunState, type RunState } from '../../../src/engine/state.js';
-import { LockLostError, RunStore } from '../../../src/runs/store.js';
+import { parseWorkflow } from '../../../src/dsl/index.js';
+import { definitionHash, LockLostError, RunStore } from '../../../src/runs/store.js';
 import { testPrefix } from '../../helpers/prefix.js';
 
 const redis = new Redis(inject('redisUrl'));
@@ -32,6 +33,23 @@ describe('RunStore', () => {
     expect(await store.create(run('r1'), [event('run.queued', Date.now())])).toBe(true);
     expect(await store.create(run('r1'), [])).toBe(false);
     expect((await store.mustLoad('r1')).id).toBe('r1');
+  });
+
+  it('stores the definition with the run in one step, once per content', async () => {
+    const { definition: def } = parseWorkflow(
+      'name: wf\nsteps:\n  - id: a\n    uses: sleep\n    with: { duration: 1s }\n',
+      'wf.yaml',
+    );
+    const hash = definitionHash(def!);
+    const state = { ...run('r-def'), definition_hash: hash };
+    expect(await store.create(state, [event('run.queued', Date.now())], def)).toBe(true);
+    // Another process (a fresh store, no cache) reads it back as written.
+    const fresh = new RunStore(redis, store.prefix, 3_600);
+    expect(await fresh.loadDefinition(hash)).toEqual(def);
+    // A second run of the same content leaves the stored record as it was.
+    const stored = await redis.get(`${store.prefix}:def:${hash}`);
+    expect(await store.create({ ...run('r-def-2'), definition_hash: hash }, [], def)).toBe(true);
+    expect(await redis.get(`${store.prefix}:def:${hash}`)).toBe(stored);
   });
 
   it('refuses a checkpoint from a worker that no longer holds the job lock', async () => {
