@@ -137,11 +137,11 @@ export class TriggerQueue {
    * one ZRANGEBYSCORE on BullMQ's scheduler index (scored by next fire), where list()
    * reads every scheduler's record (10,000 HGETALLs on the shared connection).
    */
-  async dueBefore(beforeMs: number): Promise<Array<{ id: string; next: number }>> {
+  async dueBefore(beforeMs: number = Number.POSITIVE_INFINITY): Promise<Array<{ id: string; next: number }>> {
     const flat = await this.connection.zrangebyscore(
       this.queue.toKey('repeat'),
       '-inf',
-      beforeMs,
+      Number.isFinite(beforeMs) ? beforeMs : '+inf',
       'WITHSCORES',
     );
     const out: Array<{ id: string; next: number }> = [];

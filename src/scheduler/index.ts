@@ -31,6 +31,8 @@ export type { ScheduleView } from './views.js';
 
 /** Redis calls a reconcile keeps in flight (one connection: ioredis pipelines them). */
 const IN_FLIGHT = 50;
+/** Every how many watchdog looks every scheduler's record is read (with a 15 s period: a minute). */
+const WATCHDOG_FULL_EVERY = 4;
 
 /** The metrics the scheduler feeds (the daemon's Metrics has these). */
 export interface SchedulerMetrics extends FireMetrics {
@@ -133,17 +135,23 @@ async function readSchedules(
   triggers: TriggerQueue,
   nowMs: number,
   overdueOnly: true,
+  indexOnly: boolean,
 ): Promise<{ views: OverdueView[]; missing: string[] }>;
 async function readSchedules(
   records: SchedulerRecords,
   triggers: TriggerQueue,
   nowMs: number,
   overdueOnly = false,
+  /**
+   * Next times from BullMQ's scheduler index alone (one command), not every scheduler's
+   * record (one HGETALL each, and a scheduler whose record was lost counts as missing).
+   */
+  indexOnly = false,
 ): Promise<{ views: ScheduleView[] | OverdueView[]; missing: string[] }> {
   const [registered, lastSlots, bull] = await Promise.all([
     records.registrations(),
     records.lastSlots(),
-    triggers.list(),
+    indexOnly ? triggers.dueBefore() : triggers.list(),
   ]);
   const next = new Map(bull.map((b) => [b.id, b.next]));
   const view = overdueOnly ? overdueViews : scheduleViews;
@@ -313,9 +321,14 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
 
     const views = async (): Promise<ScheduleView[]> =>
       (await readSchedules(records, triggers, clock.now())).views;
+    // The watchdog reads BullMQ's scheduler index (one command) at every look, and every
+    // scheduler's record (10,000 HGETALLs with 10,000 schedules: a burst of fires waited
+    // behind them) only every WATCHDOG_FULL_EVERY-th look, to find records lost.
+    let looks = 0;
     const watchdog = startWatchdog({
       views: async () => {
-        const { views, missing } = await readSchedules(records, triggers, clock.now(), true);
+        const indexOnly = looks++ % WATCHDOG_FULL_EVERY !== 0;
+        const { views, missing } = await readSchedules(records, triggers, clock.now(), true, indexOnly);
         // A registered trigger without its BullMQ scheduler (keys lost): register it again.
         if (lease.isLeader() && missing.length > 0) void requestReconcile();
         return views;
