@@ -214,6 +214,13 @@ export function createFireHandler(deps: FireDeps) {
   }
 
   return {
+    /**
+     * A definition just stored under `hash` (the reconcile registering its triggers):
+     * its fires need not read it back from Redis.
+     */
+    knowDefinition(hash: string, def: WorkflowDefinition): void {
+      if (!defs.has(hash)) defs.set(hash, Promise.resolve(def));
+    },
     /** A fire delivered by BullMQ for scheduler `id` and slot `slotMs`. */
     async onFire(id: string, slotMs: number): Promise<FireOutcome> {
       // The delivered slot's decision is read with the registration (one round trip,

@@ -224,7 +224,11 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     const hashes = new Map<string, string>();
     // Redis calls IN_FLIGHT at a time, not one by one: 10,000 schedules one round trip
     // after another took ~20 s on a loaded machine (npm run bench, schedule fire lag).
-    await eachLimit(defs, IN_FLIGHT, async (def) => hashes.set(def.name, await store.saveDefinition(def)));
+    await eachLimit(defs, IN_FLIGHT, async (def) => {
+      const hash = await store.saveDefinition(def);
+      hashes.set(def.name, hash);
+      fires.knowDefinition(hash, def);
+    });
     const [registered, bull] = await Promise.all([records.registrations(), triggers.list()]);
     const plan = planReconcile(
       desiredTriggers(defs, hashes),
