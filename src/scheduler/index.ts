@@ -9,12 +9,12 @@ import type { RunQueue } from '../queue/runs.js';
 import type { RunService } from '../runs/service.js';
 import type { RunStore } from '../runs/store.js';
 import type { Clock } from '../shared/clock.js';
-import { createRedis, logTaskError, trackerOf } from '../queue/connection.js';
+import { createRedis, trackerOf } from '../queue/connection.js';
 import { startTriggerWorker, TriggerQueue } from '../queue/triggers.js';
 import type { Logger } from '../shared/logger.js';
 import { eachLimit } from '../shared/each-limit.js';
 import { Releasers } from '../shared/releasers.js';
-import { catchUpSlot, lateGraceMs, MIN_GRACE_MS, slotSinceRegistration } from './decisions.js';
+import { catchUpSlot, slotSinceRegistration } from './decisions.js';
 import { createFireHandler, type FireMetrics, type FireOutcome, timingOf } from './fire.js';
 import { GroupView } from './gate.js';
 import { startLease } from './lease.js';
@@ -22,7 +22,7 @@ import { SchedulerRecords } from './records.js';
 import { desiredTriggers, planReconcile, type Registration } from './reconcile.js';
 import { type OverdueView, overdueViews, type ScheduleView, scheduleViews } from './views.js';
 import { startWatchdog } from './watchdog.js';
-import { checkMissedSlots, MISSED_MARGIN_MS } from './missed.js';
+import { startMissedLoop } from './missed-loop.js';
 
 export { createConcurrencyGate } from './gate.js';
 export type { FireOutcome } from './fire.js';
@@ -346,75 +346,22 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
 
     // No silent fire loss: the lease holder claims slots never delivered within their
     // grace as missed (or catches up the latest one), on its own timer.
-    let checking: Promise<void> = Promise.resolve();
-    let checkBusy = false;
-    const missedClear = new Map<string, number>();
-    const missedQuiet = new Map<string, number>();
-    const missedTimer = setInterval(() => {
-      // One look at a time: with 10,000 schedules a look can outlast the period, and
-      // looks piling up on the shared connection held back the fires themselves.
-      if (!lease.isLeader() || closed || checkBusy) return;
-      checkBusy = true;
-      checking = (async () => {
-        const registered = await records.registrations();
-        // A trigger whose BullMQ fire is overdue past its grace has none pending (BullMQ
-        // 6.7 adds the next one after moveToActive: the replica that took the last one
-        // died in between). Upserting it again arms the next slot now, instead of when
-        // the stalled fire comes back; a late copy of a slot finds its decision.
-        const now = clock.now();
-        // Only those due before the shortest grace: not every scheduler's record, every look.
-        for (const b of await triggers.dueBefore(now - MIN_GRACE_MS - MISSED_MARGIN_MS - 1)) {
-          const r = registered.get(b.id);
-          if (!r || !registry.get(r.workflow)) continue;
-          // Not yet past the shortest grace: no need to work out its own (a cron parse each).
-          if (b.next + MIN_GRACE_MS + MISSED_MARGIN_MS >= now) continue;
-          if (b.next + lateGraceMs(r, b.next) + MISSED_MARGIN_MS >= now) continue;
-          await triggers.upsert(r.id, r, { workflow: r.workflow, trigger: r.trigger, key: r.key });
-          logger.warn(
-            {
-              event: 'schedule.rearmed',
-              workflow: r.workflow,
-              trigger: r.trigger,
-              dueAt: new Date(b.next).toISOString(),
-            },
-            `schedule ${r.id} had no pending fire (its last one was taken by a replica that died): armed again`,
-          );
-        }
-        const reports = await checkMissedSlots(
-          {
-            redis,
-            records,
-            fires,
-            clock,
-            logger,
-            clear: missedClear,
-            quiet: missedQuiet,
-            onMissed: (workflow, count) => {
-              for (let i = 0; i < count; i++) deps.metrics.onScheduleSkip?.(workflow, 'missed');
-            },
-          },
-          registered.values(),
-        );
-        if (reports.length > 0) events.emit('missed', reports);
-      })()
-        .catch((err) =>
-          logTaskError(
-            redis,
-            logger,
-            err,
-            'could not look for missed schedule slots; trying again',
-            'missed-slot check',
-          ),
-        )
-        .finally(() => {
-          checkBusy = false;
-        });
-    }, tuning.missedCheckMs ?? 5_000);
-    missedTimer.unref();
-    releasers.add('missed-slot check', async () => {
-      clearInterval(missedTimer);
-      await checking;
+    const missedLoop = startMissedLoop({
+      redis,
+      records,
+      triggers,
+      fires,
+      isLive: (workflow) => registry.get(workflow) !== undefined,
+      isLeader: () => lease.isLeader() && !closed,
+      clock,
+      logger,
+      intervalMs: tuning.missedCheckMs ?? 5_000,
+      onMissed: (workflow, count) => {
+        for (let i = 0; i < count; i++) deps.metrics.onScheduleSkip?.(workflow, 'missed');
+      },
+      onReports: (reports) => events.emit('missed', reports),
     });
+    releasers.add('missed-slot check', () => missedLoop.close());
 
     return {
       events,
