@@ -252,12 +252,16 @@ export function createFireHandler(deps: FireDeps) {
      * Finishes a slot decided `start` whose run was never created: the replica that
      * claimed it died between the claim and the run's creation, and its fire, when it
      * comes back, is past its grace. Starts the run with the slot's id (idempotent, so a
-     * replica still about to create it makes no second one). Undefined when nothing was
-     * to do (no decision, a skip, or the run exists).
+     * replica still about to create it makes no second one). `decision` is the slot's
+     * stored one (decisions never change once claimed). Undefined when nothing was to do
+     * (a skip, or the run exists).
      */
-    async complete(r: Registration, slotMs: number): Promise<FireOutcome | undefined> {
-      const decision = await deps.records.decision(r.id, slotMs);
-      if (decision?.action !== 'start') return undefined;
+    async complete(
+      r: Registration,
+      slotMs: number,
+      decision: FireDecision,
+    ): Promise<FireOutcome | undefined> {
+      if (decision.action !== 'start') return undefined;
       const runId = scheduledRunId(r.workflow, r.trigger, slotMs);
       if (await deps.store.load(runId)) return undefined;
       const outcome = await execute(r, slotMs, decision, false);

@@ -9,6 +9,7 @@ import type { Logger } from '../shared/logger.js';
 import { lateGraceMs, MIN_GRACE_MS } from './decisions.js';
 import type { FireHandler } from './fire.js';
 import { checkMissedSlots, MISSED_MARGIN_MS, type MissedReport } from './missed.js';
+import type { Registration } from './reconcile.js';
 import type { SchedulerRecords } from './records.js';
 
 export interface MissedLoopDeps {
@@ -41,7 +42,7 @@ export function startMissedLoop(deps: MissedLoopDeps): { close(): Promise<void> 
    * between). Upserting it again arms the next slot now, instead of when the stalled
    * fire comes back; a late copy of a slot finds its decision.
    */
-  const rearm = async (registered: Awaited<ReturnType<SchedulerRecords['registrations']>>) => {
+  const rearm = async (registered: Map<string, Registration>) => {
     const now = clock.now();
     // Only those due before the shortest grace: not every scheduler's record, every look.
     for (const b of await triggers.dueBefore(now - MIN_GRACE_MS - MISSED_MARGIN_MS - 1)) {

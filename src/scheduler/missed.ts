@@ -6,8 +6,9 @@
 // later for it starts nothing) and reported: one warn line per trigger and look, and
 // gcflow_schedule_skipped_total{reason="missed"} per slot. The watermark moves past a
 // slot only once its line is written, so a lease holder killed between the claim and
-// the line leaves the report to the next look (at least once, never silent). When the missed slot is the
-// trigger's latest one and it has catch_up: last, it is fired late instead (catch-up).
+// the line leaves the report to the next look (at least once, never silent). When the
+// missed slot is the trigger's latest one and it has catch_up: last, it is fired late
+// instead (catch-up).
 // A slot decided `start` whose run was never created (the replica died between the claim
 // and the run's creation) gets its run started late, with the slot's id.
 // Must not import bullmq.
@@ -153,7 +154,7 @@ export async function checkMissedSlots(
       if (decision) {
         // A slot decided `start` whose run does not exist: its replica died between the
         // claim and the run's creation. Its run is started now (idempotent by the slot's id).
-        const outcome = await deps.fires.complete(r, slot);
+        const outcome = await deps.fires.complete(r, slot, decision);
         if (outcome?.type === 'started') report.completed = [...(report.completed ?? []), slot];
         continue;
       }
