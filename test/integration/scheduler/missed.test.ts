@@ -9,11 +9,12 @@
 // was neither run nor reported (seen in the kill-storm e2e test).
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
+import type { FireDecision } from '../../../src/scheduler/decisions.js';
 import { decisionTtl, timingOf } from '../../../src/scheduler/fire.js';
 import { SchedulerRecords } from '../../../src/scheduler/records.js';
 import { MISSED_DECISION, slotsPastGrace } from '../../../src/scheduler/missed.js';
 import { scheduledRunId } from '../../../src/shared/ids.js';
-import { at, startHarness, until } from './harness.js';
+import { at, type Harness, startHarness, until } from './harness.js';
 
 const PERIOD = 2_000;
 const workflow = `
@@ -27,6 +28,27 @@ steps:
     uses: sleep
     with: { duration: 10ms }
 `;
+
+/**
+ * A replica fires, then stops; the next slot is claimed with `decision` and nothing
+ * else, as by a replica killed right after its claim.
+ */
+async function diedAfterClaiming(h: Harness, redis: Redis, decision: FireDecision) {
+  const first = await h.replica({ tuning: { missedCheckMs: 300 } });
+  await until(
+    () => (first.outcomes.filter((o) => o.type === 'started').length >= 1 ? true : undefined),
+    20_000,
+    'a fire before the crash',
+  );
+  await first.close();
+  const records = new SchedulerRecords(redis, h.prefix);
+  const reg = (await records.registrations()).get('gap:0')!;
+  const slot = Math.ceil((Date.now() + 500) / PERIOD) * PERIOD;
+  await at(slot + 50);
+  const claim = await records.claim('gap:0', slot, decision, decisionTtl(timingOf(reg)));
+  expect(claim.mine).toBe(true);
+  return { slot, records };
+}
 
 describe('missed-slot check', () => {
   it('lists only slots whose grace (plus margin) is over, oldest first', () => {
@@ -104,26 +126,9 @@ describe('missed-slot check', () => {
     const h = await startHarness({ 'gap.yaml': workflow });
     const redis = new Redis(inject('redisUrl'));
     try {
-      const first = await h.replica({ tuning: { missedCheckMs: 300 } });
-      await until(
-        () => (first.outcomes.filter((o) => o.type === 'started').length >= 1 ? true : undefined),
-        20_000,
-        'a fire before the crash',
-      );
-      await first.close();
       // What a replica killed between the claim and RunService.start leaves: the
       // slot's `start` decision, and no run.
-      const records = new SchedulerRecords(redis, h.prefix);
-      const reg = (await records.registrations()).get('gap:0')!;
-      const slot = Math.ceil((Date.now() + 500) / PERIOD) * PERIOD;
-      await at(slot + 50);
-      const claim = await records.claim(
-        'gap:0',
-        slot,
-        { action: 'start', cancel: [] },
-        decisionTtl(timingOf(reg)),
-      );
-      expect(claim.mine).toBe(true);
+      const { slot } = await diedAfterClaiming(h, redis, { action: 'start', cancel: [] });
       await at(slot + 2 * PERIOD + 500); // past its grace: a fire of it now is dropped as late
       const second = await h.replica({ workers: true, tuning: { missedCheckMs: 300 } });
       const runId = scheduledRunId('gap', 0, slot);
@@ -157,22 +162,10 @@ describe('missed-slot check', () => {
     const h = await startHarness({ 'gap.yaml': workflow });
     const redis = new Redis(inject('redisUrl'));
     try {
-      const first = await h.replica({ tuning: { missedCheckMs: 300 } });
-      await until(
-        () => (first.outcomes.filter((o) => o.type === 'started').length >= 1 ? true : undefined),
-        20_000,
-        'a fire before the crash',
-      );
-      await first.close();
       // What a lease holder killed between its claim and its warn line leaves: the slot
       // claimed missed, the watermark not past it, and no line (seen under a loaded
       // machine in the kill-storm e2e test: a missed slot nobody reported).
-      const records = new SchedulerRecords(redis, h.prefix);
-      const reg = (await records.registrations()).get('gap:0')!;
-      const slot = Math.ceil((Date.now() + 500) / PERIOD) * PERIOD;
-      await at(slot + 50);
-      const claim = await records.claim('gap:0', slot, MISSED_DECISION, decisionTtl(timingOf(reg)));
-      expect(claim.mine).toBe(true);
+      const { slot, records } = await diedAfterClaiming(h, redis, MISSED_DECISION);
       const second = await h.replica({ tuning: { missedCheckMs: 300 } });
       const iso = new Date(slot).toISOString();
       const named = () =>
