@@ -20,6 +20,7 @@ export function formatRun(run: RunView): string {
     `  started   ${run.started_at ?? '-'}   finished ${run.finished_at ?? '-'}${duration(run.started_at, run.finished_at)}`,
   ];
   if (Object.keys(run.inputs).length > 0) lines.push(`  inputs    ${JSON.stringify(run.inputs)}`);
+  if (run.waiting_for) lines.push(`  waiting   for ${run.waiting_for}`);
   if (run.error) lines.push(`  error     ${run.error}`);
   lines.push('  steps');
   for (const step of run.steps) {

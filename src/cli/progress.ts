@@ -44,8 +44,16 @@ export interface ProgressParts {
   line: string;
 }
 
-/** Undefined when no step is running or waiting (queued, between steps, or over). */
-export function progress(state: RunState, now: number): ProgressParts | undefined {
+/**
+ * Undefined when no step is running or waiting (between steps, or over), or when the
+ * run is queued and nothing says what it waits for (`waitingFor`, see RunView).
+ */
+export function progress(state: RunState, now: number, waitingFor?: string): ProgressParts | undefined {
+  if (state.status === 'queued') {
+    if (waitingFor === undefined) return undefined;
+    const what = `queued: waiting for ${waitingFor}`;
+    return { what, line: `${what} · ${span(now - Date.parse(state.created_at))} so far` };
+  }
   const c = current(state);
   if (!c) return undefined;
   const { unit } = c;
@@ -80,8 +88,8 @@ export class StatusLine {
     private readonly tty: boolean,
   ) {}
 
-  update(state: RunState, now: number): void {
-    const p = progress(state, now);
+  update(state: RunState, now: number, waitingFor?: string): void {
+    const p = progress(state, now, waitingFor);
     if (!p) {
       this.clear();
       return;

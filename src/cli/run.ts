@@ -1,7 +1,8 @@
 // `gcflow run NAME|FILE [-i k=v]... [--wait] [--json]`: queue a run; with --wait,
 // show its progress and exit with its outcome (0 succeeded, 1 otherwise).
 import type { Command } from 'commander';
-import { toRunView } from '../runs/service.js';
+import type { RunState } from '../engine/state.js';
+import { type RunService, toRunView } from '../runs/service.js';
 import { ExitCode } from '../shared/errors.js';
 import { resolveWorkflow } from '../workflows/index.js';
 import { cliConfig, collectInput, withServices } from './context.js';
@@ -45,6 +46,7 @@ export const register: RegisterCommand = (program: Command, io: CliIO) => {
           }
           // The current step, its elapsed time and its deadline, between the events.
           const status = opts.json ? undefined : new StatusLine(io.stdout, io.isTTY);
+          const queued = queuedReasons(services.runs);
           const final = await followRun({
             store: services.store,
             runId,
@@ -55,7 +57,7 @@ export const register: RegisterCommand = (program: Command, io: CliIO) => {
                 print(io.stdout, formatEvent(e));
               }
             },
-            onState: (state) => status?.update(state, Date.now()),
+            onState: (state) => status?.update(state, Date.now(), queued.reason(state)),
             redisAddress: services.outage.address,
             onOutage: (message) => {
               status?.clear();
@@ -76,3 +78,28 @@ export const register: RegisterCommand = (program: Command, io: CliIO) => {
       },
     );
 };
+
+/** How often `run --wait` asks again why its queued run waits. */
+const REASON_EVERY_MS = 2_000;
+
+/**
+ * The last known reason a queued run waits (RunService.view), asked for again at most
+ * every REASON_EVERY_MS in the background: the status line never waits for it.
+ */
+function queuedReasons(runs: Pick<RunService, 'view'>): { reason(state: RunState): string | undefined } {
+  let known: string | undefined;
+  let askedAt = Number.NEGATIVE_INFINITY;
+  return {
+    reason(state) {
+      if (state.status !== 'queued') return undefined;
+      if (Date.now() - askedAt >= REASON_EVERY_MS) {
+        askedAt = Date.now();
+        runs.view(state).then(
+          (view) => (known = view.waiting_for),
+          () => undefined, // Redis gone for a moment: the follower reports outages itself.
+        );
+      }
+      return known;
+    },
+  };
+}

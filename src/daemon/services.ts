@@ -33,6 +33,7 @@ import { type ConcurrencyGate, createRunner } from '../runs/runner.js';
 import { RunService } from '../runs/service.js';
 import { RunStore } from '../runs/store.js';
 import { createConcurrencyGate } from '../scheduler/gate.js';
+import { queuedReason } from '../scheduler/queued-reason.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import { ExitCode, GcflowError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -110,7 +111,9 @@ export async function openServices(options: OpenOptions): Promise<Services> {
     outage,
     store,
     queue,
-    runs: new RunService(store, queue, clock),
+    runs: new RunService(store, queue, clock, {
+      queuedReason: queuedReason({ redis, prefix: config.redis.prefix, store, queue }),
+    }),
     ownership: new Ownership(redis, config.redis.prefix, redactor),
     reports: new RunReports(
       redis,

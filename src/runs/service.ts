@@ -49,6 +49,8 @@ export interface RunView {
   inputs: Record<string, unknown>;
   error: string | null;
   attempt: number;
+  /** A queued run (`gcflow status`, GET /api/runs/:id only): what it waits for to start. */
+  waiting_for?: string;
   steps: Array<{
     id: string;
     status: string;
@@ -70,14 +72,27 @@ export interface RunView {
   }>;
 }
 
+/** What a queued run waits for before it starts, in words; undefined when nothing holds it. */
+export type QueuedReason = (run: RunState) => Promise<string | undefined>;
+
+export interface RunServiceOptions {
+  /** How a run without a given id gets one. */
+  newId?: (workflow: string, nowMs: number) => string;
+  /** Why a queued run has not started (the composition root knows the gate and the queue). */
+  queuedReason?: QueuedReason;
+}
+
 export class RunService {
+  private readonly newId: (workflow: string, nowMs: number) => string;
+
   constructor(
     private readonly store: RunStore,
     private readonly queue: RunQueue,
     private readonly clock: Clock,
-    /** How a run without a given id gets one. */
-    private readonly newId: (workflow: string, nowMs: number) => string = manualRunId,
-  ) {}
+    private readonly options: RunServiceOptions = {},
+  ) {
+    this.newId = options.newId ?? manualRunId;
+  }
 
   async start(request: StartRun): Promise<StartedRun> {
     const { def } = request;
@@ -132,7 +147,15 @@ export class RunService {
   }
 
   async get(runId: string): Promise<RunView> {
-    return toRunView(await this.store.mustLoad(runId));
+    return this.view(await this.store.mustLoad(runId));
+  }
+
+  /** The run's public JSON; a queued run's says what it waits for. */
+  async view(state: RunState): Promise<RunView> {
+    const view = toRunView(state);
+    if (state.status !== 'queued' || !this.options.queuedReason) return view;
+    const reason = await this.options.queuedReason(state);
+    return reason === undefined ? view : { ...view, waiting_for: reason };
   }
 
   async list(filter: ListFilter): Promise<RunView[]> {

@@ -29,7 +29,7 @@ const service = (newId?: (workflow: string, now: number) => string) => {
   const prefix = testPrefix('service');
   const queue = new RunQueue(redis, prefix);
   queues.push(queue);
-  return { svc: new RunService(new RunStore(redis, prefix), queue, frozen, newId), queue };
+  return { svc: new RunService(new RunStore(redis, prefix), queue, frozen, { newId }), queue };
 };
 
 it('gives each of 2,000 starts in one millisecond a run of its own', async () => {

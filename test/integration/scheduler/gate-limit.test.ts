@@ -10,6 +10,7 @@ import type { ConcurrencyGate } from '../../../src/runs/runner.js';
 import { runKeys } from '../../../src/runs/keys.js';
 import type { RunStore } from '../../../src/runs/store.js';
 import { createConcurrencyGate } from '../../../src/scheduler/gate.js';
+import { describeGroupWait, groupWait } from '../../../src/scheduler/queued-reason.js';
 import { schedulerKeys } from '../../../src/scheduler/keys.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { testPrefix } from '../../helpers/prefix.js';
@@ -128,5 +129,24 @@ describe('the concurrency gate with limit', () => {
     expect(await g.gate.enter(y!, d)).toBe(false);
     expect(await g.gate.enter(old, d)).toBe(true);
     expect(await redis.exists(schedulerKeys(g.prefix).gate('gpu'))).toBe(0);
+  });
+
+  it('tells a waiting run (gcflow status) only about live holders and live runs ahead of it', async () => {
+    const g = gateFor();
+    const d = def(2);
+    const [h1, h2, w1, w2, w3] = await Promise.all(['h1', 'h2', 'w1', 'w2', 'w3'].map((id) => g.arrive(id)));
+    for (const run of [h1, h2]) expect(await g.gate.enter(run!, d)).toBe(true);
+    for (const run of [w1, w2, w3]) expect(await g.gate.enter(run!, d)).toBe(false);
+    const view = { redis, prefix: g.prefix, store: { keys: runKeys(g.prefix) } as RunStore };
+    expect(describeGroupWait(await groupWait(view, 'w3', d))).toBe(
+      'its turn in concurrency group gpu (2 of 2 slots held by h1, h2; 2 runs ahead of it)',
+    );
+    // h2's worker died after its final checkpoint; w1 was cancelled in line.
+    await g.ended('h2');
+    await g.ended('w1');
+    expect(await groupWait(view, 'w3', d)).toEqual({ group: 'gpu', limit: 2, holders: ['h1'], ahead: 1 });
+    expect(describeGroupWait(await groupWait(view, 'w2', d))).toBe(
+      'its turn in concurrency group gpu (1 of 2 slots held by h1; next in line)',
+    );
   });
 });

@@ -146,6 +146,26 @@ describe('dashboard pages', () => {
     }
   });
 
+  it('says what a queued run waits for, escaped', () => {
+    const page = String(
+      runLive({
+        run: run({
+          status: 'queued',
+          started_at: null,
+          finished_at: null,
+          waiting_for: `its turn ${HOSTILE}`,
+        }),
+        def: TYPED,
+        events: [],
+        eventsOmitted: 0,
+        cancelRequested: null,
+        now: NOW,
+      }),
+    );
+    expect(page).toContain('<p class="notice" data-waiting-for>Waiting for its turn &lt;img');
+    expect(page).not.toContain(HOSTILE);
+  });
+
   it('builds the Run form from the typed inputs: enum as select, boolean as checkbox, defaults filled in', () => {
     const html = String(workflowsBody([{ def: TYPED, lastRun: undefined }], [], [], NOW));
     expect(html).toMatch(

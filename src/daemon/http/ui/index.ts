@@ -4,7 +4,6 @@
 // Reads through RunService, RunStore and the registry; changes nothing itself.
 import { createHash } from 'node:crypto';
 import { type Context, Hono } from 'hono';
-import { toRunView } from '../../../runs/service.js';
 import type { ScheduleView } from '../../../scheduler/index.js';
 import { GcflowError } from '../../../shared/errors.js';
 import type { Logger } from '../../../shared/logger.js';
@@ -95,7 +94,7 @@ export function dashboardApp(deps: UiDeps): Hono {
     const id = runIdOf(c.req.param('id'));
     const [state, cancel] = await Promise.all([services.store.load(id), services.store.cancelRequest(id)]);
     if (!state) await services.runs.get(id); // throws the API's E_RUN_NOT_FOUND (404)
-    const run = services.redactor.scrub(toRunView(state!));
+    const run = services.redactor.scrub(await services.runs.view(state!));
     const def = await services.store.loadDefinition(state!.definition_hash).catch(() => undefined);
     const total = await services.eventCount(id);
     const omitted = Math.max(0, total - MAX_EVENTS);

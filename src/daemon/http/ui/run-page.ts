@@ -146,6 +146,7 @@ export function runLive(d: RunPageData): Html {
   return h`<div id="live" data-run-status="${run.status}"${over ? '' : h` data-poll-ms="${RUN_POLL_MS}"`}>
 <h1><span class="mono">${run.id}</span> ${badge(run.status)}</h1>
 ${run.status === 'failed' && run.error ? h`<pre class="error-text run-error">${run.error}</pre>` : ''}
+${run.waiting_for ? h`<p class="notice" data-waiting-for>Waiting for ${run.waiting_for}.</p>` : ''}
 ${cancel}
 <dl class="facts">
   <dt>Workflow</dt><dd><a href="${UI_BASE}/workflows#wf-${run.workflow}">${run.workflow}</a></dd>
