@@ -42,10 +42,12 @@ beforeAll(async () => {
   const ws = workspace(
     {
       'nightly-snapshots.yaml': nightly,
-      // Without its triggers: the shipped ones assert a stop every 15 minutes off hours,
-      // and one landing between the manual start and the check below would stop dev-x.
+      // Without their triggers: office-hours' assert a stop every 15 minutes off hours,
+      // and one landing between the manual start and the check below would stop dev-x;
+      // gpu-batch's 02:00 fire would take the gpu group, and its box (which nobody
+      // reports for) would hold it for the 5 minutes of its heartbeat timeout.
       'office-hours.yaml': withoutTriggers(example('office-hours')),
-      'gpu-batch.yaml': example('gpu-batch'),
+      'gpu-batch.yaml': withoutTriggers(example('gpu-batch')),
     },
     'engine: { poll_interval: 200ms }\nworker: { lock_duration: 5s, stalled_interval: 2s }\n',
   );
