@@ -168,7 +168,7 @@ export class RunStore {
       const [itemsErr, fields] = replies[2 * i + 1] ?? [];
       if (listErr || itemsErr) throw listErr ?? itemsErr;
       const listKey = this.keys.itemList(state.id, step);
-      const list = listJson === null ? [] : (JSON.parse(listJson as string) as unknown);
+      const list: unknown = listJson === null ? [] : JSON.parse(String(listJson));
       if (!Array.isArray(list))
         throw new RecordError(
           'E_RECORD_INVALID',
