@@ -75,11 +75,13 @@ export async function groupWait(
 }
 
 export function describeGroupWait(wait: GroupWait): string {
-  const held =
-    wait.holders.length === 0
-      ? 'a slot to free up'
-      : `${wait.holders.length} of ${wait.limit} slot${wait.limit === 1 ? '' : 's'} held by ${wait.holders.join(', ')}`;
-  const line =
-    wait.ahead === 0 ? 'next in line' : `${wait.ahead} run${wait.ahead === 1 ? '' : 's'} ahead of it`;
-  return `its turn in concurrency group ${wait.group} (${held}; ${line})`;
+  const parts: string[] = [];
+  if (wait.holders.length > 0) {
+    const slots = `${wait.limit} slot${wait.limit === 1 ? '' : 's'}`;
+    parts.push(`${wait.holders.length} of ${slots} held by ${wait.holders.join(', ')}`);
+  }
+  parts.push(
+    wait.ahead === 0 ? 'next in line' : `${wait.ahead} run${wait.ahead === 1 ? '' : 's'} ahead of it`,
+  );
+  return `its turn in concurrency group ${wait.group} (${parts.join('; ')})`;
 }
