@@ -1,6 +1,6 @@
 // Why a queued run has not started yet, in words (`gcflow status`, the run page,
 // `gcflow run --wait`): its concurrency group is full, no daemon takes runs from this
-// Redis, or every worker slot is busy. Read on demand from the gate's keys and the
+// Redis, every worker slot is busy, or its job is missing. Read on demand from the gate's keys and the
 // run queue; nothing is written.
 import type { Redis } from 'ioredis';
 import type { WorkflowDefinition } from '../dsl/types.js';
@@ -39,6 +39,8 @@ export function queuedReason(deps: QueuedReasonDeps): QueuedReason {
       return 'a worker: no gcflow daemon takes runs from this Redis; start one with `gcflow daemon`';
     const job = await deps.queue.jobState(run.id);
     if (job === 'waiting' || job === 'prioritized') return 'a free worker: every worker slot is busy';
+    if (job === undefined)
+      return 'its job, which is missing (lost with Redis data, or a crash right after the run was created): the daemon queues it again at its next requeue check';
     return undefined;
   };
 }

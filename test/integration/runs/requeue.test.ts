@@ -61,4 +61,8 @@ it('leaves a run younger than the margin alone (its starter may be about to queu
   await new Promise((r) => setTimeout(r, 1_500)); // several checks (every 200 ms)
   expect(await daemon.services.queue.withoutJobs([young.id])).toEqual([young.id]);
   expect((await daemon.services.store.load(young.id))?.status).toBe('queued');
+  // `gcflow status` says why it has not started.
+  expect((await daemon.services.runs.get(young.id)).waiting_for).toMatch(
+    /^its job, which is missing .*: the daemon queues it again at its next requeue check$/,
+  );
 });
