@@ -81,12 +81,13 @@ async function stoppedByOfficeHours(url: string): Promise<string[]> {
   const runs = await eventually(
     async () => {
       const listed = await get<RunView[]>('/runs?workflow=office-hours');
-      return listed.every((r) => ['succeeded', 'failed', 'cancelled'].includes(r.status)) ? listed : undefined;
+      return listed.every((r) => ['succeeded', 'failed', 'cancelled'].includes(r.status))
+        ? listed
+        : undefined;
     },
     120_000,
     'every office-hours run to finish',
   );
-  console.log('OFFICE-HOURS RUNS', runs.map((r) => r.id).join(' '));
   const names = new Set<string>();
   for (const { id } of runs) {
     const run = await get<RunView>(`/runs/${id}`);
