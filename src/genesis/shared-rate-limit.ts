@@ -123,15 +123,15 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Shar
         degrade(new Error('Redis connection not ready'));
         return fallback.acquire(signal);
       }
-      // A slot is for its time: a caller that wakes more than one slot late (its event
-      // loop stalled) would send together with the callers of the next slots and burst
-      // past the account's limit, so it takes a new slot instead (a wasted slot only
-      // lowers the rate). The slot's time is counted from when the take was *sent*: the
-      // bucket answered "wait n ms" no earlier than that, and a stall between Redis's
-      // answer and this continuation is lateness too (counting from the answer's arrival
-      // hid it, and such callers sent late, bunched with on-time ones). Callers that ask
-      // while a take is in flight share the next one (one round trip for all of them),
-      // so "sent" is when their batch was.
+      // A slot is for its time: a caller that wakes more than one slot late (and more
+      // than the clock's 1 ms grain; its event loop stalled) would send together with
+      // the callers of the next slots and burst past the account's limit, so it takes a
+      // new slot instead (a wasted slot only lowers the rate). The slot's time is counted
+      // from when the take was *sent*: the bucket answered "wait n ms" no earlier than
+      // that, and a stall between Redis's answer and this continuation is lateness too
+      // (counting from the answer's arrival hid it, and such callers sent late, bunched
+      // with on-time ones). Callers that ask while a take is in flight share the next one
+      // (one round trip for all of them), so "sent" is when their batch was.
       for (let tries = 0; ; tries++) {
         let slot: { waitMs: number; sentAt: number };
         try {
