@@ -55,6 +55,13 @@ export function budgetKey(baseUrl: string, token: string): string {
 /** How often a late caller takes a new slot before it sends anyway (each retake wastes one slot). */
 const MAX_RETAKES = 4;
 
+/**
+ * The clock's grain (Date.now: whole ms). Lateness below it cannot be measured: a
+ * caller that resumes within the same round trip may read 1 ms late only because the
+ * ms ticked over, so a late caller is one later than a slot and than this.
+ */
+const CLOCK_GRAIN_MS = 1;
+
 export function createSharedRateLimiter(options: SharedRateLimiterOptions): SharedRateLimiter {
   const rate = options.ratePerSecond ?? DEFAULT_RATE_LIMIT.ratePerSecond;
   const burst = options.burst ?? DEFAULT_RATE_LIMIT.burst;
@@ -62,7 +69,8 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Shar
   const timeoutMs = options.timeoutMs ?? 2_000;
   const fallback = options.fallback ?? createRateLimiter({ ratePerSecond: rate, burst, clock });
   const key = budgetKey(options.baseUrl, options.token);
-  const slotMs = 1000 / rate;
+  // Above 1,000 requests/s a slot is shorter than the clock can tell apart (see CLOCK_GRAIN_MS).
+  const lateMs = Math.max(1000 / rate, CLOCK_GRAIN_MS);
   const { budget, logger } = options;
   let degradedSince: number | undefined;
 
@@ -115,15 +123,15 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Shar
         degrade(new Error('Redis connection not ready'));
         return fallback.acquire(signal);
       }
-      // A slot is for its time: a caller that wakes more than one slot late (its event
-      // loop stalled) would send together with the callers of the next slots and burst
-      // past the account's limit, so it takes a new slot instead (a wasted slot only
-      // lowers the rate). The slot's time is counted from when the take was *sent*: the
-      // bucket answered "wait n ms" no earlier than that, and a stall between Redis's
-      // answer and this continuation is lateness too (counting from the answer's arrival
-      // hid it, and such callers sent late, bunched with on-time ones). Callers that ask
-      // while a take is in flight share the next one (one round trip for all of them),
-      // so "sent" is when their batch was.
+      // A slot is for its time: a caller that wakes more than one slot late (and more
+      // than the clock's 1 ms grain; its event loop stalled) would send together with
+      // the callers of the next slots and burst past the account's limit, so it takes a
+      // new slot instead (a wasted slot only lowers the rate). The slot's time is counted
+      // from when the take was *sent*: the bucket answered "wait n ms" no earlier than
+      // that, and a stall between Redis's answer and this continuation is lateness too
+      // (counting from the answer's arrival hid it, and such callers sent late, bunched
+      // with on-time ones). Callers that ask while a take is in flight share the next one
+      // (one round trip for all of them), so "sent" is when their batch was.
       for (let tries = 0; ; tries++) {
         let slot: { waitMs: number; sentAt: number };
         try {
@@ -136,7 +144,7 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Shar
         const due = slot.sentAt + slot.waitMs;
         const sleepMs = due - clock.now();
         if (sleepMs > 0) await clock.sleep(sleepMs, signal);
-        if (clock.now() - due <= slotMs || tries >= MAX_RETAKES) return;
+        if (clock.now() - due <= lateMs || tries >= MAX_RETAKES) return;
       }
     },
     pause(ms) {
