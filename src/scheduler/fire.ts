@@ -149,24 +149,26 @@ export function createFireHandler(deps: FireDeps) {
   }
 
   /**
-   * Fires `slotMs` (already resolved) of registration `r`. `read` is the slot's
-   * decision when the caller already read it (undefined: none stored at that read).
+   * Fires `slotMs` (already resolved) of registration `r`: repeats the slot's stored
+   * decision, or takes one. A group with no active run (the usual case) is decided
+   * with the read, in one round trip (`claimIfIdle`); otherwise its runs are read and
+   * the overlap policy decides. Either way the decision is claimed once (SET NX).
    */
-  async function fireSlot(
-    r: Registration,
-    slotMs: number,
-    read?: { decision: FireDecision | undefined },
-  ): Promise<FireOutcome> {
-    const stored = read ? read.decision : await deps.records.decision(r.id, slotMs);
-    if (stored) return execute(r, slotMs, stored, false);
+  async function fireSlot(r: Registration, slotMs: number): Promise<FireOutcome> {
     const def = await definition(r.definitionHash);
-    const group = def.concurrency.group;
+    const { group, overlap, limit } = def.concurrency;
     const members = [...new Set([def.name, ...deps.groupMembers(group)])];
     const runId = scheduledRunId(r.workflow, r.trigger, slotMs);
-    const active = await deps.groups.active(group, members, runId);
-    const decision = decideOverlap(def.concurrency.overlap, active, def.concurrency.limit);
     const ttl = decisionTtl(timingOf(r));
-    const claim = await deps.records.claim(r.id, slotMs, decision, ttl);
+    const quick = await deps.records.claimIfIdle(r.id, slotMs, ttl, {
+      activeKey: deps.store.keys.activeRuns,
+      runId,
+      // overlap allow starts whatever runs: the group need not be looked at.
+      prefixes: overlap === 'allow' ? [] : members.map((w) => `${w}-`),
+    });
+    if (quick) return execute(r, slotMs, quick.decision, quick.mine);
+    const active = await deps.groups.active(group, members, runId);
+    const claim = await deps.records.claim(r.id, slotMs, decideOverlap(overlap, active, limit), ttl);
     return execute(r, slotMs, claim.decision, claim.mine);
   }
 
@@ -175,7 +177,6 @@ export function createFireHandler(deps: FireDeps) {
     r: Registration,
     resolution: SlotResolution,
     deliveredSlot: number,
-    deliveredDecision?: { decision: FireDecision | undefined },
   ): Promise<FireOutcome> {
     if (resolution.type === 'drop') {
       const level =
@@ -206,11 +207,7 @@ export function createFireHandler(deps: FireDeps) {
         },
         'late fire: catching up the most recent slot instead (catch_up: last)',
       );
-    return fireSlot(
-      r,
-      resolution.slotMs,
-      resolution.slotMs === deliveredSlot ? deliveredDecision : undefined,
-    );
+    return fireSlot(r, resolution.slotMs);
   }
 
   return {
@@ -223,17 +220,7 @@ export function createFireHandler(deps: FireDeps) {
     },
     /** A fire delivered by BullMQ for scheduler `id` and slot `slotMs`. */
     async onFire(id: string, slotMs: number): Promise<FireOutcome> {
-      // The delivered slot's decision is read with the registration (one round trip,
-      // not two): it is the slot fired unless the fire is late. Reading it no later than
-      // before is as safe: no decision read only leads to the claim, which is atomic.
-      // A failed read here is read again where it was read before (same errors as before).
-      const [r, read] = await Promise.all([
-        deps.records.registration(id),
-        deps.records.decision(id, slotMs).then(
-          (decision) => ({ decision }),
-          () => undefined,
-        ),
-      ]);
+      const r = await deps.records.registration(id);
       if (!r) {
         deps.logger.info(
           { scheduler: id, slot: new Date(slotMs).toISOString() },
@@ -241,12 +228,7 @@ export function createFireHandler(deps: FireDeps) {
         );
         return { type: 'dropped', slotMs, reason: 'unregistered' };
       }
-      return act(
-        r,
-        resolveFire(timingOf(r), slotMs, deps.clock.now()),
-        slotMs,
-        r.id === id ? read : undefined,
-      );
+      return act(r, resolveFire(timingOf(r), slotMs, deps.clock.now()), slotMs);
     },
     /**
      * Finishes a slot decided `start` whose run was never created: the replica that

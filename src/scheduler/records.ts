@@ -57,6 +57,15 @@ const CLAIM: LuaScript = {
   file: new URL('./lua/claim-slot.lua', import.meta.url),
 };
 
+const CLAIM_IF_IDLE: LuaScript = {
+  name: 'gcflowClaimIfIdle',
+  numberOfKeys: 3,
+  file: new URL('./lua/claim-if-idle.lua', import.meta.url),
+};
+
+/** The start decision a slot takes when no run of its group is active (decideOverlap's). */
+const START_JSON = decisionRecord.encode({ action: 'start', cancel: [] });
+
 export interface Claim {
   decision: FireDecision;
   /** True when this call took the decision; false when it repeats an earlier one. */
@@ -158,5 +167,36 @@ export class SchedulerRecords {
       String(slotMs),
     )) as [number, string];
     return { mine: mine === 1, decision: decisionRecord.decode(json, this.keys.slot(id, slotMs)) };
+  }
+
+  /**
+   * A fire's decision in one round trip: the slot's stored decision, else `start`
+   * claimed when no id in `activeKey` (the active-runs set) other than `runId` starts
+   * with one of `prefixes` (none given: the group is not looked at). Undefined when runs
+   * of the group are active: nothing was claimed, the caller decides in full.
+   */
+  async claimIfIdle(
+    id: string,
+    slotMs: number,
+    ttlMs: number,
+    group: { activeKey: string; runId: string; prefixes: string[] },
+  ): Promise<Claim | undefined> {
+    const key = this.keys.slot(id, slotMs);
+    const [state, json] = (await luaCommand(this.redis, CLAIM_IF_IDLE)(
+      key,
+      this.keys.lastSlot,
+      group.activeKey,
+      START_JSON,
+      String(Math.max(1, Math.round(ttlMs))),
+      id,
+      String(slotMs),
+      group.runId,
+      ...group.prefixes,
+    )) as [number, string];
+    if (state === 2) return undefined;
+    return {
+      mine: state === 1,
+      decision: json === START_JSON ? { action: 'start', cancel: [] } : decisionRecord.decode(json, key),
+    };
   }
 }
