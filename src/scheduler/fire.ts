@@ -152,9 +152,11 @@ export function createFireHandler(deps: FireDeps) {
    * Fires `slotMs` (already resolved) of registration `r`: repeats the slot's stored
    * decision, or takes one. A group with no active run (the usual case) is decided
    * with the read, in one round trip (`claimIfIdle`); otherwise its runs are read and
-   * the overlap policy decides. Either way the decision is claimed once (SET NX).
+   * the overlap policy decides. Either way the decision is claimed once (SET NX). With
+   * `checked` (r's JSON), the script first checks r is still the registration stored,
+   * and does nothing when it is not (then: 'changed', with the stored one).
    */
-  async function fireSlot(r: Registration, slotMs: number): Promise<FireOutcome> {
+  async function fireSlot(r: Registration, slotMs: number, checked?: string) {
     const def = await definition(r.definitionHash);
     const { group, overlap, limit } = def.concurrency;
     const members = [...new Set([def.name, ...deps.groupMembers(group)])];
@@ -165,11 +167,25 @@ export function createFireHandler(deps: FireDeps) {
       runId,
       // overlap allow starts whatever runs: the group need not be looked at.
       prefixes: overlap === 'allow' ? [] : members.map((w) => `${w}-`),
+      registration: checked,
     });
-    if (quick) return execute(r, slotMs, quick.decision, quick.mine);
+    if (quick.type === 'changed') return quick;
+    if (quick.type === 'decided') return execute(r, slotMs, quick.claim.decision, quick.claim.mine);
     const active = await deps.groups.active(group, members, runId);
     const claim = await deps.records.claim(r.id, slotMs, decideOverlap(overlap, active, limit), ttl);
     return execute(r, slotMs, claim.decision, claim.mine);
+  }
+
+  /** A fire of scheduler `id` whose registration `r` was just read. */
+  function fireRegistered(id: string, slotMs: number, r: Registration | undefined): Promise<FireOutcome> {
+    if (!r) {
+      deps.logger.info(
+        { scheduler: id, slot: new Date(slotMs).toISOString() },
+        'fire of a schedule no longer registered: ignored',
+      );
+      return Promise.resolve({ type: 'dropped', slotMs, reason: 'unregistered' });
+    }
+    return act(r, resolveFire(timingOf(r), slotMs, deps.clock.now()), slotMs);
   }
 
   /** Acts on a resolution: logs a drop, fires a slot. */
@@ -207,7 +223,8 @@ export function createFireHandler(deps: FireDeps) {
         },
         'late fire: catching up the most recent slot instead (catch_up: last)',
       );
-    return fireSlot(r, resolution.slotMs);
+    // Unchecked: never 'changed'.
+    return fireSlot(r, resolution.slotMs) as Promise<FireOutcome>;
   }
 
   return {
@@ -220,15 +237,18 @@ export function createFireHandler(deps: FireDeps) {
     },
     /** A fire delivered by BullMQ for scheduler `id` and slot `slotMs`. */
     async onFire(id: string, slotMs: number): Promise<FireOutcome> {
-      const r = await deps.records.registration(id);
-      if (!r) {
-        deps.logger.info(
-          { scheduler: id, slot: new Date(slotMs).toISOString() },
-          'fire of a schedule no longer registered: ignored',
-        );
-        return { type: 'dropped', slotMs, reason: 'unregistered' };
+      // The usual fire (on time, a registration read before): the registration as last
+      // read is checked by the decision's script, not read first (one round trip, not two).
+      const cached = deps.records.cachedRegistration(id);
+      if (cached) {
+        const resolution = resolveFire(timingOf(cached.record), slotMs, deps.clock.now());
+        if (resolution.type === 'fire' && resolution.slotMs === slotMs) {
+          const done = await fireSlot(cached.record, slotMs, cached.json);
+          if (done.type !== 'changed') return done;
+          return fireRegistered(id, slotMs, done.registration);
+        }
       }
-      return act(r, resolveFire(timingOf(r), slotMs, deps.clock.now()), slotMs);
+      return fireRegistered(id, slotMs, await deps.records.registration(id));
     },
     /**
      * Finishes a slot decided `start` whose run was never created: the replica that
