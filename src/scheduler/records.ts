@@ -122,12 +122,12 @@ export class SchedulerRecords {
     return this.decodeRegistration(id, json);
   }
 
+  /** Writes the registrations; this replica's fires of them need not read them back. */
   async save(records: Registration[]): Promise<void> {
     if (records.length === 0) return;
-    await this.redis.hset(
-      this.keys.registered,
-      ...records.flatMap((r) => [r.id, registrationRecord.encode(r)]),
-    );
+    const jsons = records.map((r) => registrationRecord.encode(r));
+    await this.redis.hset(this.keys.registered, ...records.flatMap((r, i) => [r.id, jsons[i]!]));
+    for (const [i, record] of records.entries()) this.decoded.set(record.id, { json: jsons[i]!, record });
   }
 
   async forget(ids: string[]): Promise<void> {

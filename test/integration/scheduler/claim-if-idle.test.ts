@@ -89,7 +89,8 @@ describe('claimIfIdle', () => {
   });
 });
 
-async function fireSetup() {
+/** `saved`: the fire handler's replica wrote the registration (false: another one did). */
+async function fireSetup(saved = true) {
   const prefix = testPrefix('idlefire');
   const def = parseWorkflow(
     'name: w\ntriggers:\n  - cron: "* * * * *"\nconcurrency: { group: w, overlap: skip }\nsteps:\n  - id: nap\n    uses: sleep\n    with: { duration: 1s }\n',
@@ -100,7 +101,9 @@ async function fireSetup() {
   const hash = await store.saveDefinition(def);
   let now = Math.floor(Date.now() / 60_000) * 60_000;
   const [desired] = desiredTriggers([def], new Map([['w', hash]]));
-  await records.save([{ ...desired!, registeredAt: now - 600_000 }]);
+  await (saved ? records : new SchedulerRecords(redis, prefix)).save([
+    { ...desired!, registeredAt: now - 600_000 },
+  ]);
   const started: string[] = [];
   const runs = {
     start: async (req: { id?: string }) => {
@@ -140,8 +143,16 @@ async function fireSetup() {
 }
 
 describe('a fire of an idle group', () => {
-  it('is decided in one round trip with the registration read before, two the first time', async () => {
+  it('is decided in one round trip when its replica wrote or read the registration before', async () => {
     const { fire, started, slot } = await fireSetup();
+    const first = await fire(slot);
+    expect(first.outcome).toMatchObject({ type: 'started', runId: scheduledRunId('w', 0, slot) });
+    expect(first.sent).toEqual(['evalsha']);
+    expect(started).toEqual([scheduledRunId('w', 0, slot)]);
+  });
+
+  it('reads the registration first when its replica has not seen it, once', async () => {
+    const { fire, started, slot } = await fireSetup(false);
     const first = await fire(slot);
     expect(first.outcome).toMatchObject({ type: 'started', runId: scheduledRunId('w', 0, slot) });
     expect(first.sent).toEqual(['hget', 'evalsha']);
