@@ -149,25 +149,43 @@ export function createFireHandler(deps: FireDeps) {
   }
 
   /**
-   * Fires `slotMs` (already resolved) of registration `r`. `read` is the slot's
-   * decision when the caller already read it (undefined: none stored at that read).
+   * Fires `slotMs` (already resolved) of registration `r`: repeats the slot's stored
+   * decision, or takes one. A group with no active run (the usual case) is decided
+   * with the read, in one round trip (`claimIfIdle`); otherwise its runs are read and
+   * the overlap policy decides. Either way the decision is claimed once (SET NX). With
+   * `checked` (r's JSON), the script first checks r is still the registration stored,
+   * and does nothing when it is not (then: 'changed', with the stored one).
    */
-  async function fireSlot(
-    r: Registration,
-    slotMs: number,
-    read?: { decision: FireDecision | undefined },
-  ): Promise<FireOutcome> {
-    const stored = read ? read.decision : await deps.records.decision(r.id, slotMs);
-    if (stored) return execute(r, slotMs, stored, false);
+  async function fireSlot(r: Registration, slotMs: number, checked?: string) {
     const def = await definition(r.definitionHash);
-    const group = def.concurrency.group;
+    const { group, overlap, limit } = def.concurrency;
     const members = [...new Set([def.name, ...deps.groupMembers(group)])];
     const runId = scheduledRunId(r.workflow, r.trigger, slotMs);
-    const active = await deps.groups.active(group, members, runId);
-    const decision = decideOverlap(def.concurrency.overlap, active, def.concurrency.limit);
     const ttl = decisionTtl(timingOf(r));
-    const claim = await deps.records.claim(r.id, slotMs, decision, ttl);
+    const quick = await deps.records.claimIfIdle(r.id, slotMs, ttl, {
+      activeKey: deps.store.keys.activeRuns,
+      runId,
+      // overlap allow starts whatever runs: the group need not be looked at.
+      prefixes: overlap === 'allow' ? [] : members.map((w) => `${w}-`),
+      registration: checked,
+    });
+    if (quick.type === 'changed') return quick;
+    if (quick.type === 'decided') return execute(r, slotMs, quick.claim.decision, quick.claim.mine);
+    const active = await deps.groups.active(group, members, runId);
+    const claim = await deps.records.claim(r.id, slotMs, decideOverlap(overlap, active, limit), ttl);
     return execute(r, slotMs, claim.decision, claim.mine);
+  }
+
+  /** A fire of scheduler `id` whose registration `r` was just read. */
+  function fireRegistered(id: string, slotMs: number, r: Registration | undefined): Promise<FireOutcome> {
+    if (!r) {
+      deps.logger.info(
+        { scheduler: id, slot: new Date(slotMs).toISOString() },
+        'fire of a schedule no longer registered: ignored',
+      );
+      return Promise.resolve({ type: 'dropped', slotMs, reason: 'unregistered' });
+    }
+    return act(r, resolveFire(timingOf(r), slotMs, deps.clock.now()), slotMs);
   }
 
   /** Acts on a resolution: logs a drop, fires a slot. */
@@ -175,7 +193,6 @@ export function createFireHandler(deps: FireDeps) {
     r: Registration,
     resolution: SlotResolution,
     deliveredSlot: number,
-    deliveredDecision?: { decision: FireDecision | undefined },
   ): Promise<FireOutcome> {
     if (resolution.type === 'drop') {
       const level =
@@ -206,11 +223,8 @@ export function createFireHandler(deps: FireDeps) {
         },
         'late fire: catching up the most recent slot instead (catch_up: last)',
       );
-    return fireSlot(
-      r,
-      resolution.slotMs,
-      resolution.slotMs === deliveredSlot ? deliveredDecision : undefined,
-    );
+    // Unchecked: never 'changed'.
+    return fireSlot(r, resolution.slotMs) as Promise<FireOutcome>;
   }
 
   return {
@@ -223,30 +237,18 @@ export function createFireHandler(deps: FireDeps) {
     },
     /** A fire delivered by BullMQ for scheduler `id` and slot `slotMs`. */
     async onFire(id: string, slotMs: number): Promise<FireOutcome> {
-      // The delivered slot's decision is read with the registration (one round trip,
-      // not two): it is the slot fired unless the fire is late. Reading it no later than
-      // before is as safe: no decision read only leads to the claim, which is atomic.
-      // A failed read here is read again where it was read before (same errors as before).
-      const [r, read] = await Promise.all([
-        deps.records.registration(id),
-        deps.records.decision(id, slotMs).then(
-          (decision) => ({ decision }),
-          () => undefined,
-        ),
-      ]);
-      if (!r) {
-        deps.logger.info(
-          { scheduler: id, slot: new Date(slotMs).toISOString() },
-          'fire of a schedule no longer registered: ignored',
-        );
-        return { type: 'dropped', slotMs, reason: 'unregistered' };
+      // The usual fire (on time, a registration read before): the registration as last
+      // read is checked by the decision's script, not read first (one round trip, not two).
+      const cached = deps.records.cachedRegistration(id);
+      if (cached) {
+        const resolution = resolveFire(timingOf(cached.record), slotMs, deps.clock.now());
+        if (resolution.type === 'fire' && resolution.slotMs === slotMs) {
+          const done = await fireSlot(cached.record, slotMs, cached.json);
+          if (done.type !== 'changed') return done;
+          return fireRegistered(id, slotMs, done.registration);
+        }
       }
-      return act(
-        r,
-        resolveFire(timingOf(r), slotMs, deps.clock.now()),
-        slotMs,
-        r.id === id ? read : undefined,
-      );
+      return fireRegistered(id, slotMs, await deps.records.registration(id));
     },
     /**
      * Finishes a slot decided `start` whose run was never created: the replica that

@@ -57,11 +57,28 @@ const CLAIM: LuaScript = {
   file: new URL('./lua/claim-slot.lua', import.meta.url),
 };
 
+const CLAIM_IF_IDLE: LuaScript = {
+  name: 'gcflowClaimIfIdle',
+  numberOfKeys: 4,
+  file: new URL('./lua/claim-if-idle.lua', import.meta.url),
+};
+
+/** The start decision a slot takes when no run of its group is active (decideOverlap's). */
+const START_JSON = decisionRecord.encode({ action: 'start', cancel: [] });
+
 export interface Claim {
   decision: FireDecision;
   /** True when this call took the decision; false when it repeats an earlier one. */
   mine: boolean;
 }
+
+/** What claimIfIdle did. */
+export type IdleClaim =
+  | { type: 'decided'; claim: Claim }
+  /** Runs of the group are active: nothing claimed, the caller decides in full. */
+  | { type: 'active' }
+  /** The registration is not the one given: nothing done; the stored one (undefined: gone). */
+  | { type: 'changed'; registration: Registration | undefined };
 
 export class SchedulerRecords {
   readonly keys: SchedulerKeys;
@@ -105,12 +122,12 @@ export class SchedulerRecords {
     return this.decodeRegistration(id, json);
   }
 
+  /** Writes the registrations; this replica's fires of them need not read them back. */
   async save(records: Registration[]): Promise<void> {
     if (records.length === 0) return;
-    await this.redis.hset(
-      this.keys.registered,
-      ...records.flatMap((r) => [r.id, registrationRecord.encode(r)]),
-    );
+    const jsons = records.map((r) => registrationRecord.encode(r));
+    await this.redis.hset(this.keys.registered, ...records.flatMap((r, i) => [r.id, jsons[i]!]));
+    for (const [i, record] of records.entries()) this.decoded.set(record.id, { json: jsons[i]!, record });
   }
 
   async forget(ids: string[]): Promise<void> {
@@ -158,5 +175,47 @@ export class SchedulerRecords {
       String(slotMs),
     )) as [number, string];
     return { mine: mine === 1, decision: decisionRecord.decode(json, this.keys.slot(id, slotMs)) };
+  }
+
+  /** The registration last read for `id` and its JSON (no Redis call); undefined when none was. */
+  cachedRegistration(id: string): { json: string; record: Registration } | undefined {
+    return this.decoded.get(id);
+  }
+
+  /**
+   * A fire's decision in one round trip: the slot's stored decision, else `start`
+   * claimed when no id in `activeKey` (the active-runs set) other than `runId` starts
+   * with one of `prefixes` (none given: the group is not looked at). With `registration`
+   * (the JSON the caller fired with), nothing is done unless it is still the one stored.
+   */
+  async claimIfIdle(
+    id: string,
+    slotMs: number,
+    ttlMs: number,
+    group: { activeKey: string; runId: string; prefixes: string[]; registration?: string },
+  ): Promise<IdleClaim> {
+    const key = this.keys.slot(id, slotMs);
+    const [state, json] = (await luaCommand(this.redis, CLAIM_IF_IDLE)(
+      key,
+      this.keys.lastSlot,
+      group.activeKey,
+      this.keys.registered,
+      START_JSON,
+      String(Math.max(1, Math.round(ttlMs))),
+      id,
+      String(slotMs),
+      group.runId,
+      group.registration ?? '',
+      ...group.prefixes,
+    )) as [number, string];
+    if (state === 3) {
+      if (json !== '') return { type: 'changed', registration: this.decodeRegistration(id, json) };
+      this.decoded.delete(id);
+      return { type: 'changed', registration: undefined };
+    }
+    if (state === 2) return { type: 'active' };
+    const decision: FireDecision =
+      json === START_JSON ? { action: 'start', cancel: [] } : decisionRecord.decode(json, key);
+    return { type: 'decided', claim: { mine: state === 1, decision } };
   }
 }

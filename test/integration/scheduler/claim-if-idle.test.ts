@@ -1,0 +1,177 @@
+// A fire's decision in one round trip (SchedulerRecords.claimIfIdle, lua/claim-if-idle.lua):
+// the slot's stored decision is repeated; else `start` is claimed when no other run of the
+// group is active; a group with active runs claims nothing and is left to the full
+// decision. The fire handler takes an idle group's fire with one command (this script,
+// which also checks the registration read before is still the one stored) where it sent
+// four (the registration and the decision, the group's active runs, the claim).
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parseWorkflow } from '../../../src/dsl/index.js';
+import type { RunService } from '../../../src/runs/service.js';
+import { RunStore } from '../../../src/runs/store.js';
+import type { FireDecision } from '../../../src/scheduler/decisions.js';
+import { createFireHandler } from '../../../src/scheduler/fire.js';
+import { GroupView } from '../../../src/scheduler/gate.js';
+import { desiredTriggers } from '../../../src/scheduler/reconcile.js';
+import { SchedulerRecords } from '../../../src/scheduler/records.js';
+import { systemClock } from '../../../src/shared/clock.js';
+import { scheduledRunId } from '../../../src/shared/ids.js';
+import { silentLogger } from '../../../src/shared/logger.js';
+import { testPrefix } from '../../helpers/prefix.js';
+
+const TTL = 60_000;
+let redis: Redis;
+beforeAll(() => {
+  redis = new Redis(inject('redisUrl'));
+});
+afterAll(() => redis.disconnect());
+
+describe('claimIfIdle', () => {
+  it('claims start when no other run of the group is active, and repeats it after', async () => {
+    const prefix = testPrefix('idle');
+    const records = new SchedulerRecords(redis, prefix);
+    const active = `${prefix}:index:active`;
+    // The slot's own run and a run of another workflow do not count.
+    await redis.sadd(active, 'w-t0-1000', 'other-t0-5');
+    const group = { activeKey: active, runId: 'w-t0-1000', prefixes: ['w-'] };
+    expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toEqual({
+      type: 'decided',
+      claim: { mine: true, decision: { action: 'start', cancel: [] } },
+    });
+    expect(await records.lastSlot('w:0')).toBe(1000);
+    expect(await redis.pttl(records.keys.slot('w:0', 1000))).toBeGreaterThan(TTL - 5_000);
+    // Decided: repeated, whatever is active now.
+    await redis.sadd(active, 'w-t0-900');
+    expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toEqual({
+      type: 'decided',
+      claim: { mine: false, decision: { action: 'start', cancel: [] } },
+    });
+  });
+
+  it('claims nothing while another run of the group is active', async () => {
+    const prefix = testPrefix('idle');
+    const records = new SchedulerRecords(redis, prefix);
+    const active = `${prefix}:index:active`;
+    await redis.sadd(active, 'v-t0-900');
+    const group = { activeKey: active, runId: 'w-t0-1000', prefixes: ['w-', 'v-'] };
+    expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toEqual({ type: 'active' });
+    expect(await records.decision('w:0', 1000)).toBeUndefined();
+    expect(await records.lastSlot('w:0')).toBeNull();
+    // No prefixes (overlap: allow): the group is not looked at.
+    expect(await records.claimIfIdle('w:0', 1000, TTL, { ...group, prefixes: [] })).toMatchObject({
+      type: 'decided',
+      claim: { mine: true },
+    });
+  });
+
+  it('repeats a stored skip decision', async () => {
+    const prefix = testPrefix('idle');
+    const records = new SchedulerRecords(redis, prefix);
+    const skip: FireDecision = { action: 'skip', code: 'missed', reason: 'missed', active: [] };
+    await records.claim('w:0', 1000, skip, TTL);
+    const group = { activeKey: `${prefix}:index:active`, runId: 'w-t0-1000', prefixes: ['w-'] };
+    expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toEqual({
+      type: 'decided',
+      claim: { mine: false, decision: skip },
+    });
+  });
+
+  it('does nothing when the registration given is no longer the one stored', async () => {
+    const prefix = testPrefix('idle');
+    const records = new SchedulerRecords(redis, prefix);
+    const group = { activeKey: `${prefix}:index:active`, runId: 'w-t0-1000', prefixes: ['w-'] };
+    expect(await records.claimIfIdle('w:0', 1000, TTL, { ...group, registration: '{"v":2}' })).toEqual({
+      type: 'changed',
+      registration: undefined,
+    });
+    expect(await records.decision('w:0', 1000)).toBeUndefined();
+    expect(await records.lastSlot('w:0')).toBeNull();
+  });
+});
+
+/** `saved`: the fire handler's replica wrote the registration (false: another one did). */
+async function fireSetup(saved = true) {
+  const prefix = testPrefix('idlefire');
+  const def = parseWorkflow(
+    'name: w\ntriggers:\n  - cron: "* * * * *"\nconcurrency: { group: w, overlap: skip }\nsteps:\n  - id: nap\n    uses: sleep\n    with: { duration: 1s }\n',
+    'w.yaml',
+  ).definition!;
+  const store = new RunStore(redis, prefix);
+  const records = new SchedulerRecords(redis, prefix);
+  const hash = await store.saveDefinition(def);
+  let now = Math.floor(Date.now() / 60_000) * 60_000;
+  const [desired] = desiredTriggers([def], new Map([['w', hash]]));
+  await (saved ? records : new SchedulerRecords(redis, prefix)).save([
+    { ...desired!, registeredAt: now - 600_000 },
+  ]);
+  const started: string[] = [];
+  const runs = {
+    start: async (req: { id?: string }) => {
+      started.push(req.id!);
+      return { runId: req.id!, created: true };
+    },
+  } as unknown as RunService;
+  const fires = createFireHandler({
+    records,
+    store,
+    runs,
+    groups: new GroupView(redis, prefix, store),
+    groupMembers: () => ['w'],
+    metrics: { onScheduleFire: () => {} },
+    clock: { ...systemClock, now: () => now + 100 },
+    logger: silentLogger(),
+  });
+  fires.knowDefinition(hash, def);
+  /** Fires `slotMs` (the clock 100 ms after it); the commands sent on the connection. */
+  const fire = async (slotMs: number) => {
+    now = slotMs;
+    const sent: string[] = [];
+    const send = redis.sendCommand.bind(redis);
+    redis.sendCommand = ((command: { name: string }, ...rest: unknown[]) => {
+      sent.push(command.name);
+      return (send as (...a: unknown[]) => unknown)(command, ...rest);
+    }) as typeof redis.sendCommand;
+    try {
+      const outcome = await fires.onFire('w:0', slotMs);
+      // evalsha; eval as well when the script was not loaded yet.
+      return { outcome, sent: sent.filter((n) => n !== 'eval' && n !== 'script') };
+    } finally {
+      redis.sendCommand = send;
+    }
+  };
+  return { fire, started, records, slot: now };
+}
+
+describe('a fire of an idle group', () => {
+  it('is decided in one round trip when its replica wrote or read the registration before', async () => {
+    const { fire, started, slot } = await fireSetup();
+    const first = await fire(slot);
+    expect(first.outcome).toMatchObject({ type: 'started', runId: scheduledRunId('w', 0, slot) });
+    expect(first.sent).toEqual(['evalsha']);
+    expect(started).toEqual([scheduledRunId('w', 0, slot)]);
+  });
+
+  it('reads the registration first when its replica has not seen it, once', async () => {
+    const { fire, started, slot } = await fireSetup(false);
+    const first = await fire(slot);
+    expect(first.outcome).toMatchObject({ type: 'started', runId: scheduledRunId('w', 0, slot) });
+    expect(first.sent).toEqual(['hget', 'evalsha']);
+    const second = await fire(slot + 60_000);
+    expect(second.outcome).toMatchObject({ type: 'started', runId: scheduledRunId('w', 0, slot + 60_000) });
+    expect(second.sent).toEqual(['evalsha']);
+    expect(started).toEqual([scheduledRunId('w', 0, slot), scheduledRunId('w', 0, slot + 60_000)]);
+  });
+
+  it('with its registration gone since it was read, is dropped and claims nothing', async () => {
+    const { fire, started, records, slot } = await fireSetup();
+    await fire(slot);
+    await records.forget(['w:0']);
+    expect((await fire(slot + 60_000)).outcome).toEqual({
+      type: 'dropped',
+      slotMs: slot + 60_000,
+      reason: 'unregistered',
+    });
+    expect(await records.decision('w:0', slot + 60_000)).toBeUndefined();
+    expect(started).toEqual([scheduledRunId('w', 0, slot)]);
+  });
+});
