@@ -86,28 +86,39 @@ export class RunStore {
   private readonly checkpointScript: LuaCommand;
   private readonly createScript: LuaCommand;
 
-  /** Definitions are immutable (addressed by content), so each process reads one once. */
-  private readonly definitions = new Map<string, WorkflowDefinition>();
+  /**
+   * Definitions are immutable (addressed by content), so each process reads one once
+   * (callers asking at the same time share the read; a failed read is not kept), and
+   * one it has just saved not at all. The one cache of definitions in a process.
+   */
+  private readonly definitions = new Map<string, Promise<WorkflowDefinition>>();
 
   /** Stores a definition once per distinct content; returns its hash. */
   async saveDefinition(def: WorkflowDefinition): Promise<string> {
     const hash = definitionHash(def);
     await this.redis.set(this.keys.definition(hash), definitionRecord.encode(def), 'NX');
+    if (!this.definitions.has(hash)) this.definitions.set(hash, Promise.resolve(def));
     return hash;
   }
 
-  async loadDefinition(hash: string): Promise<WorkflowDefinition> {
-    const cached = this.definitions.get(hash);
-    if (cached) return cached;
+  loadDefinition(hash: string): Promise<WorkflowDefinition> {
+    let def = this.definitions.get(hash);
+    if (!def) {
+      def = this.readDefinition(hash);
+      this.definitions.set(hash, def);
+      def.catch(() => this.definitions.delete(hash));
+    }
+    return def;
+  }
+
+  private async readDefinition(hash: string): Promise<WorkflowDefinition> {
     const key = this.keys.definition(hash);
     const json = await this.redis.get(key);
     if (json === null)
       throw new GcflowError('E_DEFINITION_MISSING', `workflow definition ${hash} is missing from Redis`, {
         hint: 'the run cannot continue; was Redis flushed or its keys evicted? use maxmemory-policy noeviction',
       });
-    const def = definitionRecord.decode(json, key);
-    this.definitions.set(hash, def);
-    return def;
+    return definitionRecord.decode(json, key);
   }
 
   /**

@@ -75,16 +75,7 @@ export function timingOf(r: Registration): TriggerTiming {
 }
 
 export function createFireHandler(deps: FireDeps) {
-  const defs = new Map<string, Promise<WorkflowDefinition>>();
-  const definition = (hash: string): Promise<WorkflowDefinition> => {
-    let def = defs.get(hash);
-    if (!def) {
-      def = deps.store.loadDefinition(hash);
-      def.catch(() => defs.delete(hash));
-      defs.set(hash, def);
-    }
-    return def;
-  };
+  const definition = (hash: string): Promise<WorkflowDefinition> => deps.store.loadDefinition(hash);
 
   const skipped = (
     r: Registration,
@@ -228,13 +219,6 @@ export function createFireHandler(deps: FireDeps) {
   }
 
   return {
-    /**
-     * A definition just stored under `hash` (the reconcile registering its triggers):
-     * its fires need not read it back from Redis.
-     */
-    knowDefinition(hash: string, def: WorkflowDefinition): void {
-      if (!defs.has(hash)) defs.set(hash, Promise.resolve(def));
-    },
     /** A fire delivered by BullMQ for scheduler `id` and slot `slotMs`. */
     async onFire(id: string, slotMs: number): Promise<FireOutcome> {
       // The usual fire (on time, a registration read before): the registration as last

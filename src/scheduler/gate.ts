@@ -94,10 +94,8 @@ export function createConcurrencyGate(deps: GateDeps): ConcurrencyGate {
 /** How many runs of the definition's group may hold a slot at once. */
 export const groupLimit = (def: WorkflowDefinition): number => def.concurrency.limit ?? 1;
 
-/** Reads the active runs of a concurrency group; caches definitions by their content hash. */
+/** Reads the active runs of a concurrency group (definitions from the store's cache). */
 export class GroupView {
-  private readonly defs = new Map<string, Promise<WorkflowDefinition | undefined>>();
-
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -137,15 +135,8 @@ export class GroupView {
     return out.sort((a, b) => a.id.localeCompare(b.id));
   }
 
+  /** Undefined when it cannot be read (the run counts in its workflow's own group). */
   private definition(hash: string): Promise<WorkflowDefinition | undefined> {
-    let def = this.defs.get(hash);
-    if (!def) {
-      def = this.store.loadDefinition(hash).catch(() => {
-        this.defs.delete(hash);
-        return undefined;
-      });
-      this.defs.set(hash, def);
-    }
-    return def;
+    return this.store.loadDefinition(hash).catch(() => undefined);
   }
 }

@@ -227,7 +227,6 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     await eachLimit(defs, IN_FLIGHT, async (def) => {
       const hash = await store.saveDefinition(def);
       hashes.set(def.name, hash);
-      fires.knowDefinition(hash, def);
     });
     const [registered, bull] = await Promise.all([records.registrations(), triggers.list()]);
     const plan = planReconcile(

@@ -52,6 +52,40 @@ describe('RunStore', () => {
     expect(await redis.get(`${store.prefix}:def:${hash}`)).toBe(stored);
   });
 
+  it('reads a definition once per process: concurrent loads share one GET, a saved one needs none, a missing one is not remembered', async () => {
+    const { definition: def } = parseWorkflow(
+      'name: cached\nsteps:\n  - id: a\n    uses: sleep\n    with: { duration: 2s }\n',
+      'cached.yaml',
+    );
+    const gets: string[] = [];
+    const counting = new Redis(inject('redisUrl'));
+    try {
+      await counting.ping(); // connected: ioredis sends commands queued before it again
+      const send = counting.sendCommand.bind(counting);
+      counting.sendCommand = ((command: { name: string }, ...rest: unknown[]) => {
+        if (command.name === 'get') gets.push(command.name);
+        return (send as (...a: unknown[]) => unknown)(command, ...rest);
+      }) as typeof counting.sendCommand;
+      const reader = new RunStore(counting, store.prefix, 3_600);
+      const hash = definitionHash(def!);
+      // Not stored yet: refused, and the refusal is not kept.
+      await expect(reader.loadDefinition(hash)).rejects.toThrow(/E_DEFINITION_MISSING|missing from Redis/);
+      await store.saveDefinition(def!);
+      const [a, b] = await Promise.all([reader.loadDefinition(hash), reader.loadDefinition(hash)]);
+      expect(a).toEqual(def);
+      expect(b).toBe(a);
+      expect(await reader.loadDefinition(hash)).toBe(a);
+      expect(gets).toHaveLength(2); // the refused read, then one shared by three loads
+      // The process that saved it never reads it back.
+      const writer = new RunStore(counting, testPrefix('store'), 3_600);
+      const saved = await writer.saveDefinition(def!);
+      expect(await writer.loadDefinition(saved)).toEqual(def);
+      expect(gets).toHaveLength(2);
+    } finally {
+      counting.disconnect();
+    }
+  });
+
   it('refuses a checkpoint from a worker that no longer holds the job lock', async () => {
     const state = run('r2');
     await store.create(state, []);

@@ -121,7 +121,6 @@ async function fireSetup(saved = true) {
     clock: { ...systemClock, now: () => now + 100 },
     logger: silentLogger(),
   });
-  fires.knowDefinition(hash, def);
   /** Fires `slotMs` (the clock 100 ms after it); the commands sent on the connection. */
   const fire = async (slotMs: number) => {
     now = slotMs;
