@@ -29,18 +29,24 @@ steps:
     with: { duration: 10ms }
 `;
 
+/** A replica that started `fires` runs, then stopped (its outcomes stay readable). */
+async function firedThenStopped(h: Harness, fires: number, what: string) {
+  const replica = await h.replica({ tuning: { missedCheckMs: 300 } });
+  await until(
+    () => (replica.outcomes.filter((o) => o.type === 'started').length >= fires ? true : undefined),
+    20_000,
+    what,
+  );
+  await replica.close();
+  return replica;
+}
+
 /**
  * A replica fires, then stops; the next slot is claimed with `decision` and nothing
  * else, as by a replica killed right after its claim.
  */
 async function diedAfterClaiming(h: Harness, redis: Redis, decision: FireDecision) {
-  const first = await h.replica({ tuning: { missedCheckMs: 300 } });
-  await until(
-    () => (first.outcomes.filter((o) => o.type === 'started').length >= 1 ? true : undefined),
-    20_000,
-    'a fire before the crash',
-  );
-  await first.close();
+  await firedThenStopped(h, 1, 'a fire before the crash');
   const records = new SchedulerRecords(redis, h.prefix);
   const reg = (await records.registrations()).get('gap:0')!;
   const slot = Math.ceil((Date.now() + 500) / PERIOD) * PERIOD;
@@ -71,13 +77,7 @@ describe('missed-slot check', () => {
   it('reports the slots of a downtime as missed, and none of the slots that ran', async () => {
     const h = await startHarness({ 'gap.yaml': workflow });
     try {
-      const first = await h.replica({ tuning: { missedCheckMs: 300 } });
-      await until(
-        () => (first.outcomes.filter((o) => o.type === 'started').length >= 2 ? true : undefined),
-        20_000,
-        'two fires before the downtime',
-      );
-      await first.close();
+      const first = await firedThenStopped(h, 2, 'two fires before the downtime');
       const down = Date.now();
       await at(down + 4 * PERIOD + 500);
       const second = await h.replica({ tuning: { missedCheckMs: 300 } });
