@@ -94,6 +94,16 @@ export function createConcurrencyGate(deps: GateDeps): ConcurrencyGate {
 /** How many runs of the definition's group may hold a slot at once. */
 export const groupLimit = (def: WorkflowDefinition): number => def.concurrency.limit ?? 1;
 
+/** The runs holding a group's slots, a holder from before limits (a string key) included. */
+export async function groupHolders(redis: Redis, prefix: string, group: string): Promise<Set<string>> {
+  const keys = schedulerKeys(prefix);
+  const [legacy, members] = await Promise.all([
+    redis.get(keys.gate(group)),
+    redis.smembers(keys.gateHolders(group)),
+  ]);
+  return new Set(legacy ? [...members, legacy] : members);
+}
+
 /** Reads the active runs of a concurrency group (definitions from the store's cache). */
 export class GroupView {
   constructor(
@@ -116,13 +126,10 @@ export class GroupView {
       ...prefixes,
     )) as string[];
     if (ids.length === 0) return [];
-    const keys = schedulerKeys(this.prefix);
-    const [jsons, legacy, members] = await Promise.all([
+    const [jsons, holders] = await Promise.all([
       this.redis.mget(ids.map((id) => this.store.keys.run(id))),
-      this.redis.get(keys.gate(group)),
-      this.redis.smembers(keys.gateHolders(group)),
+      groupHolders(this.redis, this.prefix, group),
     ]);
-    const holders = new Set(legacy ? [...members, legacy] : members);
     const out: GroupRun[] = [];
     for (const [i, json] of jsons.entries()) {
       if (json === null) continue;

@@ -8,7 +8,7 @@ import type { RunState } from '../engine/state.js';
 import type { RunQueue } from '../queue/runs.js';
 import type { QueuedReason } from '../runs/service.js';
 import type { RunStore } from '../runs/store.js';
-import { groupLimit } from './gate.js';
+import { groupHolders, groupLimit } from './gate.js';
 import { schedulerKeys } from './keys.js';
 
 export interface QueuedReasonDeps {
@@ -51,18 +51,12 @@ export async function groupWait(
   runId: string,
   def: WorkflowDefinition,
 ): Promise<GroupWait> {
-  const keys = schedulerKeys(deps.prefix);
   const group = def.concurrency.group;
-  const [legacy, members, pending] = (await deps.redis
-    .multi()
-    .get(keys.gate(group))
-    .smembers(keys.gateHolders(group))
-    .zrange(keys.gatePending(group), '0', '-1')
-    .exec())!.map(([err, value]) => {
-    if (err) throw err;
-    return value;
-  }) as [string | null, string[], string[]];
-  const holding = [...new Set(legacy ? [...members, legacy] : members)].filter((id) => id !== runId);
+  const [held, pending] = await Promise.all([
+    groupHolders(deps.redis, deps.prefix, group),
+    deps.redis.zrange(schedulerKeys(deps.prefix).gatePending(group), '0', '-1'),
+  ]);
+  const holding = [...held].filter((id) => id !== runId);
   const mine = pending.indexOf(runId);
   const before = mine < 0 ? pending : pending.slice(0, mine);
   const candidates = [...holding, ...before];
