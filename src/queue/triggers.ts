@@ -73,8 +73,18 @@ export function rememberingRepeatStrategy(): RepeatStrategy {
   };
 }
 
-/** A fire that failed (Redis gone mid-fire) is retried; the slot's stored decision makes that safe. */
-const FIRE_ATTEMPTS = 5;
+/** The name and options of every fire job. */
+const FIRE_JOB = 'fire';
+const FIRE_JOB_OPTS = {
+  // A fire that failed (Redis gone mid-fire) is retried; the slot's stored decision makes that safe.
+  attempts: 5,
+  backoff: { type: 'fixed', delay: 1_000 },
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 86_400, count: 1_000 },
+} as const;
+
+/** BullMQ's id of a scheduler's fire for one slot. */
+const fireJobId = (schedulerId: string, slotMs: number): string => `repeat:${schedulerId}:${slotMs}`;
 
 export class TriggerQueue {
   private readonly queue: Queue<TriggerJobData>;
@@ -104,17 +114,55 @@ export class TriggerQueue {
     await this.queue.upsertJobScheduler(
       id,
       { pattern: schedule.cron, tz: schedule.timezone },
-      {
-        name: 'fire',
-        data,
-        opts: {
-          attempts: FIRE_ATTEMPTS,
-          backoff: { type: 'fixed', delay: 1_000 },
-          removeOnComplete: true,
-          removeOnFail: { age: 7 * 86_400, count: 1_000 },
-        },
-      },
+      { name: FIRE_JOB, data, opts: FIRE_JOB_OPTS },
     );
+  }
+
+  /**
+   * Of the schedulers whose pending fire was due before `beforeMs` (oldest first, at
+   * most `max`), those whose fire was taken (moveToActive set its processedOn) or is
+   * gone while no next fire was armed: what a worker leaves when it dies between
+   * taking a fire and arming the next (BullMQ 6.7 does the two one after the other).
+   * A fire still waiting for a worker is not among them.
+   */
+  async takenUnarmed(beforeMs: number, max: number): Promise<Array<{ id: string; next: number }>> {
+    const due = await this.dueBefore(beforeMs, max);
+    if (due.length === 0) return [];
+    const pipeline = this.connection.pipeline();
+    for (const d of due)
+      pipeline.hmget(this.queue.toKey(fireJobId(d.id, d.next)), 'processedOn', 'timestamp');
+    const answers = (await pipeline.exec()) ?? [];
+    return due.filter((_, i) => {
+      const [err, value] = answers[i] ?? [new Error('no answer')];
+      if (err) throw err;
+      const [processedOn, timestamp] = value as Array<string | null>;
+      return processedOn !== null || timestamp === null;
+    });
+  }
+
+  /**
+   * Arms the fire after `slotMs` of scheduler `id`, as the worker that took the fire of
+   * `slotMs` does right after taking it: the cron's next time after now. BullMQ's own
+   * producer check makes it happen once: only while `slotMs` is still the scheduler's
+   * current fire, and not when that next fire exists (a live worker arming it at the
+   * same moment). False when there was nothing to do.
+   */
+  async armNext(
+    id: string,
+    slotMs: number,
+    schedule: { cron: string; timezone: string },
+    data: TriggerJobData,
+  ): Promise<boolean> {
+    const scheduler = await this.queue.jobScheduler;
+    const next = await scheduler.upsertJobScheduler(
+      id,
+      { pattern: schedule.cron, tz: schedule.timezone },
+      FIRE_JOB,
+      data,
+      { ...FIRE_JOB_OPTS, prevMillis: slotMs },
+      { override: false, producerId: fireJobId(id, slotMs) },
+    );
+    return next !== undefined;
   }
 
   /** Removes the scheduler and its pending fire; false when there was none. */
@@ -135,15 +183,19 @@ export class TriggerQueue {
   /**
    * The schedulers whose pending fire was due at or before `beforeMs`, with that time:
    * one ZRANGEBYSCORE on BullMQ's scheduler index (scored by next fire), where list()
-   * reads every scheduler's record (10,000 HGETALLs on the shared connection).
+   * reads every scheduler's record (10,000 HGETALLs on the shared connection). Oldest
+   * first; at most `max` when given.
    */
-  async dueBefore(beforeMs: number = Number.POSITIVE_INFINITY): Promise<Array<{ id: string; next: number }>> {
-    const flat = await this.connection.zrangebyscore(
-      this.queue.toKey('repeat'),
-      '-inf',
-      Number.isFinite(beforeMs) ? beforeMs : '+inf',
-      'WITHSCORES',
-    );
+  async dueBefore(
+    beforeMs: number = Number.POSITIVE_INFINITY,
+    max?: number,
+  ): Promise<Array<{ id: string; next: number }>> {
+    const key = this.queue.toKey('repeat');
+    const upTo = Number.isFinite(beforeMs) ? beforeMs : '+inf';
+    const flat =
+      max === undefined
+        ? await this.connection.zrangebyscore(key, '-inf', upTo, 'WITHSCORES')
+        : await this.connection.zrangebyscore(key, '-inf', upTo, 'WITHSCORES', 'LIMIT', 0, max);
     const out: Array<{ id: string; next: number }> = [];
     for (let i = 0; i < flat.length; i += 2) out.push({ id: flat[i]!, next: Number(flat[i + 1]) });
     return out;

@@ -168,15 +168,27 @@ export function createFireHandler(deps: FireDeps) {
   }
 
   /** A fire of scheduler `id` whose registration `r` was just read. */
-  function fireRegistered(id: string, slotMs: number, r: Registration | undefined): Promise<FireOutcome> {
+  async function fireRegistered(
+    id: string,
+    slotMs: number,
+    r: Registration | undefined,
+  ): Promise<FireOutcome> {
     if (!r) {
       deps.logger.info(
         { scheduler: id, slot: new Date(slotMs).toISOString() },
         'fire of a schedule no longer registered: ignored',
       );
-      return Promise.resolve({ type: 'dropped', slotMs, reason: 'unregistered' });
+      return { type: 'dropped', slotMs, reason: 'unregistered' };
     }
-    return act(r, resolveFire(timingOf(r), slotMs, deps.clock.now()), slotMs);
+    const resolution = resolveFire(timingOf(r), slotMs, deps.clock.now());
+    if (resolution.type === 'drop' || resolution.slotMs !== slotMs) {
+      // A late copy of a slot already decided (its fire came back stalled after the
+      // lease holder took it over or completed it): the slot was dealt with; repeating
+      // its decision reports no skip and catches nothing up.
+      const decided = await deps.records.decision(r.id, slotMs);
+      if (decided) return execute(r, slotMs, decided, false);
+    }
+    return act(r, resolution, slotMs);
   }
 
   /** Acts on a resolution: logs a drop, fires a slot. */

@@ -47,6 +47,8 @@ export interface SchedulerTuning {
   watchdogMs?: number;
   /** How often the lease holder looks for slots not delivered within their grace (default 5 s). */
   missedCheckMs?: number;
+  /** How often the lease holder looks for fires taken by a replica that died (default 1 s). */
+  takeOverMs?: number;
   /** Fires taken at once by this replica (default 50). */
   concurrency?: number;
 }
@@ -355,6 +357,8 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       clock,
       logger,
       intervalMs: tuning.missedCheckMs ?? 5_000,
+      takeOverMs: tuning.takeOverMs,
+      onFired: report,
       onMissed: (workflow, count) => {
         for (let i = 0; i < count; i++) deps.metrics.onScheduleSkip?.(workflow, 'missed');
       },

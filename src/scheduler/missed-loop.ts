@@ -1,16 +1,30 @@
-// The lease holder's timer for no silent fire loss: every few seconds, one look at a
-// time, it re-arms triggers BullMQ holds no pending fire for, then runs the missed-slot
-// check (missed.ts) over every registration. Must not import bullmq.
+// The lease holder's timers for no silent fire loss. Every second: a fire taken by a
+// replica that died before arming the next (BullMQ 6.7 arms it right after taking the
+// fire) is taken over: the next fire is armed and the slot fired here, within its grace,
+// instead of when the stalled fire comes back (10-15 s later, past a short schedule's
+// grace). Every few seconds, one look at a time: it re-arms triggers BullMQ holds no
+// pending fire for, then runs the missed-slot check (missed.ts) over every
+// registration. Must not import bullmq.
 import type { Redis } from 'ioredis';
 import { logTaskError } from '../queue/connection.js';
 import type { TriggerQueue } from '../queue/triggers.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { lateGraceMs, MIN_GRACE_MS } from './decisions.js';
-import type { FireHandler } from './fire.js';
+import type { FireHandler, FireOutcome } from './fire.js';
 import { checkMissedSlots, MISSED_MARGIN_MS, type MissedReport } from './missed.js';
 import type { Registration } from './reconcile.js';
 import type { SchedulerRecords } from './records.js';
+import { zonedIso } from './slots.js';
+
+/**
+ * How long after its time a scheduler's fire may stay taken with no next fire armed
+ * before the lease holder takes it over: the worker that took it arms the next within
+ * milliseconds, unless it died (or its process stalls that long).
+ */
+export const TAKE_OVER_AFTER_MS = 1_000;
+/** Schedulers looked at per take-over look (fires waiting for a worker are among the due). */
+const TAKE_OVER_PER_LOOK = 100;
 
 export interface MissedLoopDeps {
   redis: Redis;
@@ -24,7 +38,11 @@ export interface MissedLoopDeps {
   clock: Clock;
   logger: Logger;
   intervalMs: number;
+  /** Period of the take-over look (default 1 s). */
+  takeOverMs?: number;
   onMissed(workflow: string, count: number): void;
+  /** A slot fired by the take-over. */
+  onFired(outcome: FireOutcome): void;
   onReports(reports: MissedReport[]): void;
 }
 
@@ -60,6 +78,34 @@ export function startMissedLoop(deps: MissedLoopDeps): { close(): Promise<void> 
           dueAt: new Date(b.next).toISOString(),
         },
         `schedule ${r.id} had no pending fire (its last one was taken by a replica that died): armed again`,
+      );
+    }
+  };
+
+  /**
+   * Fires taken but whose next fire was never armed (the replica that took them died in
+   * between): arms the next one and fires the slot here. Both are safe against the taker
+   * being alive after all: BullMQ arms the next once, and the slot's decision and the
+   * run's id make a second fire of it start nothing.
+   */
+  const takeOver = async () => {
+    const now = clock.now();
+    for (const b of await triggers.takenUnarmed(now - TAKE_OVER_AFTER_MS, TAKE_OVER_PER_LOOK)) {
+      const r = await records.registration(b.id);
+      if (!r || !deps.isLive(r.workflow)) continue;
+      const data = { workflow: r.workflow, trigger: r.trigger, key: r.key };
+      if (!(await triggers.armNext(r.id, b.next, r, data))) continue;
+      const outcome = await deps.fires.onFire(r.id, b.next);
+      deps.onFired(outcome);
+      logger.warn(
+        {
+          event: 'schedule.taken_over',
+          workflow: r.workflow,
+          trigger: r.trigger,
+          slot: zonedIso(b.next, r.timezone),
+          outcome: outcome.type,
+        },
+        `the fire of schedule ${r.id} for ${zonedIso(b.next, r.timezone)} was taken by a replica that did not arm the next one within ${TAKE_OVER_AFTER_MS} ms (it died, or its process stalled): fired the slot here and armed the next`,
       );
     }
   };
@@ -104,10 +150,32 @@ export function startMissedLoop(deps: MissedLoopDeps): { close(): Promise<void> 
   }, deps.intervalMs);
   timer.unref();
 
+  let takingOver: Promise<void> = Promise.resolve();
+  let takeOverBusy = false;
+  const takeOverTimer = setInterval(() => {
+    if (!deps.isLeader() || takeOverBusy) return;
+    takeOverBusy = true;
+    takingOver = takeOver()
+      .catch((err) =>
+        logTaskError(
+          deps.redis,
+          logger,
+          err,
+          'could not look for schedule fires taken by a replica that died; trying again',
+          'fire take-over',
+        ),
+      )
+      .finally(() => {
+        takeOverBusy = false;
+      });
+  }, deps.takeOverMs ?? 1_000);
+  takeOverTimer.unref();
+
   return {
     close: async () => {
       clearInterval(timer);
-      await checking;
+      clearInterval(takeOverTimer);
+      await Promise.all([checking, takingOver]);
     },
   };
 }

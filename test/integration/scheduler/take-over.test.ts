@@ -1,0 +1,176 @@
+// A replica killed between taking a schedule's fire and arming the next (BullMQ 6.7
+// arms the next fire right after moveToActive, in a second step) leaves the fire
+// active under its lock and no fire pending. Before, nothing happened until the lock
+// expired and the stalled fire came back (10-15 s with the daemon's settings): a
+// schedule shorter than that lost the slot (reported missed) and the ones after it.
+// Now the lease holder sees, within a second or two, a fire taken but not followed by
+// a next one, arms the next and fires the slot itself, within the slot's grace.
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { describe, expect, inject, it } from 'vitest';
+import { parseWorkflow } from '../../../src/dsl/index.js';
+import { TRIGGERS_QUEUE, TriggerQueue } from '../../../src/queue/triggers.js';
+import type { RunService } from '../../../src/runs/service.js';
+import { RunStore } from '../../../src/runs/store.js';
+import { createFireHandler } from '../../../src/scheduler/fire.js';
+import { GroupView } from '../../../src/scheduler/gate.js';
+import { desiredTriggers } from '../../../src/scheduler/reconcile.js';
+import { SchedulerRecords } from '../../../src/scheduler/records.js';
+import { systemClock } from '../../../src/shared/clock.js';
+import { scheduledRunId } from '../../../src/shared/ids.js';
+import { silentLogger } from '../../../src/shared/logger.js';
+import { testPrefix } from '../../helpers/prefix.js';
+import { startHarness, until } from './harness.js';
+
+const PERIOD = 10_000;
+// catch_up: none: a slot fired past its grace would be dropped, not run.
+const workflow = `
+name: tick
+triggers:
+  - cron: "*/10 * * * * *"
+    catch_up: none
+concurrency: { group: tick, overlap: allow }
+steps:
+  - id: nap
+    uses: sleep
+    with: { duration: 10ms }
+`;
+
+/**
+ * Takes the next due fire of the triggers queue the way a trigger worker does
+ * (BullMQ's moveToActive: the job is active, under a lock) and then does nothing more,
+ * like a replica SIGKILLed at that moment: no next fire armed, the fire never run.
+ */
+async function takeNextFireAndDie(prefix: string): Promise<{ jobId: string; slotMs: number }> {
+  const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
+  const dying = new Worker(TRIGGERS_QUEUE, null, {
+    connection,
+    prefix,
+    autorun: false,
+    // Longer than the test: the fire cannot come back as stalled meanwhile.
+    lockDuration: 120_000,
+  });
+  let taken: string | undefined;
+  // BullMQ's step after moveToActive, where the next fire is armed: the replica died before it.
+  Object.assign(dying, {
+    nextJobFromJobData: async (jobData: unknown, jobId: string) => {
+      if (jobData) taken = jobId;
+      return undefined;
+    },
+  });
+  try {
+    const token = 'dying-replica';
+    await until(
+      async () => {
+        await dying.getNextJob(token, { block: false });
+        return taken;
+      },
+      3 * PERIOD,
+      'a fire to take',
+    );
+  } finally {
+    connection.disconnect();
+  }
+  const slotMs = Number(taken!.split(':').pop());
+  return { jobId: taken!, slotMs };
+}
+
+describe('a fire taken by a replica that died before arming the next', () => {
+  it('is fired by the lease holder within its grace, and the next fire is armed', async () => {
+    const h = await startHarness({ 'tick.yaml': workflow });
+    const redis = new Redis(inject('redisUrl'));
+    try {
+      // Registered (one fire pending), then no replica is left to take it.
+      const first = await h.replica();
+      await first.close();
+      const { slotMs } = await takeNextFireAndDie(h.prefix);
+      const triggers = new TriggerQueue(redis, h.prefix);
+      expect(await triggers.dueBefore()).toEqual([{ id: 'tick:0', next: slotMs }]);
+
+      const holder = await h.replica({ tuning: { missedCheckMs: 300, takeOverMs: 200 } });
+      const records = new SchedulerRecords(redis, h.prefix);
+      // The stalled fire cannot come back before the end of the test (its lock lasts
+      // 120 s), so a decision for the slot comes from the take-over or from the
+      // missed-slot check (which claims it missed once its 5-s grace is over).
+      const decision = await until(
+        () => records.decision('tick:0', slotMs),
+        20_000,
+        'a decision for the slot',
+      );
+      expect(decision).toEqual({ action: 'start', cancel: [] });
+      const runId = scheduledRunId('tick', 0, slotMs);
+      const runs = await h.runs('tick');
+      expect(runs.map((r) => r.id)).toEqual([runId]);
+      expect(holder.outcomes).toContainEqual({ type: 'started', runId, slotMs, created: true });
+      const lines = h.logs.filter((l) => l.includes('"schedule.taken_over"'));
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ workflow: 'tick', trigger: 0, outcome: 'started' });
+
+      // The next fire is armed, once: a taker alive after all arms nothing more.
+      expect(await triggers.dueBefore()).toEqual([{ id: 'tick:0', next: slotMs + PERIOD }]);
+      const data = { workflow: 'tick', trigger: 0, key: (await records.registration('tick:0'))!.key };
+      const cron = { cron: '*/10 * * * * *', timezone: 'UTC' };
+      expect(await triggers.armNext('tick:0', slotMs, cron, data)).toBe(false);
+      const delayed = await redis.zrange(`${h.prefix}:${TRIGGERS_QUEUE}:delayed`, '0', '-1');
+      expect(delayed).toEqual([`repeat:tick:0:${slotMs + PERIOD}`]);
+
+      // And that next slot fires on time, from the fire BullMQ now holds.
+      const next = await until(
+        () => holder.outcomes.find((o) => o.type === 'started' && o.slotMs === slotMs + PERIOD),
+        3 * PERIOD,
+        'the next slot to fire',
+      );
+      expect(next).toMatchObject({ created: true });
+      expect(holder.metrics.skips.filter((s) => s.reason === 'missed')).toEqual([]);
+    } finally {
+      redis.disconnect();
+      await h.close();
+    }
+  }, 90_000);
+
+  it("when its stalled fire comes back late, repeats the slot's decision and reports no skip", async () => {
+    const redis = new Redis(inject('redisUrl'));
+    try {
+      const prefix = testPrefix('takeover');
+      const def = parseWorkflow(
+        'name: w\ntriggers:\n  - cron: "* * * * *"\n    catch_up: none\nsteps:\n  - id: nap\n    uses: sleep\n    with: { duration: 1s }\n',
+        'w.yaml',
+      ).definition!;
+      const store = new RunStore(redis, prefix);
+      const records = new SchedulerRecords(redis, prefix);
+      const slotMs = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
+      const [desired] = desiredTriggers([def], new Map([['w', await store.saveDefinition(def)]]));
+      await records.save([{ ...desired!, registeredAt: slotMs - 600_000 }]);
+      const started: string[] = [];
+      const skips: string[] = [];
+      const fires = createFireHandler({
+        records,
+        store,
+        runs: {
+          start: async (req: { id?: string }) => {
+            started.push(req.id!);
+            return { runId: req.id!, created: started.length === 1 };
+          },
+        } as unknown as RunService,
+        groups: new GroupView(redis, prefix, store),
+        groupMembers: () => ['w'],
+        metrics: { onScheduleFire: () => {}, onScheduleSkip: (_w, reason) => skips.push(reason) },
+        clock: systemClock,
+        logger: silentLogger(),
+      });
+      // The slot was decided and its run started (by the take-over), a minute ago.
+      await records.claim('w:0', slotMs, { action: 'start', cancel: [] }, 3_600_000);
+      // Its stalled fire comes back now, past the grace: with catch_up none it was
+      // dropped as late (a skip reported for a slot that ran).
+      const runId = scheduledRunId('w', 0, slotMs);
+      expect(await fires.onFire('w:0', slotMs)).toEqual({ type: 'started', runId, slotMs, created: true });
+      expect(started).toEqual([runId]);
+      expect(skips).toEqual([]);
+      // A slot never decided, delivered as late: still dropped and reported.
+      expect(await fires.onFire('w:0', slotMs - 60_000)).toMatchObject({ type: 'dropped', reason: 'late' });
+      expect(skips).toEqual(['late']);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
