@@ -166,17 +166,20 @@ steps:
     expect(missed.filter((s) => !reported.has(new Date(s).toISOString()))).toEqual([]);
     // Slots decided `start` whose replica died before creating the run: started late by
     // the lease holder's check (schedule.completed), counted among those that ran.
-    const completed = daemons.reduce(
-      (n, d) =>
-        n +
-        d
-          .output()
-          .split('\n')
-          .filter((l) => l.includes('"schedule.completed"')).length,
-      0,
-    );
+    const count = (event: string) =>
+      daemons.reduce(
+        (n, d) =>
+          n +
+          d
+            .output()
+            .split('\n')
+            .filter((l) => l.includes(`"${event}"`)).length,
+        0,
+      );
+    // Fires taken by a replica killed before it armed the next: fired by the lease holder.
+    const takenOver = count('schedule.taken_over');
     console.log(
-      `kill storm: ${kills} kills over ${STORM_MS / 1000} s, ${slots.length} slots: ${ran.length} ran once (${completed} started late after their replica died), ${missed.length} reported missed, ${duplicates.length} duplicates`,
+      `kill storm: ${kills} kills over ${STORM_MS / 1000} s, ${slots.length} slots: ${ran.length} ran once (${count('schedule.completed')} started late after their replica died, ${takenOver} fired by the lease holder after their taker died), ${missed.length} reported missed, ${duplicates.length} duplicates`,
     );
   }, 400_000);
 });
