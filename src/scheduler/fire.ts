@@ -186,7 +186,7 @@ export function createFireHandler(deps: FireDeps) {
       // lease holder took it over or completed it): the slot was dealt with; repeating
       // its decision reports no skip and catches nothing up.
       const decided = await deps.records.decision(r.id, slotMs);
-      if (decided) return execute(r, slotMs, decided, false);
+      if (decided) return (await complete(r, slotMs, decided)) ?? execute(r, slotMs, decided, false);
     }
     return act(r, resolution, slotMs);
   }
@@ -230,6 +230,39 @@ export function createFireHandler(deps: FireDeps) {
     return fireSlot(r, resolution.slotMs) as Promise<FireOutcome>;
   }
 
+  /**
+   * Finishes a slot decided `start` whose run was never created: the replica that
+   * claimed it died between the claim and the run's creation, and its fire, when it
+   * comes back, is past its grace. Starts the run with the slot's id (idempotent, so a
+   * replica still about to create it makes no second one). `decision` is the slot's
+   * stored one (decisions never change once claimed). Undefined when nothing was to do
+   * (a skip, or the run exists). Used by the missed-slot check and by that late fire.
+   */
+  async function complete(
+    r: Registration,
+    slotMs: number,
+    decision: FireDecision,
+  ): Promise<FireOutcome | undefined> {
+    if (decision.action !== 'start') return undefined;
+    const runId = scheduledRunId(r.workflow, r.trigger, slotMs);
+    if (await deps.store.load(runId)) return undefined;
+    const outcome = await execute(r, slotMs, decision, false);
+    // Another fire of the slot (its late copy, the missed-slot check) created it meanwhile.
+    if (outcome.type === 'started' && !outcome.created) return outcome;
+    deps.logger.warn(
+      {
+        event: 'schedule.completed',
+        workflow: r.workflow,
+        trigger: r.trigger,
+        slot: zonedIso(slotMs, r.timezone),
+        runId,
+        outcome: outcome.type,
+      },
+      `schedule slot ${zonedIso(slotMs, r.timezone)} was decided but its run never created (a replica died in between): started it late`,
+    );
+    return outcome;
+  }
+
   return {
     /** A fire delivered by BullMQ for scheduler `id` and slot `slotMs`. */
     async onFire(id: string, slotMs: number): Promise<FireOutcome> {
@@ -246,36 +279,7 @@ export function createFireHandler(deps: FireDeps) {
       }
       return fireRegistered(id, slotMs, await deps.records.registration(id));
     },
-    /**
-     * Finishes a slot decided `start` whose run was never created: the replica that
-     * claimed it died between the claim and the run's creation, and its fire, when it
-     * comes back, is past its grace. Starts the run with the slot's id (idempotent, so a
-     * replica still about to create it makes no second one). `decision` is the slot's
-     * stored one (decisions never change once claimed). Undefined when nothing was to do
-     * (a skip, or the run exists).
-     */
-    async complete(
-      r: Registration,
-      slotMs: number,
-      decision: FireDecision,
-    ): Promise<FireOutcome | undefined> {
-      if (decision.action !== 'start') return undefined;
-      const runId = scheduledRunId(r.workflow, r.trigger, slotMs);
-      if (await deps.store.load(runId)) return undefined;
-      const outcome = await execute(r, slotMs, decision, false);
-      deps.logger.warn(
-        {
-          event: 'schedule.completed',
-          workflow: r.workflow,
-          trigger: r.trigger,
-          slot: zonedIso(slotMs, r.timezone),
-          runId,
-          outcome: outcome.type,
-        },
-        `schedule slot ${zonedIso(slotMs, r.timezone)} was decided but its run never created (a replica died in between): started it late`,
-      );
-      return outcome;
-    },
+    complete,
     /** A catch-up the scheduler computed for `r` (see catchUpSlot). */
     catchUp(r: Registration, resolution: SlotResolution): Promise<FireOutcome> {
       return act(r, resolution, resolution.slotMs);
