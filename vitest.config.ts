@@ -9,14 +9,16 @@
 // `npx vitest run --project NAME` runs one layer. Deadlines in tests are upper bounds
 // for a loaded 2-core machine: a passing test ends as soon as its condition holds.
 import { defineConfig } from 'vitest/config';
+import { LongestFirst } from './test/helpers/sequencer.js';
 
 export default defineConfig({
   test: {
     // Two cores, one pool for the three layers. Most of an e2e file's time is spent
     // waiting (a daemon polling the simulator, a 50 s late answer, a 2-minute kill
     // storm), so a third file in flight uses the CPU the other two leave idle; the
-    // largest files start first (no timing cache on a fresh clone: by size).
+    // longest files start first (test/helpers/sequencer.ts).
     maxWorkers: 3,
+    sequence: { sequencer: LongestFirst },
     reporters: ['default'],
     passWithNoTests: false,
     projects: [
