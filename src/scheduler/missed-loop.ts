@@ -48,8 +48,6 @@ export interface MissedLoopDeps {
 
 export function startMissedLoop(deps: MissedLoopDeps): { close(): Promise<void> } {
   const { records, triggers, clock, logger } = deps;
-  let checking: Promise<void> = Promise.resolve();
-  let busy = false;
   // This process's memory across looks (see MissedDeps).
   const clear = new Map<string, number>();
   const quiet = new Map<string, number>();
@@ -129,53 +127,53 @@ export function startMissedLoop(deps: MissedLoopDeps): { close(): Promise<void> 
     if (reports.length > 0) deps.onReports(reports);
   };
 
+  // One look at a time: with 10,000 schedules a look can outlast the period, and
+  // looks piling up on the shared connection held back the fires themselves.
+  const looks = [
+    leaderTimer(deps, deps.intervalMs, look, 'could not look for missed schedule slots', 'missed-slot check'),
+    leaderTimer(
+      deps,
+      deps.takeOverMs ?? 1_000,
+      takeOver,
+      'could not look for schedule fires taken by a replica that died',
+      'fire take-over',
+    ),
+  ];
+  return {
+    close: async () => {
+      await Promise.all(looks.map((l) => l.close()));
+    },
+  };
+}
+
+/**
+ * Runs `task` every `intervalMs` while this replica holds the lease, one run at a time
+ * (a run that outlasts the period skips the ticks meanwhile). A failure is logged
+ * through the outage tracker (one line per outage, not per tick) and retried next tick.
+ */
+function leaderTimer(
+  deps: Pick<MissedLoopDeps, 'isLeader' | 'redis' | 'logger'>,
+  intervalMs: number,
+  task: () => Promise<void>,
+  failure: string,
+  name: string,
+): { close(): Promise<void> } {
+  let running: Promise<void> = Promise.resolve();
+  let busy = false;
   const timer = setInterval(() => {
-    // One look at a time: with 10,000 schedules a look can outlast the period, and
-    // looks piling up on the shared connection held back the fires themselves.
     if (!deps.isLeader() || busy) return;
     busy = true;
-    checking = look()
-      .catch((err) =>
-        logTaskError(
-          deps.redis,
-          logger,
-          err,
-          'could not look for missed schedule slots; trying again',
-          'missed-slot check',
-        ),
-      )
+    running = task()
+      .catch((err) => logTaskError(deps.redis, deps.logger, err, `${failure}; trying again`, name))
       .finally(() => {
         busy = false;
       });
-  }, deps.intervalMs);
+  }, intervalMs);
   timer.unref();
-
-  let takingOver: Promise<void> = Promise.resolve();
-  let takeOverBusy = false;
-  const takeOverTimer = setInterval(() => {
-    if (!deps.isLeader() || takeOverBusy) return;
-    takeOverBusy = true;
-    takingOver = takeOver()
-      .catch((err) =>
-        logTaskError(
-          deps.redis,
-          logger,
-          err,
-          'could not look for schedule fires taken by a replica that died; trying again',
-          'fire take-over',
-        ),
-      )
-      .finally(() => {
-        takeOverBusy = false;
-      });
-  }, deps.takeOverMs ?? 1_000);
-  takeOverTimer.unref();
-
   return {
     close: async () => {
       clearInterval(timer);
-      clearInterval(takeOverTimer);
-      await Promise.all([checking, takingOver]);
+      await running;
     },
   };
 }
