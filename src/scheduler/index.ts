@@ -23,6 +23,7 @@ import { desiredTriggers, planReconcile, type Registration } from './reconcile.j
 import { type OverdueView, overdueViews, type ScheduleView, scheduleViews } from './views.js';
 import { startWatchdog } from './watchdog.js';
 import { startMissedLoop } from './missed-loop.js';
+import { startTakeOver } from './take-over.js';
 
 export { createConcurrencyGate } from './gate.js';
 export type { FireOutcome } from './fire.js';
@@ -47,7 +48,7 @@ export interface SchedulerTuning {
   watchdogMs?: number;
   /** How often the lease holder looks for slots not delivered within their grace (default 5 s). */
   missedCheckMs?: number;
-  /** How often the lease holder looks for fires taken by a replica that died (default 1 s). */
+  /** How often each replica looks for fires taken by a replica that died (default 1 s). */
   takeOverMs?: number;
   /** Fires taken at once by this replica (default 50). */
   concurrency?: number;
@@ -357,14 +358,26 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       clock,
       logger,
       intervalMs: tuning.missedCheckMs ?? 5_000,
-      takeOverMs: tuning.takeOverMs,
-      onFired: report,
       onMissed: (workflow, count) => {
         for (let i = 0; i < count; i++) deps.metrics.onScheduleSkip?.(workflow, 'missed');
       },
       onReports: (reports) => events.emit('missed', reports),
     });
     releasers.add('missed-slot check', () => missedLoop.close());
+    // Every replica: fires taken by a replica that died before arming the next one.
+    const takeOver = startTakeOver({
+      redis,
+      records,
+      triggers,
+      fires,
+      isLive: (workflow) => registry.get(workflow) !== undefined,
+      isOpen: () => !closed,
+      clock,
+      logger,
+      intervalMs: tuning.takeOverMs,
+      onFired: report,
+    });
+    releasers.add('fire take-over', () => takeOver.close());
 
     return {
       events,
