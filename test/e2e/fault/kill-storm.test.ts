@@ -91,11 +91,14 @@ steps:
     const first = Math.ceil((Date.now() + 1_000) / PERIOD) * PERIOD;
     const stormEnd = first + STORM_MS;
     let kills = 0;
+    // When each kill landed (ms after the first slot), to say what a missed slot followed.
+    const killedAt: number[] = [];
     for (let at = first + PERIOD; at < stormEnd; at += 2 * PERIOD) {
       await until(at + Math.floor(Math.random() * 40));
       const victim = kills % 3;
       await live[victim]!.kill('SIGKILL');
       kills++;
+      killedAt.push(Date.now() - first);
       live[victim] = start();
     }
     await until(stormEnd);
@@ -178,6 +181,12 @@ steps:
       );
     // Fires taken by a replica killed before it armed the next: fired by the lease holder.
     const takenOver = count('schedule.taken_over');
+    // Each missed slot with the kills just before it (times in s after the first slot).
+    const why = missed.map((s) => {
+      const near = killedAt.filter((k) => k <= s - first + 500 && k > s - first - 20_000);
+      return `${(s - first) / 1000}s after kills at ${near.map((k) => (k / 1000).toFixed(2)).join(', ')}`;
+    });
+    if (why.length > 0) console.log(`missed slots: ${why.join('; ')}`);
     console.log(
       `kill storm: ${kills} kills over ${STORM_MS / 1000} s, ${slots.length} slots: ${ran.length} ran once (${count('schedule.completed')} started late after their replica died, ${takenOver} fired by the lease holder after their taker died), ${missed.length} reported missed, ${duplicates.length} duplicates`,
     );
