@@ -179,7 +179,7 @@ steps:
             .filter((l) => l.includes(`"${event}"`)).length,
         0,
       );
-    // Fires taken by a replica killed before it armed the next: fired by the lease holder.
+    // Fires taken by a replica killed before it armed the next: fired by another replica.
     const takenOver = count('schedule.taken_over');
     // Each missed slot with the kills just before it (times in s after the first slot).
     const why = missed.map((s) => {
@@ -188,7 +188,7 @@ steps:
     });
     if (why.length > 0) console.log(`missed slots: ${why.join('; ')}`);
     console.log(
-      `kill storm: ${kills} kills over ${STORM_MS / 1000} s, ${slots.length} slots: ${ran.length} ran once (${count('schedule.completed')} started late after their replica died, ${takenOver} fired by the lease holder after their taker died), ${missed.length} reported missed, ${duplicates.length} duplicates`,
+      `kill storm: ${kills} kills over ${STORM_MS / 1000} s, ${slots.length} slots: ${ran.length} ran once (${count('schedule.completed')} started late after their replica died, ${takenOver} fired by another replica after their taker died), ${missed.length} reported missed, ${duplicates.length} duplicates`,
     );
   }, 400_000);
 });
