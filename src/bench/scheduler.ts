@@ -43,8 +43,38 @@ export async function schedulerBench(env: BenchEnv, total: number, burst: number
   });
   // startScheduler returns once the lease is taken and its reconcile done: every schedule is registered.
   const registerS = (performance.now() - started) / 1000;
+  // CPU spent by the burst (this process: scheduler and trigger worker; Redis), from just
+  // before the slot to the last fire: wall-clock lag is noisy on a shared machine.
+  const redisCpu = async (): Promise<number> => {
+    const info = await services.redis.info('cpu');
+    const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+    return field('used_cpu_user') + field('used_cpu_sys');
+  };
+  let cpuBefore: { node: NodeJS.CpuUsage; redis: number } | undefined;
+  const beforeTimer = setTimeout(
+    () => void redisCpu().then((redis) => (cpuBefore = { node: process.cpuUsage(), redis })),
+    Math.max(0, due.getTime() - Date.now() - 300),
+  );
+  const cpuAfter = fired
+    .then(async () => {
+      const node = process.cpuUsage();
+      return { node, redis: await redisCpu() };
+    })
+    .catch(() => undefined);
   try {
     await Promise.race([fired, new Promise((r) => setTimeout(r, due.getTime() - Date.now() + 30_000))]);
+    clearTimeout(beforeTimer);
+    // Per fire, over the burst only: undefined when the burst did not complete.
+    const before = cpuBefore;
+    const after = before && lags.length >= burst ? await cpuAfter : undefined;
+    const perFire =
+      before && after
+        ? {
+            node:
+              (after.node.user - before.node.user + after.node.system - before.node.system) / 1000 / burst,
+            redis: ((after.redis - before.redis) * 1000) / burst,
+          }
+        : undefined;
     // Counted afterwards: listing 10,000 schedules computes each one's next slot.
     const registered = (await scheduler.schedules()).length;
     const p50 = percentile(lags, 50);
@@ -72,6 +102,8 @@ export async function schedulerBench(env: BenchEnv, total: number, burst: number
         metric: 'fires per second (first to last)',
         value: fmt((lags.length - 1) / ((Math.max(...lags) - Math.min(...lags)) / 1000), 0),
       },
+      { metric: 'CPU per fire, gcflow process (ms)', value: perFire ? fmt(perFire.node, 2) : '-' },
+      { metric: 'CPU per fire, Redis (ms)', value: perFire ? fmt(perFire.redis, 2) : '-' },
     ];
   } finally {
     await scheduler.close();

@@ -227,7 +227,31 @@ export function slotOfJob(job: Pick<Job, 'id' | 'opts' | 'timestamp'>): number {
   return Number.isFinite(tail) && tail > 0 ? tail : job.timestamp;
 }
 
+/**
+ * Fires one BullMQ Worker takes at once, at most. A Worker fetches fires one after the
+ * other (moveToActive, then the scheduler's next fire) until it holds its concurrency,
+ * and only then starts the first handler: with 50, the first of 1,000 fires due in one
+ * second started ~150 ms after its moveToActive. Several small Workers ramp up side by side.
+ */
+export const FIRES_PER_WORKER = 10;
+
+/** `concurrency` fires at once, over ceil(concurrency / FIRES_PER_WORKER) BullMQ Workers. */
 export function startTriggerWorker(options: TriggerWorkerOptions): TriggerWorker {
+  const count = Math.max(1, Math.ceil(options.concurrency / FIRES_PER_WORKER));
+  const workers = Array.from({ length: count }, (_, i) =>
+    oneWorker(
+      options,
+      Math.max(1, Math.floor(options.concurrency / count) + (i < options.concurrency % count ? 1 : 0)),
+    ),
+  );
+  return {
+    close: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
+
+function oneWorker(options: TriggerWorkerOptions, concurrency: number): TriggerWorker {
   const { logger } = options;
   const worker = new Worker<TriggerJobData>(
     TRIGGERS_QUEUE,
@@ -242,7 +266,7 @@ export function startTriggerWorker(options: TriggerWorkerOptions): TriggerWorker
     {
       connection: options.connection,
       prefix: options.prefix,
-      concurrency: options.concurrency,
+      concurrency,
       settings: { repeatStrategy: rememberingRepeatStrategy() },
       // Fires take milliseconds: a fire held by a replica that died comes back quickly.
       lockDuration: 10_000,

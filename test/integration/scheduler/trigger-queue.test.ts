@@ -2,11 +2,14 @@
 // its slot; after downtime only the first missed slot is delivered (late); and an
 // upsert replaces an overdue pending fire, dropping it (why reconcile upserts only
 // what changed, after catching up).
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import {
   type TriggerFire,
+  FIRES_PER_WORKER,
+  TRIGGERS_QUEUE,
   TriggerQueue,
   startTriggerWorker,
   type TriggerWorker,
@@ -110,5 +113,26 @@ describe('the triggers queue (BullMQ Job Schedulers)', () => {
     expect(fires.map((f) => f.slotMs)).not.toContain(pending);
     expect(await q.remove('wf:0')).toBe(true);
     expect(await q.list()).toEqual([]);
+  });
+
+  it('takes fires with several BullMQ workers of at most FIRES_PER_WORKER each, so a burst ramps up side by side', async () => {
+    const prefix = testPrefix('tq');
+    const w = startTriggerWorker({
+      connection: connect(),
+      prefix,
+      concurrency: 2 * FIRES_PER_WORKER + 1,
+      logger: silentLogger(),
+      handler: async () => {},
+    });
+    open.unshift(w);
+    const probe = new Queue(TRIGGERS_QUEUE, { connection: connect(), prefix });
+    open.unshift(probe);
+    await until(
+      async () => ((await probe.getWorkersCount()) === 3 ? true : undefined),
+      8_000,
+      'three workers',
+    );
+    await w.close();
+    await until(async () => ((await probe.getWorkersCount()) === 0 ? true : undefined), 8_000, 'none left');
   });
 });
