@@ -19,6 +19,13 @@ export interface TriggerJobData {
   key: string;
 }
 
+/** What a trigger job carries, picked from a registration (never its inputs). */
+export const triggerJobData = ({ workflow, trigger, key }: TriggerJobData): TriggerJobData => ({
+  workflow,
+  trigger,
+  key,
+});
+
 /** One fire as the scheduler sees it. */
 export interface TriggerFire extends TriggerJobData {
   schedulerId: string;

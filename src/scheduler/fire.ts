@@ -182,8 +182,8 @@ export function createFireHandler(deps: FireDeps) {
     }
     const resolution = resolveFire(timingOf(r), slotMs, deps.clock.now());
     if (resolution.type === 'drop' || resolution.slotMs !== slotMs) {
-      // A late copy of a slot already decided (its fire came back stalled after the
-      // lease holder took it over or completed it): the slot was dealt with; repeating
+      // A late copy of a slot already decided (its fire came back stalled after another
+      // replica took it over or completed it): the slot was dealt with; repeating
       // its decision reports no skip and catches nothing up.
       const decided = await deps.records.decision(r.id, slotMs);
       if (decided) return (await complete(r, slotMs, decided)) ?? execute(r, slotMs, decided, false);

@@ -10,7 +10,7 @@ import type { RunService } from '../runs/service.js';
 import type { RunStore } from '../runs/store.js';
 import type { Clock } from '../shared/clock.js';
 import { createRedis, trackerOf } from '../queue/connection.js';
-import { startTriggerWorker, TriggerQueue } from '../queue/triggers.js';
+import { startTriggerWorker, TriggerQueue, triggerJobData } from '../queue/triggers.js';
 import type { Logger } from '../shared/logger.js';
 import { eachLimit } from '../shared/each-limit.js';
 import { Releasers } from '../shared/releasers.js';
@@ -242,9 +242,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     await records.forget(plan.remove);
     // Records first: a fire of the new scheduler must find its registration.
     await records.save([...plan.upsert, ...plan.update]);
-    await eachLimit(plan.upsert, IN_FLIGHT, (r) =>
-      triggers.upsert(r.id, r, { workflow: r.workflow, trigger: r.trigger, key: r.key }),
-    );
+    await eachLimit(plan.upsert, IN_FLIGHT, (r) => triggers.upsert(r.id, r, triggerJobData(r)));
     const summary: ReconcileSummary = {
       upserted: plan.upsert.map((r) => r.id),
       updated: plan.update.map((r) => r.id),
@@ -346,17 +344,21 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     });
     releasers.add('watchdog', () => watchdog.close());
 
-    // No silent fire loss: the lease holder claims slots never delivered within their
-    // grace as missed (or catches up the latest one), on its own timer.
-    const missedLoop = startMissedLoop({
+    // What the two looks for lost fires below both use.
+    const fireLooks = {
       redis,
       records,
       triggers,
       fires,
-      isLive: (workflow) => registry.get(workflow) !== undefined,
-      isLeader: () => lease.isLeader() && !closed,
+      isLive: (workflow: string) => registry.get(workflow) !== undefined,
       clock,
       logger,
+    };
+    // No silent fire loss: the lease holder claims slots never delivered within their
+    // grace as missed (or catches up the latest one), on its own timer.
+    const missedLoop = startMissedLoop({
+      ...fireLooks,
+      isLeader: () => lease.isLeader() && !closed,
       intervalMs: tuning.missedCheckMs ?? 5_000,
       onMissed: (workflow, count) => {
         for (let i = 0; i < count; i++) deps.metrics.onScheduleSkip?.(workflow, 'missed');
@@ -366,14 +368,8 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     releasers.add('missed-slot check', () => missedLoop.close());
     // Every replica: fires taken by a replica that died before arming the next one.
     const takeOver = startTakeOver({
-      redis,
-      records,
-      triggers,
-      fires,
-      isLive: (workflow) => registry.get(workflow) !== undefined,
+      ...fireLooks,
       isOpen: () => !closed,
-      clock,
-      logger,
       intervalMs: tuning.takeOverMs,
       onFired: report,
     });

@@ -3,7 +3,7 @@
 // check (missed.ts) over every registration. (Fires taken by a replica that died are
 // taken over sooner, by every replica: take-over.ts.) Must not import bullmq.
 import type { Redis } from 'ioredis';
-import type { TriggerQueue } from '../queue/triggers.js';
+import { type TriggerQueue, triggerJobData } from '../queue/triggers.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { lateGraceMs, MIN_GRACE_MS } from './decisions.js';
@@ -50,7 +50,7 @@ export function startMissedLoop(deps: MissedLoopDeps): { close(): Promise<void> 
       // Not yet past the shortest grace: no need to work out its own (a cron parse each).
       if (b.next + MIN_GRACE_MS + MISSED_MARGIN_MS >= now) continue;
       if (b.next + lateGraceMs(r, b.next) + MISSED_MARGIN_MS >= now) continue;
-      await triggers.upsert(r.id, r, { workflow: r.workflow, trigger: r.trigger, key: r.key });
+      await triggers.upsert(r.id, r, triggerJobData(r));
       logger.warn(
         {
           event: 'schedule.rearmed',

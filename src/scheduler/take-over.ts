@@ -11,7 +11,7 @@
 // not when it exists), only the replica that armed it fires the slot, and the slot's
 // decision and run id make any other fire of it start nothing. Must not import bullmq.
 import type { Redis } from 'ioredis';
-import type { TriggerQueue } from '../queue/triggers.js';
+import { type TriggerQueue, triggerJobData } from '../queue/triggers.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { FireHandler, FireOutcome } from './fire.js';
@@ -52,9 +52,8 @@ export function startTakeOver(deps: TakeOverDeps): { close(): Promise<void> } {
     for (const b of due) {
       const r = await records.registration(b.id);
       if (!r || !deps.isLive(r.workflow)) continue;
-      const data = { workflow: r.workflow, trigger: r.trigger, key: r.key };
       // Another replica (or the taker, alive after all) armed it first: theirs to fire.
-      if (!(await triggers.armNext(r.id, b.next, r, data))) continue;
+      if (!(await triggers.armNext(r.id, b.next, r, triggerJobData(r)))) continue;
       const outcome = await deps.fires.onFire(r.id, b.next);
       deps.onFired(outcome);
       const slot = zonedIso(b.next, r.timezone);
