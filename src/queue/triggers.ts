@@ -93,6 +93,15 @@ const FIRE_JOB_OPTS = {
 /** BullMQ's id of a scheduler's fire for one slot. */
 const fireJobId = (schedulerId: string, slotMs: number): string => `repeat:${schedulerId}:${slotMs}`;
 
+/** The scheduler and slot of a fire's job id; undefined for any other id. */
+export function fireOfJobId(jobId: string): { id: string; slotMs: number } | undefined {
+  const last = jobId.lastIndexOf(':');
+  if (!jobId.startsWith('repeat:') || last <= 'repeat:'.length) return undefined;
+  const slotMs = Number(jobId.slice(last + 1));
+  if (!Number.isSafeInteger(slotMs) || slotMs <= 0) return undefined;
+  return { id: jobId.slice('repeat:'.length, last), slotMs };
+}
+
 export class TriggerQueue {
   private readonly queue: Queue<TriggerJobData>;
 
@@ -145,6 +154,20 @@ export class TriggerQueue {
       const [processedOn, timestamp] = value as Array<string | null>;
       return processedOn !== null || timestamp === null;
     });
+  }
+
+  /**
+   * The fires a worker holds (BullMQ's active list) for a slot before `beforeMs`, at
+   * most `max`: taken, and not finished yet. Only fires (ids `repeat:<scheduler>:<ms>`).
+   */
+  async takenBefore(beforeMs: number, max: number): Promise<Array<{ id: string; slotMs: number }>> {
+    const ids = await this.connection.lrange(this.queue.toKey('active'), 0, -1);
+    const out: Array<{ id: string; slotMs: number }> = [];
+    for (const jobId of ids) {
+      const fire = fireOfJobId(jobId);
+      if (fire && fire.slotMs < beforeMs) out.push(fire);
+    }
+    return out.sort((a, b) => a.slotMs - b.slotMs).slice(0, max);
   }
 
   /**

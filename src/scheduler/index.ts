@@ -366,9 +366,11 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       onReports: (reports) => events.emit('missed', reports),
     });
     releasers.add('missed-slot check', () => missedLoop.close());
-    // Every replica: fires taken by a replica that died before arming the next one.
+    // Every replica: fires taken by a replica that died before arming the next one or
+    // before deciding the slot.
     const takeOver = startTakeOver({
       ...fireLooks,
+      replica: lease.holderId,
       isOpen: () => !closed,
       intervalMs: tuning.takeOverMs,
       onFired: report,

@@ -12,6 +12,8 @@ export function schedulerKeys(prefix: string) {
     swept: `${prefix}:sched:swept`,
     /** The decision taken for one slot (FireDecision JSON), kept while a redelivery can come. */
     slot: (id: string, slotMs: number) => `${prefix}:sched:slot:${id}:${slotMs}`,
+    /** Which replica took over a slot whose fire another replica took but never decided (src/scheduler/take-over.ts). */
+    takenOver: (id: string, slotMs: number) => `${prefix}:sched:taken-over:${id}:${slotMs}`,
     /** Lease of the replica that reconciles (value: its replica id). */
     leader: `${prefix}:sched:leader`,
     /**

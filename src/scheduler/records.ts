@@ -164,6 +164,14 @@ export class SchedulerRecords {
     return json === null ? undefined : decisionRecord.decode(json, this.keys.slot(id, slotMs));
   }
 
+  /**
+   * Marks the slot as taken over by `replica`, unless another replica did first: one
+   * replica fires (and reports) an undecided slot whose fire another replica holds.
+   */
+  async takeOver(id: string, slotMs: number, replica: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.keys.takenOver(id, slotMs), replica, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
   /** Stores `decision` for the slot unless one exists; returns the one that counts. */
   async claim(id: string, slotMs: number, decision: FireDecision, ttlMs: number): Promise<Claim> {
     const [mine, json] = (await luaCommand(this.redis, CLAIM)(

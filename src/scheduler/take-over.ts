@@ -9,14 +9,22 @@
 // leave it to the next holder, once its lease expires (15 s). Replicas racing on one
 // fire are safe: BullMQ arms the next once (only the current fire's producer may, and
 // not when it exists), only the replica that armed it fires the slot, and the slot's
-// decision and run id make any other fire of it start nothing. Must not import bullmq.
+// decision and run id make any other fire of it start nothing.
+// A replica can also die after arming the next fire and before deciding the slot: the
+// fire stays active under its lock (10 s), and came back past a short schedule's grace
+// (reported missed). So each look also fires the slots whose fire a worker holds, 1 s
+// after their time, still undecided and within their grace. Safe while the taker is
+// alive (it stalled): the slot is claimed once, and only one replica takes it over
+// (a marker, SET NX), so one reports it. Must not import bullmq.
 import type { Redis } from 'ioredis';
 import { type TriggerQueue, triggerJobData } from '../queue/triggers.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import type { FireHandler, FireOutcome } from './fire.js';
+import { resolveFire } from './decisions.js';
+import { decisionTtl, type FireHandler, type FireOutcome, timingOf } from './fire.js';
 import { periodic } from './periodic.js';
 import type { SchedulerRecords } from './records.js';
+import type { Registration } from './reconcile.js';
 import { zonedIso } from './slots.js';
 
 /**
@@ -39,6 +47,8 @@ export interface TakeOverDeps {
   isOpen(): boolean;
   clock: Clock;
   logger: Logger;
+  /** This replica, as the marker of a slot it took over names it. */
+  replica: string;
   /** Period of the look (default 1 s). */
   intervalMs?: number;
   /** A slot this replica fired. */
@@ -47,32 +57,60 @@ export interface TakeOverDeps {
 
 export function startTakeOver(deps: TakeOverDeps): { close(): Promise<void> } {
   const { records, triggers, logger } = deps;
-  const look = async () => {
-    const due = await triggers.takenUnarmed(deps.clock.now() - TAKE_OVER_AFTER_MS, PER_LOOK);
-    for (const b of due) {
+  const report = (r: Registration, slotMs: number, outcome: FireOutcome, what: string, done: string) => {
+    deps.onFired(outcome);
+    const slot = zonedIso(slotMs, r.timezone);
+    logger.warn(
+      { event: 'schedule.taken_over', workflow: r.workflow, trigger: r.trigger, slot, outcome: outcome.type },
+      `the fire of schedule ${r.id} for ${slot} was taken by a replica that ${what} within ${TAKE_OVER_AFTER_MS} ms (it died, or its process stalled): ${done}`,
+    );
+  };
+  // Taken, and no next fire armed: arm it (once, whoever races) and fire the slot.
+  const unarmed = async (before: number) => {
+    for (const b of await triggers.takenUnarmed(before, PER_LOOK)) {
       const r = await records.registration(b.id);
       if (!r || !deps.isLive(r.workflow)) continue;
       // Another replica (or the taker, alive after all) armed it first: theirs to fire.
       if (!(await triggers.armNext(r.id, b.next, r, triggerJobData(r)))) continue;
-      const outcome = await deps.fires.onFire(r.id, b.next);
-      deps.onFired(outcome);
-      const slot = zonedIso(b.next, r.timezone);
-      logger.warn(
-        {
-          event: 'schedule.taken_over',
-          workflow: r.workflow,
-          trigger: r.trigger,
-          slot,
-          outcome: outcome.type,
-        },
-        `the fire of schedule ${r.id} for ${slot} was taken by a replica that did not arm the next one within ${TAKE_OVER_AFTER_MS} ms (it died, or its process stalled): fired the slot here and armed the next`,
+      report(
+        r,
+        b.next,
+        await deps.fires.onFire(r.id, b.next),
+        'did not arm the next one',
+        'fired the slot here and armed the next',
       );
+    }
+  };
+  // Taken and armed, but the slot never decided: fire it while it is within its grace
+  // (after that, the missed-slot check reports it or catches it up).
+  const undecided = async (before: number) => {
+    const byScheduler = new Map<string, number[]>();
+    for (const t of await triggers.takenBefore(before, PER_LOOK))
+      byScheduler.set(t.id, [...(byScheduler.get(t.id) ?? []), t.slotMs]);
+    for (const [id, slots] of byScheduler) {
+      const r = await records.registration(id);
+      if (!r || !deps.isLive(r.workflow)) continue;
+      const timing = timingOf(r);
+      const onTime = slots.filter((slot) => {
+        const resolution = resolveFire(timing, slot, deps.clock.now());
+        return resolution.type === 'fire' && resolution.slotMs === slot;
+      });
+      const decided = await records.decisions(id, onTime);
+      for (const [i, slot] of onTime.entries()) {
+        if (decided[i]) continue;
+        if (!(await records.takeOver(id, slot, deps.replica, decisionTtl(timing)))) continue;
+        report(r, slot, await deps.fires.onFire(id, slot), 'did not decide the slot', 'fired the slot here');
+      }
     }
   };
   return periodic(
     { when: deps.isOpen, redis: deps.redis, logger },
     deps.intervalMs ?? 1_000,
-    look,
+    async () => {
+      const before = deps.clock.now() - TAKE_OVER_AFTER_MS;
+      await unarmed(before);
+      await undecided(before);
+    },
     'could not look for schedule fires taken by a replica that died',
     'fire take-over',
   );

@@ -179,7 +179,7 @@ steps:
             .filter((l) => l.includes(`"${event}"`)).length,
         0,
       );
-    // Fires taken by a replica killed before it armed the next: fired by another replica.
+    // Fires taken by a replica killed before it armed the next or decided the slot: fired by another replica.
     const takenOver = count('schedule.taken_over');
     // Each missed slot with the kills just before it (times in s after the first slot).
     const why = missed.map((s) => {

@@ -133,6 +133,70 @@ describe('a fire taken by a replica that died before arming the next', () => {
     }
   }, 90_000);
 
+  it('is fired by another replica within its grace when the dead taker armed the next fire but never decided the slot', async () => {
+    const h = await startHarness({ 'tick.yaml': workflow });
+    const redis = new Redis(inject('redisUrl'));
+    const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
+    // A replica that takes a fire, arms the next (BullMQ's own worker does) and never
+    // decides the slot: killed between the two, or stalled. Its lock outlasts the test.
+    let taken: string | undefined;
+    const stuck = new Worker(
+      TRIGGERS_QUEUE,
+      async (job) => {
+        taken = job.id;
+        await new Promise<never>(() => {});
+      },
+      { connection, prefix: h.prefix, concurrency: 1, lockDuration: 120_000 },
+    );
+    try {
+      const first = await h.replica();
+      await first.close();
+      await until(async () => taken, 3 * PERIOD, 'a fire to take');
+      const slotMs = Number(taken!.split(':').pop());
+      const triggers = new TriggerQueue(redis, h.prefix);
+      // The next fire is armed: nothing for the unarmed take-over to find.
+      expect(await triggers.dueBefore()).toEqual([{ id: 'tick:0', next: slotMs + PERIOD }]);
+      expect(await triggers.takenBefore(slotMs + 1, 10)).toEqual([{ id: 'tick:0', slotMs }]);
+
+      const records = new SchedulerRecords(redis, h.prefix);
+      await redis.set(records.keys.leader, 'the-replica-that-died', 'PX', 120_000);
+      const holder = await h.replica({ tuning: { missedCheckMs: 300, takeOverMs: 200 } });
+      const decision = await until(
+        () => records.decision('tick:0', slotMs),
+        20_000,
+        'a decision for the slot',
+      );
+      expect(decision).toEqual({ action: 'start', cancel: [] });
+      const runId = scheduledRunId('tick', 0, slotMs);
+      const runs = await h.runs('tick');
+      expect(runs.map((r) => r.id)).toEqual([runId]);
+      expect(holder.outcomes).toContainEqual({ type: 'started', runId, slotMs, created: true });
+      // Fired within the grace (5 s for a 10 s schedule), not caught up late.
+      expect(Date.parse(runs[0]!.created_at) - slotMs).toBeLessThan(5_000);
+      const lines = h.logs.filter((l) => l.includes('"schedule.taken_over"'));
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ workflow: 'tick', trigger: 0, outcome: 'started' });
+      expect(lines[0]).toContain('did not decide the slot');
+      // Only once, however many looks (and replicas) see the fire still held.
+      expect(await records.takeOver('tick:0', slotMs, 'another-replica', 60_000)).toBe(false);
+
+      // The next slot is fired by the replica left, on time, from the armed fire.
+      const next = await until(
+        () => holder.outcomes.find((o) => o.type === 'started' && o.slotMs === slotMs + PERIOD),
+        3 * PERIOD,
+        'the next slot to fire',
+      );
+      expect(next).toMatchObject({ created: true });
+      expect(h.logs.filter((l) => l.includes('"schedule.taken_over"'))).toHaveLength(1);
+      expect(holder.metrics.skips.filter((s) => s.reason === 'missed')).toEqual([]);
+    } finally {
+      await stuck.close(true);
+      connection.disconnect();
+      redis.disconnect();
+      await h.close();
+    }
+  }, 90_000);
+
   it("when its stalled fire comes back late, repeats the slot's decision and reports no skip", async () => {
     const redis = new Redis(inject('redisUrl'));
     try {
