@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowRegistry } from '../daemon/registry.js';
 import { startScheduler } from '../scheduler/index.js';
-import { silentLogger } from '../shared/logger.js';
+import { createLogger, silentLogger } from '../shared/logger.js';
 import type { BenchEnv } from './env.js';
 import { type BenchRow, fmt, percentile } from './table.js';
 
@@ -29,10 +29,17 @@ export async function schedulerBench(env: BenchEnv, total: number, burst: number
   let allFired: () => void = () => {};
   const fired = new Promise<void>((resolve) => (allFired = resolve));
   const started = performance.now();
+  // The one replica is alive throughout: none of its fires may be taken over, however late.
+  let takenOver = 0;
+  const logger = createLogger({
+    level: 'warn',
+    pretty: false,
+    destination: { write: (line: string) => void (line.includes('"schedule.taken_over"') && takenOver++) },
+  });
   const scheduler = await startScheduler({
     services,
     registry,
-    logger: silentLogger(),
+    logger,
     metrics: {
       onScheduleFire: (_workflow, lagMs) => {
         lags.push(lagMs);
@@ -101,6 +108,12 @@ export async function schedulerBench(env: BenchEnv, total: number, burst: number
       {
         metric: 'fires per second (first to last)',
         value: fmt((lags.length - 1) / ((Math.max(...lags) - Math.min(...lags)) / 1000), 0),
+      },
+      {
+        metric: 'fires taken over (one replica, alive: none)',
+        value: String(takenOver),
+        target: '0',
+        pass: takenOver === 0,
       },
       { metric: 'CPU per fire, gcflow process (ms)', value: perFire ? fmt(perFire.node, 2) : '-' },
       { metric: 'CPU per fire, Redis (ms)', value: perFire ? fmt(perFire.redis, 2) : '-' },

@@ -12,20 +12,21 @@
 // decision and run id make any other fire of it start nothing.
 // A replica can also die after arming the next fire and before deciding the slot: the
 // fire stays active under its lock (10 s), and came back past a short schedule's grace
-// (reported missed). So each look also fires the slots whose fire a worker holds, 1 s
-// after their time, still undecided and within their grace. Safe while the taker is
-// alive (it stalled): the slot is claimed once, and only one replica takes it over
-// (a marker, SET NX), so one reports it. Must not import bullmq.
+// (reported missed). So each look also fires the slots whose fire a worker holds, half
+// their grace after their time (1 s for the shortest), still undecided and within
+// their grace; never one this replica is handling. Safe while the taker is alive (it
+// stalled): the slot is claimed once, and only one replica takes it over (a marker,
+// SET NX), so one reports it. Must not import bullmq.
 import type { Redis } from 'ioredis';
 import { type TriggerQueue, triggerJobData } from '../queue/triggers.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { resolveFire } from './decisions.js';
+import { lateGraceMs, resolveFire } from './decisions.js';
 import { decisionTtl, type FireHandler, type FireOutcome, timingOf } from './fire.js';
 import { periodic } from './periodic.js';
 import type { SchedulerRecords } from './records.js';
 import type { Registration } from './reconcile.js';
-import { zonedIso } from './slots.js';
+import { type Schedule, zonedIso } from './slots.js';
 
 /**
  * How long after its time a fire may stay taken with no next fire armed before a
@@ -33,6 +34,15 @@ import { zonedIso } from './slots.js';
  * unless it died (or its process stalls that long).
  */
 export const TAKE_OVER_AFTER_MS = 1_000;
+/**
+ * How long a fire may stay held and undecided before another replica fires its slot:
+ * half the slot's grace, at least TAKE_OVER_AFTER_MS. A short schedule (2 s grace) is
+ * taken over after 1 s, still on time; a minute's or a day's (30 s) after 15 s. Its
+ * stalled fire comes back within 10-15 s anyway, within that grace: a burst of
+ * long schedules slowed by a busy machine is not fired a second time.
+ */
+export const undecidedAfterMs = (s: Schedule, slotMs: number): number =>
+  Math.max(TAKE_OVER_AFTER_MS, lateGraceMs(s, slotMs) / 2);
 /** Schedulers looked at per look (fires waiting for a worker are among the due). */
 const PER_LOOK = 100;
 
@@ -49,6 +59,8 @@ export interface TakeOverDeps {
   logger: Logger;
   /** This replica, as the marker of a slot it took over names it. */
   replica: string;
+  /** Whether this replica's trigger worker is handling that fire now (so its taker is alive). */
+  handles(id: string, slotMs: number): boolean;
   /** Period of the look (default 1 s). */
   intervalMs?: number;
   /** A slot this replica fired. */
@@ -58,11 +70,12 @@ export interface TakeOverDeps {
 export function startTakeOver(deps: TakeOverDeps): { close(): Promise<void> } {
   const { records, triggers, logger } = deps;
   const report = (r: Registration, slotMs: number, outcome: FireOutcome, what: string, done: string) => {
+    const afterMs = Math.round(deps.clock.now() - slotMs);
     deps.onFired(outcome);
     const slot = zonedIso(slotMs, r.timezone);
     logger.warn(
       { event: 'schedule.taken_over', workflow: r.workflow, trigger: r.trigger, slot, outcome: outcome.type },
-      `the fire of schedule ${r.id} for ${slot} was taken by a replica that ${what} within ${TAKE_OVER_AFTER_MS} ms (it died, or its process stalled): ${done}`,
+      `the fire of schedule ${r.id} for ${slot} was taken by a replica that ${what} within ${afterMs} ms (it died, or its process stalled): ${done}`,
     );
   };
   // Taken, and no next fire armed: arm it (once, whoever races) and fire the slot.
@@ -91,8 +104,10 @@ export function startTakeOver(deps: TakeOverDeps): { close(): Promise<void> } {
       const r = await records.registration(id);
       if (!r || !deps.isLive(r.workflow)) continue;
       const timing = timingOf(r);
+      const now = deps.clock.now();
       const onTime = slots.filter((slot) => {
-        const resolution = resolveFire(timing, slot, deps.clock.now());
+        if (deps.handles(id, slot) || now - slot < undecidedAfterMs(r, slot)) return false;
+        const resolution = resolveFire(timing, slot, now);
         return resolution.type === 'fire' && resolution.slotMs === slot;
       });
       const decided = await records.decisions(id, onTime);

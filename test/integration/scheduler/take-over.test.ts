@@ -24,7 +24,7 @@ import { systemClock } from '../../../src/shared/clock.js';
 import { scheduledRunId } from '../../../src/shared/ids.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { testPrefix } from '../../helpers/prefix.js';
-import { startHarness, until } from './harness.js';
+import { type Harness, startHarness, until } from './harness.js';
 
 const PERIOD = 10_000;
 // catch_up: none: a slot fired past its grace would be dropped, not run.
@@ -79,6 +79,28 @@ async function takeNextFireAndDie(prefix: string): Promise<{ jobId: string; slot
   return { jobId: taken!, slotMs };
 }
 
+/**
+ * With the lease held by the replica that died (it lasts past the test, so the
+ * replica left runs no missed-slot check) and the held fire unable to come back as
+ * stalled before the test ends, starts the replica left and waits for the slot's
+ * decision, which can only come from its take-over: `start`, and the slot's one run.
+ */
+async function firedBySurvivor(h: Harness, redis: Redis, slotMs: number) {
+  const records = new SchedulerRecords(redis, h.prefix);
+  await redis.set(records.keys.leader, 'the-replica-that-died', 'PX', 120_000);
+  const holder = await h.replica({ tuning: { missedCheckMs: 300, takeOverMs: 200 } });
+  const decision = await until(() => records.decision('tick:0', slotMs), 20_000, 'a decision for the slot');
+  expect(decision).toEqual({ action: 'start', cancel: [] });
+  const runId = scheduledRunId('tick', 0, slotMs);
+  const runs = await h.runs('tick');
+  expect(runs.map((r) => r.id)).toEqual([runId]);
+  expect(holder.outcomes).toContainEqual({ type: 'started', runId, slotMs, created: true });
+  const lines = h.logs.filter((l) => l.includes('"schedule.taken_over"'));
+  expect(lines).toHaveLength(1);
+  expect(JSON.parse(lines[0]!)).toMatchObject({ workflow: 'tick', trigger: 0, outcome: 'started' });
+  return { records, holder, runs, line: lines[0]! };
+}
+
 describe('a fire taken by a replica that died', () => {
   it('is fired by another replica within its grace, and the next fire is armed', async () => {
     const h = await startHarness({ 'tick.yaml': workflow });
@@ -91,26 +113,7 @@ describe('a fire taken by a replica that died', () => {
       const triggers = new TriggerQueue(redis, h.prefix);
       expect(await triggers.dueBefore()).toEqual([{ id: 'tick:0', next: slotMs }]);
 
-      // The lease is held by the replica that died (it lasts past the test): the
-      // replica left does not hold it, so its missed-slot check does not run.
-      const records = new SchedulerRecords(redis, h.prefix);
-      await redis.set(records.keys.leader, 'the-replica-that-died', 'PX', 120_000);
-      const holder = await h.replica({ tuning: { missedCheckMs: 300, takeOverMs: 200 } });
-      // The stalled fire cannot come back before the end of the test (its lock lasts
-      // 120 s): a decision for the slot comes from the take-over or from nowhere.
-      const decision = await until(
-        () => records.decision('tick:0', slotMs),
-        20_000,
-        'a decision for the slot',
-      );
-      expect(decision).toEqual({ action: 'start', cancel: [] });
-      const runId = scheduledRunId('tick', 0, slotMs);
-      const runs = await h.runs('tick');
-      expect(runs.map((r) => r.id)).toEqual([runId]);
-      expect(holder.outcomes).toContainEqual({ type: 'started', runId, slotMs, created: true });
-      const lines = h.logs.filter((l) => l.includes('"schedule.taken_over"'));
-      expect(lines).toHaveLength(1);
-      expect(JSON.parse(lines[0]!)).toMatchObject({ workflow: 'tick', trigger: 0, outcome: 'started' });
+      const { records, holder } = await firedBySurvivor(h, redis, slotMs);
 
       // The next fire is armed, once: a taker alive after all arms nothing more.
       expect(await triggers.dueBefore()).toEqual([{ id: 'tick:0', next: slotMs + PERIOD }]);
@@ -160,25 +163,10 @@ describe('a fire taken by a replica that died', () => {
       expect(await triggers.dueBefore()).toEqual([{ id: 'tick:0', next: slotMs + PERIOD }]);
       expect(await triggers.takenBefore(slotMs + 1, 10)).toEqual([{ id: 'tick:0', slotMs }]);
 
-      const records = new SchedulerRecords(redis, h.prefix);
-      await redis.set(records.keys.leader, 'the-replica-that-died', 'PX', 120_000);
-      const holder = await h.replica({ tuning: { missedCheckMs: 300, takeOverMs: 200 } });
-      const decision = await until(
-        () => records.decision('tick:0', slotMs),
-        20_000,
-        'a decision for the slot',
-      );
-      expect(decision).toEqual({ action: 'start', cancel: [] });
-      const runId = scheduledRunId('tick', 0, slotMs);
-      const runs = await h.runs('tick');
-      expect(runs.map((r) => r.id)).toEqual([runId]);
-      expect(holder.outcomes).toContainEqual({ type: 'started', runId, slotMs, created: true });
+      const { records, holder, runs, line } = await firedBySurvivor(h, redis, slotMs);
       // Fired within the grace (5 s for a 10 s schedule), not caught up late.
       expect(Date.parse(runs[0]!.created_at) - slotMs).toBeLessThan(5_000);
-      const lines = h.logs.filter((l) => l.includes('"schedule.taken_over"'));
-      expect(lines).toHaveLength(1);
-      expect(JSON.parse(lines[0]!)).toMatchObject({ workflow: 'tick', trigger: 0, outcome: 'started' });
-      expect(lines[0]).toContain('did not decide the slot');
+      expect(line).toContain('did not decide the slot');
       // Only once, however many looks (and replicas) see the fire still held.
       expect(await records.takeOver('tick:0', slotMs, 'another-replica', 60_000)).toBe(false);
 
