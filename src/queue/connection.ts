@@ -5,7 +5,6 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { UnreachableError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { coalesceClientWrites } from './coalesce.js';
 import { type ErrorEmitter, isRedisUnavailable, type OutageTracker, quietTracker } from './outage.js';
 
 export type RedisClient = Redis;
@@ -137,8 +136,6 @@ export function createRedis(redis: Config['redis'], options: ConnectOptions = {}
         (new Cluster(redis.cluster.nodes, { redisOptions: common }) as unknown as Redis)
       : new Redis(redis.url, common);
   if (redis.sentinel) keepReconnecting(client as Redis);
-  // A Cluster's node connections are its own: left as they are.
-  if (!redis.cluster) coalesceClientWrites(client);
   const { outage } = options;
   const source = options.name ?? 'gcflow';
   if (outage) {
