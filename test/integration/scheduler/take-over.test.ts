@@ -170,6 +170,26 @@ describe('a fire taken by a replica that died', () => {
       // Only once, however many looks (and replicas) see the fire still held.
       expect(await records.takeOver('tick:0', slotMs, 'another-replica', 60_000)).toBe(false);
 
+      // The taker was only stalled and now goes on with the fire: it starts nothing more.
+      const resumed = createFireHandler({
+        records,
+        store: holder.services.store,
+        runs: holder.services.runs,
+        groups: new GroupView(redis, h.prefix, holder.services.store),
+        groupMembers: () => ['tick'],
+        metrics: { onScheduleFire: () => {} },
+        clock: systemClock,
+        logger: silentLogger(),
+      });
+      const runId = scheduledRunId('tick', 0, slotMs);
+      expect(await resumed.onFire('tick:0', slotMs)).toEqual({
+        type: 'started',
+        runId,
+        slotMs,
+        created: false,
+      });
+      expect((await h.runs('tick')).filter((r) => r.scheduled_at === runs[0]!.scheduled_at)).toHaveLength(1);
+
       // The next slot is fired by the replica left, on time, from the armed fire.
       const next = await until(
         () => holder.outcomes.find((o) => o.type === 'started' && o.slotMs === slotMs + PERIOD),
