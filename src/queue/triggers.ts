@@ -246,6 +246,8 @@ export interface TriggerWorkerOptions {
 }
 
 export interface TriggerWorker {
+  /** Whether this worker is handling the fire of `schedulerId` for `slotMs` now. */
+  handles(schedulerId: string, slotMs: number): boolean;
   close(): Promise<void>;
 }
 
@@ -267,21 +269,36 @@ export const FIRES_PER_WORKER = 10;
 
 /** `concurrency` fires at once, over ceil(concurrency / FIRES_PER_WORKER) BullMQ Workers. */
 export function startTriggerWorker(options: TriggerWorkerOptions): TriggerWorker {
+  // The fires being handled, by job id: a replica that holds one is alive.
+  const handling = new Set<string>();
+  const tracked: TriggerWorkerOptions = {
+    ...options,
+    handler: async (fire) => {
+      const id = fireJobId(fire.schedulerId, fire.slotMs);
+      handling.add(id);
+      try {
+        await options.handler(fire);
+      } finally {
+        handling.delete(id);
+      }
+    },
+  };
   const count = Math.max(1, Math.ceil(options.concurrency / FIRES_PER_WORKER));
   const workers = Array.from({ length: count }, (_, i) =>
     oneWorker(
-      options,
+      tracked,
       Math.max(1, Math.floor(options.concurrency / count) + (i < options.concurrency % count ? 1 : 0)),
     ),
   );
   return {
+    handles: (schedulerId, slotMs) => handling.has(fireJobId(schedulerId, slotMs)),
     close: async () => {
       await Promise.all(workers.map((w) => w.close()));
     },
   };
 }
 
-function oneWorker(options: TriggerWorkerOptions, concurrency: number): TriggerWorker {
+function oneWorker(options: TriggerWorkerOptions, concurrency: number): Pick<TriggerWorker, 'close'> {
   const { logger } = options;
   const worker = new Worker<TriggerJobData>(
     TRIGGERS_QUEUE,

@@ -40,6 +40,12 @@ function computeGraceMs(s: Schedule, slotMs: number): number {
   return Math.min(MAX_GRACE_MS, Math.max(MIN_GRACE_MS, half));
 }
 
+/** Whether a fire of `slotMs` delivered at `nowMs` runs its own slot (on time, not a DST repeat). */
+export function isOnTime(t: TriggerTiming, slotMs: number, nowMs: number): boolean {
+  const resolution = resolveFire(t, slotMs, nowMs);
+  return resolution.type === 'fire' && resolution.slotMs === slotMs;
+}
+
 /**
  * The slot a fire of `slotMs` delivered at `nowMs` runs, or why it is dropped.
  * On time: its own slot. Late (downtime, or a job redelivered after a crash):

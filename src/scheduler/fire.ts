@@ -15,6 +15,7 @@ import {
   decideOverlap,
   type DropReason,
   type FireDecision,
+  isOnTime,
   MAX_GRACE_MS,
   resolveFire,
   type SlotResolution,
@@ -270,8 +271,7 @@ export function createFireHandler(deps: FireDeps) {
       // read is checked by the decision's script, not read first (one round trip, not two).
       const cached = deps.records.cachedRegistration(id);
       if (cached) {
-        const resolution = resolveFire(timingOf(cached.record), slotMs, deps.clock.now());
-        if (resolution.type === 'fire' && resolution.slotMs === slotMs) {
+        if (isOnTime(timingOf(cached.record), slotMs, deps.clock.now())) {
           const done = await fireSlot(cached.record, slotMs, cached.json);
           if (done.type !== 'changed') return done;
           return fireRegistered(id, slotMs, done.registration);

@@ -306,20 +306,12 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       outage: trackerOf(redis),
     });
     releasers.add('trigger worker connection', () => workerConnection.disconnect());
-    const handling = new Set<string>();
     const worker = startTriggerWorker({
       connection: workerConnection,
       prefix,
       concurrency: tuning.concurrency ?? 50,
       handler: async (fire) => {
-        const key = `${fire.schedulerId}:${fire.slotMs}`;
-        // This replica is alive: the take-over leaves the fires it handles to it.
-        handling.add(key);
-        try {
-          report(await fires.onFire(fire.schedulerId, fire.slotMs));
-        } finally {
-          handling.delete(key);
-        }
+        report(await fires.onFire(fire.schedulerId, fire.slotMs));
       },
       logger,
     });
@@ -379,7 +371,8 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     const takeOver = startTakeOver({
       ...fireLooks,
       replica: lease.holderId,
-      handles: (id, slotMs) => handling.has(`${id}:${slotMs}`),
+      // This replica is alive: the fires it handles are left to it.
+      handles: (id, slotMs) => worker.handles(id, slotMs),
       isOpen: () => !closed,
       intervalMs: tuning.takeOverMs,
       onFired: report,

@@ -21,7 +21,7 @@ import type { Redis } from 'ioredis';
 import { type TriggerQueue, triggerJobData } from '../queue/triggers.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { lateGraceMs, resolveFire } from './decisions.js';
+import { isOnTime, lateGraceMs } from './decisions.js';
 import { decisionTtl, type FireHandler, type FireOutcome, timingOf } from './fire.js';
 import { periodic } from './periodic.js';
 import type { SchedulerRecords } from './records.js';
@@ -100,16 +100,17 @@ export function startTakeOver(deps: TakeOverDeps): { close(): Promise<void> } {
     const byScheduler = new Map<string, number[]>();
     for (const t of await triggers.takenBefore(before, PER_LOOK))
       byScheduler.set(t.id, [...(byScheduler.get(t.id) ?? []), t.slotMs]);
-    for (const [id, slots] of byScheduler) {
+    for (const [id, held] of byScheduler) {
+      // This replica's own fires: no registration read for them.
+      const slots = held.filter((slot) => !deps.handles(id, slot));
+      if (slots.length === 0) continue;
       const r = await records.registration(id);
       if (!r || !deps.isLive(r.workflow)) continue;
       const timing = timingOf(r);
       const now = deps.clock.now();
-      const onTime = slots.filter((slot) => {
-        if (deps.handles(id, slot) || now - slot < undecidedAfterMs(r, slot)) return false;
-        const resolution = resolveFire(timing, slot, now);
-        return resolution.type === 'fire' && resolution.slotMs === slot;
-      });
+      const onTime = slots.filter(
+        (slot) => now - slot >= undecidedAfterMs(r, slot) && isOnTime(timing, slot, now),
+      );
       const decided = await records.decisions(id, onTime);
       for (const [i, slot] of onTime.entries()) {
         if (decided[i]) continue;
