@@ -20,7 +20,8 @@ import { GroupView } from './gate.js';
 import { startLease } from './lease.js';
 import { SchedulerRecords } from './records.js';
 import { desiredTriggers, planReconcile, type Registration } from './reconcile.js';
-import { type OverdueView, overdueViews, type ScheduleView, scheduleViews } from './views.js';
+import { listSchedules, readSchedules } from './listing.js';
+import type { ScheduleView } from './views.js';
 import { startWatchdog } from './watchdog.js';
 import { startMissedLoop } from './missed-loop.js';
 import { startTakeOver } from './take-over.js';
@@ -29,6 +30,7 @@ export { createConcurrencyGate } from './gate.js';
 export type { FireOutcome } from './fire.js';
 export type { MissedReport } from './missed.js';
 export type { ScheduleView } from './views.js';
+export { listSchedules };
 
 /** Redis calls a reconcile keeps in flight (one connection: ioredis pipelines them). */
 const IN_FLIGHT = 50;
@@ -102,20 +104,6 @@ export interface ReconcileSummary {
   removed: string[];
 }
 
-/** What is registered in Redis, as views; the CLI uses it without a daemon. */
-export async function listSchedules(
-  services: Pick<SchedulerServices, 'config' | 'redis' | 'clock'>,
-): Promise<ScheduleView[]> {
-  const prefix = services.config.redis.prefix;
-  const records = new SchedulerRecords(services.redis, prefix);
-  const triggers = new TriggerQueue(services.redis, prefix);
-  try {
-    return (await readSchedules(records, triggers, services.clock.now())).views;
-  } finally {
-    await triggers.close();
-  }
-}
-
 function groupIndex(defs: WorkflowDefinition[]): Map<string, string[]> {
   const index = new Map<string, string[]>();
   for (const d of defs) {
@@ -124,44 +112,6 @@ function groupIndex(defs: WorkflowDefinition[]): Map<string, string[]> {
     index.set(d.concurrency.group, names);
   }
   return index;
-}
-
-/** The views, and the registered triggers BullMQ holds no scheduler for. */
-async function readSchedules(
-  records: SchedulerRecords,
-  triggers: TriggerQueue,
-  nowMs: number,
-): Promise<{ views: ScheduleView[]; missing: string[] }>;
-/** The watchdog's: overdue times only (no next fire computed per schedule). */
-async function readSchedules(
-  records: SchedulerRecords,
-  triggers: TriggerQueue,
-  nowMs: number,
-  overdueOnly: true,
-  indexOnly: boolean,
-): Promise<{ views: OverdueView[]; missing: string[] }>;
-async function readSchedules(
-  records: SchedulerRecords,
-  triggers: TriggerQueue,
-  nowMs: number,
-  overdueOnly = false,
-  /**
-   * Next times from BullMQ's scheduler index alone (one command), not every scheduler's
-   * record (one HGETALL each, and a scheduler whose record was lost counts as missing).
-   */
-  indexOnly = false,
-): Promise<{ views: ScheduleView[] | OverdueView[]; missing: string[] }> {
-  const [registered, lastSlots, bull] = await Promise.all([
-    records.registrations(),
-    records.lastSlots(),
-    indexOnly ? triggers.dueBefore() : triggers.list(),
-  ]);
-  const next = new Map(bull.map((b) => [b.id, b.next]));
-  const view = overdueOnly ? overdueViews : scheduleViews;
-  return {
-    views: view(registered.values(), lastSlots, next, nowMs),
-    missing: [...registered.keys()].filter((id) => !next.has(id)),
-  };
 }
 
 export async function startScheduler(deps: SchedulerDeps): Promise<RunningScheduler> {
