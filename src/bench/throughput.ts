@@ -10,11 +10,13 @@
 // path, the simulator's handler), not the kernel's loopback TCP. The same engine over
 // real HTTP is printed beside it, against the simulator in a child process (a real API
 // is another machine: it must not share the engine's event loop), with a target; and,
-// for where the HTTP path loses time, once against the in-process simulator's port. All sides get the same warm-up
-// (JIT, pools, Redis' tables: throughput still climbs ~30 % over the first few
-// thousand runs), then take turns for five rounds, and the medians are compared,
-// so a noisy moment on the machine does not decide the ratio. The raw baseline uses
-// the run jobs' own options (src/queue/runs.ts).
+// for where the HTTP path loses time, once against the in-process simulator's port. All sides
+// (instant successes too: actions replaced, what the engine, store and queue cost alone) get
+// the same warm-up (JIT, pools, Redis' tables: throughput still climbs ~30 % over the first
+// few thousand runs), then take turns for five rounds, and the medians are compared, so a
+// noisy moment on the machine does not decide the ratio. Each side's process CPU per step
+// (per job for raw BullMQ) is printed too: it bounds the ratios and is steadier than steps/s.
+// The raw baseline uses the run jobs' own options (src/queue/runs.ts).
 import { createExecutor, StatusReader } from '../actions/index.js';
 import { openApiClient, type Services } from '../daemon/services.js';
 import { parseWorkflow } from '../dsl/index.js';
@@ -45,6 +47,8 @@ export type ApiPath = 'in-process' | 'http' | 'none';
 
 interface EngineResult {
   stepsPerSecond: number;
+  /** CPU of this whole process (all threads: GC included) while the worker ran, per step. */
+  cpuPerStepUs: number;
   overheadP50: number;
   overheadP99: number;
 }
@@ -69,26 +73,31 @@ export async function throughputBench(env: BenchEnv, runs: number, concurrency: 
       await raw(runs * STEPS);
       await engine('in-process');
       await engine('http');
+      await engine('none');
     }
-    const rawRounds: number[] = [];
+    const rawRounds: Array<{ jobsPerSecond: number; cpuPerJobUs: number }> = [];
     const lightestRounds: number[] = [];
     const inProcess: EngineResult[] = [];
     const http: EngineResult[] = [];
+    const instant: EngineResult[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      rawRounds.push((await raw(runs * STEPS)).jobsPerSecond);
+      rawRounds.push(await raw(runs * STEPS));
       lightestRounds.push((await raw(runs * STEPS, 'lightest')).jobsPerSecond);
       inProcess.push(await engine('in-process'));
       http.push(await engine('http'));
+      instant.push(await engine('none'));
     }
-    const noApi = await engine('none');
     // The simulator in this process, over its port: it shares the engine's event loop.
     const sharedLoop = await engineSteps(services, env, 'http', runs, concurrency);
     // The engine's own latency per step, without other runs competing for the CPU.
     const alone = await engine('in-process', Math.min(runs, 200), 1);
 
-    const rawJobs = median(rawRounds);
+    const rawJobs = median(rawRounds.map((r) => r.jobsPerSecond));
     const steps = median(inProcess.map((r) => r.stepsPerSecond));
     const httpSteps = median(http.map((r) => r.stepsPerSecond));
+    const instantSteps = median(instant.map((r) => r.stepsPerSecond));
+    const cpu = (results: EngineResult[]) => median(results.map((r) => r.cpuPerStepUs));
+    const rawCpu = median(rawRounds.map((r) => r.cpuPerJobUs));
     const ratio = steps / rawJobs;
     const loaded = inProcess[inProcess.length - 1]!;
     return [
@@ -121,9 +130,16 @@ export async function throughputBench(env: BenchEnv, runs: number, concurrency: 
         value: fmt(sharedLoop.stepsPerSecond / rawJobs),
       },
       {
-        metric: 'engine steps/s with actions replaced by instant successes : raw jobs/s',
-        value: fmt(noApi.stepsPerSecond / rawJobs),
+        metric: `engine steps/s with actions replaced by instant successes : raw jobs/s, median of ${ROUNDS}`,
+        value: fmt(instantSteps / rawJobs),
       },
+      // Where the ratios come from: the engine's process is CPU-bound (one event loop),
+      // so its CPU per step against raw BullMQ's per job bounds each ratio above, and
+      // moves less than steps/s from one run to the next on a shared machine.
+      { metric: 'CPU per job, raw BullMQ process (µs, all threads)', value: fmt(rawCpu, 0) },
+      { metric: 'CPU per step, engine process, simulator in-process (µs)', value: fmt(cpu(inProcess), 0) },
+      { metric: 'CPU per step, engine process, simulator over HTTP (µs)', value: fmt(cpu(http), 0) },
+      { metric: 'CPU per step, engine process, instant successes (µs)', value: fmt(cpu(instant), 0) },
       {
         metric: 'engine overhead per step, median (ms), one run at a time',
         value: fmt(alone.overheadP50),
@@ -211,6 +227,7 @@ export async function engineSteps(
   const gaveUpPromise = new Promise<never>((_, reject) => (gaveUp = reject));
   const connection = createRedis(services.config.redis, { blocking: true });
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const worker = startRunWorker({
     connection,
     prefix: services.config.redis.prefix,
@@ -233,6 +250,7 @@ export async function engineSteps(
       `engine (${path}): ${finished} of ${runs} runs done; ${JSON.stringify(await services.queue.counts())}`,
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   await worker.close();
   connection.disconnect();
   await expectAllSucceeded(services, ids, path);
@@ -241,6 +259,7 @@ export async function engineSteps(
     for (let i = 1; i < list.length; i++) overheads.push(list[i]![0] - list[i - 1]![1]);
   return {
     stepsPerSecond: (runs * STEPS) / seconds,
+    cpuPerStepUs: (cpu.user + cpu.system) / (runs * STEPS),
     overheadP50: percentile(overheads, 50),
     overheadP99: percentile(overheads, 99),
   };

@@ -14,7 +14,7 @@ export async function rawBullmqNoop(
   concurrency: number,
   /** `run-jobs`: the run jobs' options; `lightest`: BullMQ at its lightest (removeOnComplete: true). */
   options: 'run-jobs' | 'lightest' = 'run-jobs',
-): Promise<{ jobsPerSecond: number }> {
+): Promise<{ jobsPerSecond: number; cpuPerJobUs: number }> {
   const opts: JobsOptions = options === 'run-jobs' ? RUN_JOB_OPTIONS : { removeOnComplete: true };
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue('noop', { connection, prefix });
@@ -28,6 +28,7 @@ export async function rawBullmqNoop(
   let resolveDone: () => void = () => {};
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const workerConnection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const worker = new Worker('noop', async () => null, {
     connection: workerConnection,
@@ -48,10 +49,11 @@ export async function rawBullmqNoop(
       `raw BullMQ: ${finished} of ${jobs} jobs completed; ${JSON.stringify(await queue.getJobCounts())}`,
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   await worker.close();
   await queue.obliterate({ force: true });
   await queue.close();
   connection.disconnect();
   workerConnection.disconnect();
-  return { jobsPerSecond: jobs / seconds };
+  return { jobsPerSecond: jobs / seconds, cpuPerJobUs: (cpu.user + cpu.system) / jobs };
 }
