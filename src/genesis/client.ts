@@ -1,7 +1,7 @@
 // The typed Genesis Cloud compute API client: operations grouped by resource, built on
 // the transport (auth, timeout, rate limit, retries). Unjs style: the transport is injected.
 // Imports genesis/* and shared/*; never the engine, queue or daemon.
-import { type HttpFetch, undiciFetch } from './http.js';
+import { callOverFetch, type HttpFetch, undiciCall } from './http.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import { GcflowError } from '../shared/errors.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
@@ -49,7 +49,7 @@ export interface GenesisClientOptions {
   /** Default: the process-wide 10 req/s, burst 10 bucket (`defaultRateLimiter()`). */
   rateLimiter?: RateLimiter;
   clock?: Clock;
-  /** The HTTP call; default undici's request (see http.ts). Any fetch fits. */
+  /** A fetch-shaped function to call the API with (tests, the in-process simulator); default undici (see http.ts). */
   fetch?: HttpFetch;
   logger?: Logger;
   /** Metrics hook, called once per HTTP attempt. */
@@ -130,7 +130,7 @@ export function createGenesisClient(options: GenesisClientOptions): GenesisClien
     },
     rateLimiter: options.rateLimiter ?? defaultRateLimiter(),
     clock: options.clock ?? systemClock,
-    fetch: options.fetch ?? undiciFetch,
+    call: options.fetch ? callOverFetch(options.fetch) : undiciCall,
     logger: options.logger ?? silentLogger(),
     redactor,
     onCall: options.onCall,

@@ -1,12 +1,13 @@
 // One HTTP call to the Genesis API with auth, timeout, caller abort, rate limit, retries,
 // metrics hook and a debug line per attempt. Imports genesis/{errors,retry,rate-limit} and shared.
 //
-// A fetch-shaped call (default: undici's request, see http.ts), not ofetch: ofetch's value here (retry, timeout, error text) is exactly what
-// this module must own. Its `timeout` is silently ignored once a `signal` is passed, so a
-// caller's signal and a timeout need our own signal anyway; its FetchError carries the request
-// options (the Authorization header) where a stray log could print them; and telling
-// "connection refused, nothing sent" from "dropped after sending" needs the raw undici error
-// codes, which plain fetch hands over untouched. The `fetch` option keeps the transport injectable.
+// An `HttpCall` underneath (default: undici's dispatcher, see http.ts; any fetch-shaped
+// function through callOverFetch), not ofetch: ofetch's value here (retry, timeout, error
+// text) is exactly what this module must own. Its `timeout` is silently ignored once a
+// `signal` is passed; its FetchError carries the request options (the Authorization header)
+// where a stray log could print them; and telling "connection refused, nothing sent" from
+// "dropped after sending" needs the raw undici error codes, which the call hands over
+// untouched. The `call` option keeps the transport injectable.
 import { type Clock, systemClock } from '../shared/clock.js';
 import { GcflowError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -19,7 +20,7 @@ import {
   type GenesisApiErrorInit,
   parseErrorBody,
 } from './errors.js';
-import type { HttpFetch, HttpResponse } from './http.js';
+import { type HttpCall, type HttpResponse, HttpTimeoutError } from './http.js';
 import type { RateLimiter } from './rate-limit.js';
 import { type AttemptFailure, type BackoffOptions, parseRetryAfter, planRetry } from './retry.js';
 import type { CallOptions } from './types.js';
@@ -54,7 +55,7 @@ export interface TransportOptions {
   backoff: BackoffOptions;
   rateLimiter: RateLimiter;
   clock?: Clock;
-  fetch: HttpFetch;
+  call: HttpCall;
   logger: Logger;
   redactor: Redactor;
   onCall?: (call: ApiCall) => void;
@@ -93,31 +94,19 @@ export function createRequester(options: TransportOptions): Requester {
   const jsonHeaders = Object.freeze({ ...plainHeaders, 'content-type': 'application/json' });
 
   async function attemptOnce(url: string, spec: RequestSpec, callerSignal?: AbortSignal): Promise<Attempt> {
-    // One controller per attempt, aborted by the timer or by the caller's signal: cheaper
-    // than AbortSignal.any, which costs a signal plus weak-ref bookkeeping per call.
-    const attempt = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      attempt.abort();
-    }, options.timeoutMs);
-    const onCallerAbort = () => attempt.abort(callerSignal?.reason);
-    if (callerSignal?.aborted) onCallerAbort();
-    else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
-    const signal = attempt.signal;
-    let response: HttpResponse | undefined;
     try {
-      response = await options.fetch(url, {
+      const response = await options.call(url, {
         method: spec.method,
         headers: spec.body === undefined ? plainHeaders : jsonHeaders,
-        body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-        signal,
+        ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
+        ...(callerSignal ? { signal: callerSignal } : {}),
+        timeoutMs: options.timeoutMs,
       });
       const text = await response.text();
       return settle(response, text, spec.method);
     } catch (err) {
       if (callerSignal?.aborted) return { ok: false, aborted: true };
-      if (timedOut) {
+      if (err instanceof HttpTimeoutError) {
         return {
           ok: false,
           failure: { kind: 'timeout' },
@@ -126,8 +115,8 @@ export function createRequester(options: TransportOptions): Requester {
         };
       }
       const code = socketErrorCode(err);
-      // Once headers arrived, the request was certainly sent.
-      const refused = response === undefined && code !== undefined && NOT_SENT_CODES.has(code);
+      // These codes arise only while connecting: nothing was sent.
+      const refused = code !== undefined && NOT_SENT_CODES.has(code);
       const words = refused ? 'connection failed' : 'connection dropped';
       return {
         ok: false,
@@ -139,9 +128,6 @@ export function createRequester(options: TransportOptions): Requester {
           cause: err,
         },
       };
-    } finally {
-      clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onCallerAbort);
     }
   }
 
