@@ -103,7 +103,12 @@ export function createExecutor(deps: ActionDeps): TaskExecutor {
   };
 }
 
-export { directSnapshots, SnapshotReader, type SnapshotReaderOptions } from './snapshot-reader.js';
+export {
+  directSnapshots,
+  SNAPSHOT_ASK_WINDOW_MS,
+  SnapshotReader,
+  type SnapshotReaderOptions,
+} from './snapshot-reader.js';
 export { StatusReader, type StatusReaderOptions } from './status-reader.js';
 export type {
   ActionDeps,

@@ -15,7 +15,7 @@ const PAGE = 100;
 /** A snapshot whose waiter stopped asking counts as watched this long at most. */
 const WATCH_MS = 60_000;
 /** Instances whose snapshots were asked for this recently count as asking together. */
-const ASK_MS = 5_000;
+export const SNAPSHOT_ASK_WINDOW_MS = 5_000;
 /** Statuses after which nobody waits on a snapshot any more. */
 const SETTLED = new Set(['created', 'active', 'error', 'deleting', 'pending_delete']);
 
@@ -59,7 +59,7 @@ export class SnapshotReader implements SnapshotSource {
   async listFor(instanceId: string, opts: { notBefore: number; signal?: AbortSignal }): Promise<Snapshot[]> {
     const now = this.options.clock.now();
     this.askers.set(instanceId, now);
-    const horizon = now - ASK_MS;
+    const horizon = now - SNAPSHOT_ASK_WINDOW_MS;
     for (const [id, at] of this.askers) if (at < horizon) this.askers.delete(id);
     const shared =
       (this.last && this.last.at >= opts.notBefore) ||

@@ -14,7 +14,13 @@
 //   the poll intervals are counted over the wait's measured span (from the first
 //   action sent to the step's end), at least one look per wait.
 // The formula of each row is printed in its metric text.
+//
+// Each workflow is measured alone: its run starts once the process's shared readers no
+// longer count the previous run's demand (instances it watched, snapshots it asked for).
+// Right after nightly-snapshots' 100 boxes, gpu-batch's one box would be read with them
+// (one sweep of the list's pages, not one GET): calls the previous run's demand caused.
 import { readFileSync } from 'node:fs';
+import { SNAPSHOT_ASK_WINDOW_MS } from '../actions/index.js';
 import { startWorkers } from '../daemon/services.js';
 import { reportRoutes } from '../daemon/http/report.js';
 import { parseWorkflow } from '../dsl/index.js';
@@ -30,6 +36,9 @@ const POLL_MS = 500;
 const TRANSITION_MS = 1_500;
 const TARGET = 1.2;
 const PAGE = 100;
+
+/** How long the readers count a finished run's demand, at most (see Measured runs above). */
+const QUIET_MS = Math.max(SNAPSHOT_ASK_WINDOW_MS, 2 * POLL_MS) + 500;
 
 const pages = (items: number): number => Math.max(1, Math.ceil(items / PAGE));
 /** Poll intervals a wait of `spanMs` spans; at least one look. */
@@ -75,6 +84,7 @@ export async function callsBench(env: BenchEnv, boxes = 100): Promise<BenchRow[]
     inputs: Record<string, unknown>,
     playBox = false,
   ): Promise<Measured> => {
+    await new Promise((r) => setTimeout(r, QUIET_MS));
     sim.clearCalls();
     const started = Date.now();
     const { runId } = await services.runs.start({ def, inputs, trigger: 'manual' });
