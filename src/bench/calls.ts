@@ -37,7 +37,11 @@ const TRANSITION_MS = 1_500;
 const TARGET = 1.2;
 const PAGE = 100;
 
-/** How long the readers count a finished run's demand, at most (see Measured runs above). */
+/**
+ * How long the shared readers count a finished run's demand, at most (see "measured
+ * alone" above): snapshot asks for SNAPSHOT_ASK_WINDOW_MS; a watched box for two of its
+ * waiter's poll intervals (StatusReader.get's span).
+ */
 const QUIET_MS = Math.max(SNAPSHOT_ASK_WINDOW_MS, 2 * POLL_MS) + 500;
 
 const pages = (items: number): number => Math.max(1, Math.ceil(items / PAGE));
