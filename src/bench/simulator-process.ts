@@ -9,6 +9,8 @@ const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 export interface SimulatorProcess {
   /** `<url>/compute/v1` */
   apiUrl: string;
+  /** The child's process id (its CPU time is read from /proc by the throughput bench). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function startSimulatorProcess(args: string[] = []): Promise<Simula
   });
   return {
     apiUrl: `${url}/compute/v1`,
+    pid: child.pid!,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

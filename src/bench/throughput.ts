@@ -16,6 +16,8 @@
 // few thousand runs), then take turns for five rounds, and the medians are compared, so a
 // noisy moment on the machine does not decide the ratio. Each side's process CPU per step
 // (per job for raw BullMQ) is printed too: it bounds the ratios and is steadier than steps/s.
+// Over HTTP, the simulator child's and Redis' CPU per step are printed beside the engine's
+// and the wall time per step: which process holds a step up, and what the cores carry.
 // The raw baseline uses the run jobs' own options (src/queue/runs.ts).
 import { createExecutor, StatusReader } from '../actions/index.js';
 import { openApiClient, type Services } from '../daemon/services.js';
@@ -28,6 +30,7 @@ import { systemClock } from '../shared/clock.js';
 import { createLogger, silentLogger } from '../shared/logger.js';
 import { Redactor } from '../shared/redact.js';
 import { withWatchdog } from '../shared/watchdog.js';
+import { processCpuUs, redisCpuUs } from './cpu.js';
 import type { BenchEnv } from './env.js';
 import { startSimulatorProcess } from './simulator-process.js';
 import { type BenchRow, fmt, percentile } from './table.js';
@@ -49,6 +52,10 @@ interface EngineResult {
   stepsPerSecond: number;
   /** CPU of this whole process (all threads: GC included) while the worker ran, per step. */
   cpuPerStepUs: number;
+  /** Redis' CPU per step meanwhile (µs). */
+  redisCpuPerStepUs: number;
+  /** The simulator child's CPU per step meanwhile (µs); NaN when the simulator is not a child. */
+  simulatorCpuPerStepUs: number;
   overheadP50: number;
   overheadP99: number;
 }
@@ -68,7 +75,9 @@ export async function throughputBench(env: BenchEnv, runs: number, concurrency: 
     const raw = (jobs: number, options?: 'run-jobs' | 'lightest') =>
       rawBullmqNoop(env.redisUrl, `bench-raw-${Date.now()}`, jobs, concurrency, options);
     const engine = (path: ApiPath, n = runs, c = concurrency) =>
-      engineSteps(path === 'http' ? remote : services, env, path, n, c);
+      path === 'http'
+        ? engineSteps(remote, env, path, n, c, simulator.pid)
+        : engineSteps(services, env, path, n, c);
     for (let round = 0; round < WARMUP_ROUNDS; round++) {
       await raw(runs * STEPS);
       await engine('in-process');
@@ -96,7 +105,8 @@ export async function throughputBench(env: BenchEnv, runs: number, concurrency: 
     const steps = median(inProcess.map((r) => r.stepsPerSecond));
     const httpSteps = median(http.map((r) => r.stepsPerSecond));
     const instantSteps = median(instant.map((r) => r.stepsPerSecond));
-    const cpu = (results: EngineResult[]) => median(results.map((r) => r.cpuPerStepUs));
+    const cpu = (results: EngineResult[], of: keyof EngineResult = 'cpuPerStepUs') =>
+      median(results.map((r) => r[of]));
     const rawCpu = median(rawRounds.map((r) => r.cpuPerJobUs));
     const ratio = steps / rawJobs;
     const loaded = inProcess[inProcess.length - 1]!;
@@ -140,6 +150,14 @@ export async function throughputBench(env: BenchEnv, runs: number, concurrency: 
       { metric: 'CPU per step, engine process, simulator in-process (µs)', value: fmt(cpu(inProcess), 0) },
       { metric: 'CPU per step, engine process, simulator over HTTP (µs)', value: fmt(cpu(http), 0) },
       { metric: 'CPU per step, engine process, instant successes (µs)', value: fmt(cpu(instant), 0) },
+      // Over HTTP, the other two processes on the machine's cores: the engine's event loop
+      // is the bottleneck when its CPU per step is close to the wall time per step.
+      {
+        metric: 'over HTTP, CPU per step: simulator child (µs)',
+        value: fmt(cpu(http, 'simulatorCpuPerStepUs'), 0),
+      },
+      { metric: 'over HTTP, CPU per step: Redis (µs)', value: fmt(cpu(http, 'redisCpuPerStepUs'), 0) },
+      { metric: 'over HTTP, wall time per step (µs, 1e6 / steps/s)', value: fmt(1e6 / httpSteps, 0) },
       {
         metric: 'engine overhead per step, median (ms), one run at a time',
         value: fmt(alone.overheadP50),
@@ -174,6 +192,8 @@ export async function engineSteps(
   path: ApiPath,
   runs: number,
   concurrency: number,
+  /** The simulator's process when it is a child: its CPU is read too. */
+  simulatorPid?: number,
 ): Promise<EngineResult> {
   const { definition } = parseWorkflow(WORKFLOW, 'bench.yaml');
   if (!definition) throw new Error('bench workflow is invalid');
@@ -226,6 +246,8 @@ export async function engineSteps(
   let gaveUp: (err: Error) => void = () => {};
   const gaveUpPromise = new Promise<never>((_, reject) => (gaveUp = reject));
   const connection = createRedis(services.config.redis, { blocking: true });
+  const redisBefore = await redisCpuUs(services.redis);
+  const simulatorBefore = simulatorPid === undefined ? Number.NaN : processCpuUs(simulatorPid);
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const worker = startRunWorker({
@@ -251,6 +273,8 @@ export async function engineSteps(
   );
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  const simulatorCpu = simulatorPid === undefined ? Number.NaN : processCpuUs(simulatorPid) - simulatorBefore;
+  const redisCpu = (await redisCpuUs(services.redis)) - redisBefore;
   await worker.close();
   connection.disconnect();
   await expectAllSucceeded(services, ids, path);
@@ -260,6 +284,8 @@ export async function engineSteps(
   return {
     stepsPerSecond: (runs * STEPS) / seconds,
     cpuPerStepUs: (cpu.user + cpu.system) / (runs * STEPS),
+    redisCpuPerStepUs: redisCpu / (runs * STEPS),
+    simulatorCpuPerStepUs: simulatorCpu / (runs * STEPS),
     overheadP50: percentile(overheads, 50),
     overheadP99: percentile(overheads, 99),
   };
