@@ -129,11 +129,13 @@ export class StatusReader {
     this.batch = [];
     this.flushTimer = undefined;
     try {
-      const ids = [...new Set(demands.map((d) => d.id))];
+      // Per instance, the oldest read that serves every demand for it.
+      const need = new Map<string, number>();
+      for (const d of demands) need.set(d.id, Math.max(need.get(d.id) ?? d.notBefore, d.notBefore));
       const snapshots =
         this.watchedCount() >= Math.max(this.options.listThreshold, this.lastSweepPages)
-          ? await this.sweep(ids)
-          : await this.getEach(ids);
+          ? await this.sweep(need)
+          : await this.getEach([...need.keys()]);
       for (const d of demands) d.resolve(snapshots.get(d.id)!);
     } catch (err) {
       for (const d of demands) d.reject(err);
@@ -165,17 +167,21 @@ export class StatusReader {
   }
 
   /**
-   * One sweep of every list page refreshes all watched instances. A Redis lock keeps
-   * replicas from sweeping at once: the loser waits briefly for the winner's results.
+   * One sweep of every list page refreshes all watched instances (`need`: id -> the
+   * oldest read that serves it). A Redis lock keeps sweeps (this process's and other
+   * replicas') from overlapping: the loser waits briefly for the sweep in flight, which
+   * serves every instance it read recently enough, and GETs only the others.
    */
-  private async sweep(ids: string[]): Promise<Map<string, StatusSnapshot>> {
+  private async sweep(need: Map<string, number>): Promise<Map<string, StatusSnapshot>> {
     const { redis, clock } = this.options;
+    const ids = [...need.keys()];
     const started = clock.now();
     const gotLock = await redis.set(this.keys.statusSweepLock, String(started), 'PX', 30_000, 'NX');
     if (gotLock !== 'OK') {
-      const fromOthers = await this.awaitOtherSweep(ids, started);
-      if (fromOthers) return fromOthers;
-      return this.getEach(ids);
+      const out = await this.awaitOtherSweep(need, started);
+      const missing = ids.filter((id) => !out.has(id));
+      if (missing.length > 0) for (const [id, s] of await this.getEach(missing)) out.set(id, s);
+      return out;
     }
     try {
       const out = new Map<string, StatusSnapshot>();
@@ -196,24 +202,36 @@ export class StatusReader {
     }
   }
 
+  /**
+   * What the sweep in flight (or one that ends meanwhile) stores of `need`'s instances,
+   * each read no earlier than its demand allows: until all are there, the lock is gone
+   * (that sweep is over: what it missed, it did not list) or 5 s have passed.
+   * A sweep in flight was stamped when it began, before these demands were made: it
+   * serves those whose freshness it meets (a poll's "read within the last interval"),
+   * never one that must see a status read after an action was sent later (notBefore).
+   */
   private async awaitOtherSweep(
-    ids: string[],
+    need: Map<string, number>,
     since: number,
-  ): Promise<Map<string, StatusSnapshot> | undefined> {
+  ): Promise<Map<string, StatusSnapshot>> {
+    const ids = [...need.keys()];
+    const out = new Map<string, StatusSnapshot>();
     const deadline = since + 5_000;
-    while (this.options.clock.now() < deadline) {
+    for (let last = false; !last && this.options.clock.now() < deadline; ) {
       await this.options.clock.sleep(50);
-      const values = await this.options.redis.mget(ids.map((id) => this.keys.status(id)));
-      const out = new Map<string, StatusSnapshot>();
+      // Read once more after the lock is gone: the sweep stores before it lets go.
+      last = (await this.options.redis.exists(this.keys.statusSweepLock)) === 0;
+      const waiting = ids.filter((id) => !out.has(id));
+      const values = await this.options.redis.mget(waiting.map((id) => this.keys.status(id)));
       values.forEach((json, i) => {
         if (json === null) return;
-        const snap = snapshotRecord.decode(json, this.keys.status(ids[i]!));
-        if (snap.at >= since) out.set(ids[i]!, snap);
+        const id = waiting[i]!;
+        const snap = snapshotRecord.decode(json, this.keys.status(id));
+        if (snap.at >= need.get(id)!) out.set(id, snap);
       });
-      if (out.size === ids.length) return out;
-      if ((await this.options.redis.exists(this.keys.statusSweepLock)) === 0) break;
+      if (out.size === ids.length) break;
     }
-    return undefined;
+    return out;
   }
 
   private async store(snapshots: Map<string, StatusSnapshot>): Promise<void> {

@@ -104,4 +104,69 @@ describe('StatusReader sweeps', () => {
     await reader.get(ids[1]!, { maxAgeMs: 1_000 });
     expect(lists).toBeLessThanOrEqual(2);
   });
+
+  it('serves polls made while a sweep is in flight from that sweep, not by GETs, unless they need a later read', async () => {
+    // Virtual time for the stamps; real (short) sleeps while waiting for the sweep.
+    const clock = {
+      t: 10_000,
+      now: () => clock.t,
+      sleep: () => new Promise<void>((resolve) => setTimeout(resolve, 5)),
+    };
+    const ids = Array.from({ length: 6 }, (_, i) => `00000000-0000-4000-8000-00000000001${i}`);
+    let lists = 0;
+    const gets: string[] = [];
+    let endList: () => void = () => {};
+    const box = (id: string) =>
+      ({ id, name: id, status: 'running', created_at: new Date(0).toISOString() }) as Instance;
+    const client = {
+      instances: {
+        // The pages take a while: the list answers when the test says so.
+        listAll: async () => {
+          lists += 1;
+          await new Promise<void>((resolve) => (endList = resolve));
+          return ids.map(box);
+        },
+        get: async (id: string) => {
+          gets.push(id);
+          return box(id);
+        },
+      },
+    } as unknown as GenesisClient;
+    const reader = new StatusReader({
+      client,
+      redis,
+      prefix: testPrefix('status-inflight'),
+      clock,
+      logger: silentLogger(),
+      listThreshold: 5,
+      batchWindowMs: 0,
+    });
+    // Six waiters poll every 2 s: one sweep, begun at 10_000, is in flight.
+    const first = ids.map((id) => reader.get(id, { maxAgeMs: 2_000 }));
+    await until(() => lists === 1);
+    // 300 ms later, while its pages still come in, two more demands:
+    clock.t = 10_300;
+    // a poll, which any read of the last 2 s serves: the sweep begun at 10_000 does;
+    const poll = reader.get(ids[2]!, { maxAgeMs: 2_000 });
+    // a look after an action sent at 10_200, which that sweep cannot serve.
+    const afterAction = reader.get(ids[3]!, { maxAgeMs: 2_000, notBefore: 10_200 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    endList();
+    await Promise.all(first);
+    const polled = await poll;
+    const looked = await afterAction;
+    expect(polled.at).toBe(10_000);
+    expect(looked.at).toBeGreaterThanOrEqual(10_200);
+    // Only the look that needs a later read made a call of its own.
+    expect(gets).toEqual([ids[3]]);
+    expect(lists).toBe(1);
+  });
 });
+
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
