@@ -12,6 +12,9 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { defineRecord } from '../shared/records.js';
 
+/** How long a sweep may hold its lock: a holder that died frees it then. */
+const SWEEP_LOCK_MS = 30_000;
+
 /** A look with no poll interval (maxAgeMs infinite) counts as watched this long. */
 const LOOK_WATCH_MS = 1_000;
 
@@ -169,21 +172,40 @@ export class StatusReader {
   /**
    * One sweep of every list page refreshes all watched instances (`need`: id -> the
    * oldest read that serves it). A Redis lock keeps sweeps (this process's and other
-   * replicas') from overlapping: the loser waits briefly for the sweep in flight, which
-   * serves every instance it read recently enough, and GETs only the others.
+   * replicas') from overlapping: a flush that finds one under way waits for it (this
+   * process's own: its promise; another replica's: its lock, for as long as the lock
+   * lives) and takes every status it read recently enough. What it did not serve is
+   * read by a sweep of this flush's own when that costs fewer calls than a GET each
+   * (the holder died, or the demands need a later read), else one GET each.
    */
-  private async sweep(need: Map<string, number>): Promise<Map<string, StatusSnapshot>> {
+  private async sweep(need: Map<string, number>, mayRepeat = true): Promise<Map<string, StatusSnapshot>> {
     const { redis, clock } = this.options;
-    const ids = [...need.keys()];
     const started = clock.now();
-    const gotLock = await redis.set(this.keys.statusSweepLock, String(started), 'PX', 30_000, 'NX');
-    if (gotLock !== 'OK') {
-      const out = await this.awaitOtherSweep(need, started);
-      const missing = ids.filter((id) => !out.has(id));
-      if (missing.length > 0) for (const [id, s] of await this.getEach(missing)) out.set(id, s);
-      return out;
+    let out: Map<string, StatusSnapshot>;
+    if (this.ownSweep) {
+      out = servedBy(await this.ownSweep.catch(() => new Map<string, StatusSnapshot>()), need);
+    } else if (
+      (await redis.set(this.keys.statusSweepLock, String(started), 'PX', SWEEP_LOCK_MS, 'NX')) === 'OK'
+    ) {
+      return this.sweepHoldingLock([...need.keys()], started);
+    } else {
+      out = await this.awaitOtherSweep(need, started);
     }
-    try {
+    const missing = [...need.keys()].filter((id) => !out.has(id));
+    if (missing.length === 0) return out;
+    const rest =
+      mayRepeat && missing.length > this.lastSweepPages
+        ? await this.sweep(new Map(missing.map((id) => [id, need.get(id)!])), false)
+        : await this.getEach(missing);
+    for (const [id, snap] of rest) out.set(id, snap);
+    return out;
+  }
+
+  /** This process's sweep in flight, for flushes made meanwhile (see sweep). */
+  private ownSweep: Promise<Map<string, StatusSnapshot>> | undefined;
+
+  private async sweepHoldingLock(ids: string[], started: number): Promise<Map<string, StatusSnapshot>> {
+    const listed = (async () => {
       const out = new Map<string, StatusSnapshot>();
       const instances = await this.options.client.instances.listAll();
       this.lastSweepPages = Math.max(1, Math.ceil(instances.length / 100));
@@ -197,15 +219,20 @@ export class StatusReader {
       if (missing.length > 0) for (const [id, s] of await this.getEach(missing)) out.set(id, s);
       await this.store(out);
       return out;
+    })();
+    this.ownSweep = listed;
+    try {
+      return await listed;
     } finally {
-      await redis.del(this.keys.statusSweepLock);
+      if (this.ownSweep === listed) this.ownSweep = undefined;
+      await this.options.redis.del(this.keys.statusSweepLock);
     }
   }
 
   /**
-   * What the sweep in flight (or one that ends meanwhile) stores of `need`'s instances,
-   * each read no earlier than its demand allows: until all are there, the lock is gone
-   * (that sweep is over: what it missed, it did not list) or 5 s have passed.
+   * What another replica's sweep stores of `need`'s instances, each read no earlier
+   * than its demand allows: until all are there, or the lock is gone (that sweep is
+   * over: what it missed, it did not list; or its holder died and the lock expired).
    * A sweep in flight was stamped when it began, before these demands were made: it
    * serves those whose freshness it meets (a poll's "read within the last interval"),
    * never one that must see a status read after an action was sent later (notBefore).
@@ -216,7 +243,7 @@ export class StatusReader {
   ): Promise<Map<string, StatusSnapshot>> {
     const ids = [...need.keys()];
     const out = new Map<string, StatusSnapshot>();
-    const deadline = since + 5_000;
+    const deadline = since + SWEEP_LOCK_MS;
     for (let last = false; !last && this.options.clock.now() < deadline; ) {
       await this.options.clock.sleep(50);
       // Read once more after the lock is gone: the sweep stores before it lets go.
@@ -247,4 +274,17 @@ export class StatusReader {
       );
     await pipeline.exec();
   }
+}
+
+/** The snapshots of `listed` that serve `need` (read no earlier than each demand allows). */
+function servedBy(
+  listed: Map<string, StatusSnapshot>,
+  need: Map<string, number>,
+): Map<string, StatusSnapshot> {
+  const out = new Map<string, StatusSnapshot>();
+  for (const [id, notBefore] of need) {
+    const snap = listed.get(id);
+    if (snap && snap.at >= notBefore) out.set(id, snap);
+  }
+  return out;
 }

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { StatusReader } from '../../../src/actions/index.js';
 import type { GenesisClient, Instance } from '../../../src/genesis/index.js';
+import { runKeys } from '../../../src/runs/keys.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { activeBoxes } from '../../helpers/boxes.js';
 import { testPrefix } from '../../helpers/prefix.js';
@@ -160,6 +161,89 @@ describe('StatusReader sweeps', () => {
     // Only the look that needs a later read made a call of its own.
     expect(gets).toEqual([ids[3]]);
     expect(lists).toBe(1);
+  });
+});
+
+describe('StatusReader across replicas', () => {
+  const redis = new Redis(inject('redisUrl'));
+  afterAll(() => redis.disconnect());
+  const ids = Array.from({ length: 6 }, (_, i) => `00000000-0000-4000-8000-00000000002${i}`);
+  const box = (id: string) =>
+    ({ id, name: id, status: 'running', created_at: new Date(0).toISOString() }) as Instance;
+
+  /** A replica's reader: its own API client (counted), the shared Redis and prefix. */
+  function replica(prefix: string, clock: { now(): number; sleep(ms: number): Promise<void> }) {
+    const calls = { lists: 0, gets: 0 };
+    let release: () => void = () => {};
+    let slow = false;
+    const client = {
+      instances: {
+        listAll: async () => {
+          calls.lists += 1;
+          if (slow) await new Promise<void>((resolve) => (release = resolve));
+          return ids.map(box);
+        },
+        get: async (id: string) => {
+          calls.gets += 1;
+          return box(id);
+        },
+      },
+    } as unknown as GenesisClient;
+    const reader = new StatusReader({
+      client,
+      redis,
+      prefix,
+      clock,
+      logger: silentLogger(),
+      listThreshold: 5,
+      batchWindowMs: 0,
+    });
+    return {
+      reader,
+      calls,
+      slowList: () => (slow = true),
+      endList: () => release(),
+    };
+  }
+
+  it("waits for another replica's sweep however long its pages take, and GETs nothing", async () => {
+    const clock = {
+      t: 10_000,
+      now: () => clock.t,
+      sleep: () => new Promise<void>((resolve) => setTimeout(resolve, 5)),
+    };
+    const prefix = testPrefix('status-replicas');
+    const a = replica(prefix, clock);
+    const b = replica(prefix, clock);
+    a.slowList();
+    const fromA = ids.map((id) => a.reader.get(id, { maxAgeMs: 10_000 }));
+    await until(() => a.calls.lists === 1);
+    // B's waiters poll while A's pages come in, and A's list takes 6 s (a rate-limited
+    // account): B used to give up after 5 s and GET every box.
+    const fromB = ids.map((id) => b.reader.get(id, { maxAgeMs: 10_000 }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    clock.t += 6_000;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    a.endList();
+    await Promise.all(fromA);
+    const seen = await Promise.all(fromB);
+    expect(seen.map((snap) => snap.at)).toEqual(Array(6).fill(10_000));
+    expect(b.calls).toEqual({ lists: 0, gets: 0 });
+  });
+
+  it('after a sweep whose holder died (its lock expires), sweeps itself: one list, not a GET per box', async () => {
+    const clock = {
+      t: 10_000,
+      now: () => clock.t,
+      sleep: () => new Promise<void>((resolve) => setTimeout(resolve, 5)),
+    };
+    const prefix = testPrefix('status-dead-holder');
+    // A replica took the lock and was killed before it stored anything.
+    await redis.set(runKeys(prefix).statusSweepLock, '1', 'PX', 300);
+    const b = replica(prefix, clock);
+    const seen = await Promise.all(ids.map((id) => b.reader.get(id, { maxAgeMs: 2_000 })));
+    expect(seen.every((snap) => 'instance' in snap)).toBe(true);
+    expect(b.calls).toEqual({ lists: 1, gets: 0 });
   });
 });
 
