@@ -181,16 +181,16 @@ export class StatusReader {
   private async sweep(need: Map<string, number>, mayRepeat = true): Promise<Map<string, StatusSnapshot>> {
     const { redis, clock } = this.options;
     const started = clock.now();
-    let out: Map<string, StatusSnapshot>;
-    if (this.ownSweep) {
-      out = servedBy(await this.ownSweep.catch(() => new Map<string, StatusSnapshot>()), need);
-    } else if (
-      (await redis.set(this.keys.statusSweepLock, String(started), 'PX', SWEEP_LOCK_MS, 'NX')) === 'OK'
-    ) {
-      return this.sweepHoldingLock([...need.keys()], started);
-    } else {
-      out = await this.awaitOtherSweep(need, started);
+    const joinOwn = async (sweep: Promise<Map<string, StatusSnapshot>>) =>
+      servedBy(await sweep.catch(() => new Map<string, StatusSnapshot>()), need);
+    if (!this.ownSweep) {
+      const locked = await redis.set(this.keys.statusSweepLock, String(started), 'PX', SWEEP_LOCK_MS, 'NX');
+      if (locked === 'OK') return this.sweepHoldingLock([...need.keys()], started);
     }
+    // This process's sweep, found before or taken meanwhile by a flush that asked just
+    // before this one (replies come in order), is joined; another replica's is awaited.
+    const own = this.ownSweep;
+    const out = own ? await joinOwn(own) : await this.awaitOtherSweep(need, started);
     const missing = [...need.keys()].filter((id) => !out.has(id));
     if (missing.length === 0) return out;
     const rest =
