@@ -107,12 +107,7 @@ describe('StatusReader sweeps', () => {
   });
 
   it('serves polls made while a sweep is in flight from that sweep, not by GETs, unless they need a later read', async () => {
-    // Virtual time for the stamps; real (short) sleeps while waiting for the sweep.
-    const clock = {
-      t: 10_000,
-      now: () => clock.t,
-      sleep: () => new Promise<void>((resolve) => setTimeout(resolve, 5)),
-    };
+    const clock = virtualClock();
     const ids = Array.from({ length: 6 }, (_, i) => `00000000-0000-4000-8000-00000000001${i}`);
     let lists = 0;
     const gets: string[] = [];
@@ -207,11 +202,7 @@ describe('StatusReader across replicas', () => {
   }
 
   it("waits for another replica's sweep however long its pages take, and GETs nothing", async () => {
-    const clock = {
-      t: 10_000,
-      now: () => clock.t,
-      sleep: () => new Promise<void>((resolve) => setTimeout(resolve, 5)),
-    };
+    const clock = virtualClock();
     const prefix = testPrefix('status-replicas');
     const a = replica(prefix, clock);
     const b = replica(prefix, clock);
@@ -232,11 +223,7 @@ describe('StatusReader across replicas', () => {
   });
 
   it('after a sweep whose holder died (its lock expires), sweeps itself: one list, not a GET per box', async () => {
-    const clock = {
-      t: 10_000,
-      now: () => clock.t,
-      sleep: () => new Promise<void>((resolve) => setTimeout(resolve, 5)),
-    };
+    const clock = virtualClock();
     const prefix = testPrefix('status-dead-holder');
     // A replica took the lock and was killed before it stored anything.
     await redis.set(runKeys(prefix).statusSweepLock, '1', 'PX', 300);
@@ -246,6 +233,16 @@ describe('StatusReader across replicas', () => {
     expect(b.calls).toEqual({ lists: 1, gets: 0 });
   });
 });
+
+/** Virtual time for the stamps (starts at 10_000); real, short sleeps while a reader waits for a sweep. */
+function virtualClock() {
+  const clock = {
+    t: 10_000,
+    now: () => clock.t,
+    sleep: () => new Promise<void>((resolve) => setTimeout(resolve, 5)),
+  };
+  return clock;
+}
 
 async function until(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 10_000;
