@@ -4,11 +4,13 @@
 // the last sweep took; an instance counts while its waiter polls), one sweep of the
 // list pages (100 per call) refreshes them all, so API calls grow with instances watched, not with runs,
 // and a fleet of waiting runs stays under the client's rate limit.
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { type GenesisClient, type Instance, isNotFound } from '../genesis/index.js';
 import { runKeys, type RunKeys } from '../runs/keys.js';
 import type { Clock } from '../shared/clock.js';
+import { releaseIfHeld } from '../shared/locks.js';
 import type { Logger } from '../shared/logger.js';
 import { defineRecord } from '../shared/records.js';
 
@@ -184,8 +186,9 @@ export class StatusReader {
     const joinOwn = async (sweep: Promise<Map<string, StatusSnapshot>>) =>
       servedBy(await sweep.catch(() => new Map<string, StatusSnapshot>()), need);
     if (!this.ownSweep) {
-      const locked = await redis.set(this.keys.statusSweepLock, String(started), 'PX', SWEEP_LOCK_MS, 'NX');
-      if (locked === 'OK') return this.sweepHoldingLock([...need.keys()], started);
+      const holder = randomUUID();
+      const locked = await redis.set(this.keys.statusSweepLock, holder, 'PX', SWEEP_LOCK_MS, 'NX');
+      if (locked === 'OK') return this.sweepHoldingLock([...need.keys()], started, holder);
     }
     // This process's sweep, found before or taken meanwhile by a flush that asked just
     // before this one (replies come in order), is joined; another replica's is awaited.
@@ -204,7 +207,11 @@ export class StatusReader {
   /** This process's sweep in flight, for flushes made meanwhile (see sweep). */
   private ownSweep: Promise<Map<string, StatusSnapshot>> | undefined;
 
-  private async sweepHoldingLock(ids: string[], started: number): Promise<Map<string, StatusSnapshot>> {
+  private async sweepHoldingLock(
+    ids: string[],
+    started: number,
+    holder: string,
+  ): Promise<Map<string, StatusSnapshot>> {
     const listed = (async () => {
       const out = new Map<string, StatusSnapshot>();
       const instances = await this.options.client.instances.listAll();
@@ -225,7 +232,8 @@ export class StatusReader {
       return await listed;
     } finally {
       if (this.ownSweep === listed) this.ownSweep = undefined;
-      await this.options.redis.del(this.keys.statusSweepLock);
+      // Not another replica's: this sweep may have outlived its lock (pages that hung).
+      await releaseIfHeld(this.options.redis, this.keys.statusSweepLock, holder);
     }
   }
 

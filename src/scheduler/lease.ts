@@ -6,17 +6,13 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { logTaskError } from '../queue/connection.js';
 import type { Logger } from '../shared/logger.js';
+import { releaseIfHeld } from '../shared/locks.js';
 import { type LuaScript, luaCommand } from '../shared/lua.js';
 
 const RENEW: LuaScript = {
   name: 'gcflowLeaseRenew',
   numberOfKeys: 1,
   file: new URL('./lua/lease-renew.lua', import.meta.url),
-};
-const RELEASE: LuaScript = {
-  name: 'gcflowLeaseRelease',
-  numberOfKeys: 1,
-  file: new URL('./lua/lease-release.lua', import.meta.url),
 };
 
 export interface LeaseOptions {
@@ -77,7 +73,7 @@ export function startLease(options: LeaseOptions): Lease {
       if (taken !== 'OK') return {};
       if (closed) {
         // Taken while closing: hand it back now rather than hold it for a whole TTL.
-        await luaCommand(redis, RELEASE)(key, holderId);
+        await releaseIfHeld(redis, key, holderId);
         return {};
       }
       leader = true;
@@ -117,7 +113,7 @@ export function startLease(options: LeaseOptions): Lease {
       await leading;
       if (leader) {
         leader = false;
-        await luaCommand(redis, RELEASE)(key, holderId).catch(() => undefined);
+        await releaseIfHeld(redis, key, holderId).catch(() => undefined);
       }
     },
   };

@@ -222,6 +222,22 @@ describe('StatusReader across replicas', () => {
     expect(b.calls).toEqual({ lists: 0, gets: 0 });
   });
 
+  it("a sweep that outlived its lock leaves the next sweeper's lock alone", async () => {
+    const clock = virtualClock();
+    const prefix = testPrefix('status-outlived');
+    const lock = runKeys(prefix).statusSweepLock;
+    const a = replica(prefix, clock);
+    a.slowList();
+    const fromA = ids.map((id) => a.reader.get(id, { maxAgeMs: 2_000 }));
+    await until(() => a.calls.lists === 1);
+    // A's pages hang past its lock's 30 s: the lock expired and another replica took it.
+    await redis.set(lock, 'next-sweeper', 'PX', 60_000);
+    a.endList();
+    await Promise.all(fromA);
+    expect(await redis.get(lock)).toBe('next-sweeper');
+    await redis.del(lock);
+  });
+
   it('after a sweep whose holder died (its lock expires), sweeps itself: one list, not a GET per box', async () => {
     const clock = virtualClock();
     const prefix = testPrefix('status-dead-holder');
