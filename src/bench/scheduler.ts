@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { WorkflowRegistry } from '../daemon/registry.js';
 import { startScheduler } from '../scheduler/index.js';
 import { createLogger, silentLogger } from '../shared/logger.js';
+import { redisCpuUs } from './cpu.js';
 import type { BenchEnv } from './env.js';
 import { type BenchRow, fmt, percentile } from './table.js';
 
@@ -52,11 +53,7 @@ export async function schedulerBench(env: BenchEnv, total: number, burst: number
   const registerS = (performance.now() - started) / 1000;
   // CPU spent by the burst (this process: scheduler and trigger worker; Redis), from just
   // before the slot to the last fire: wall-clock lag is noisy on a shared machine.
-  const redisCpu = async (): Promise<number> => {
-    const info = await services.redis.info('cpu');
-    const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-    return field('used_cpu_user') + field('used_cpu_sys');
-  };
+  const redisCpu = () => redisCpuUs(services.redis);
   let cpuBefore: { node: NodeJS.CpuUsage; redis: number } | undefined;
   const beforeTimer = setTimeout(
     () => void redisCpu().then((redis) => (cpuBefore = { node: process.cpuUsage(), redis })),
@@ -79,7 +76,7 @@ export async function schedulerBench(env: BenchEnv, total: number, burst: number
         ? {
             node:
               (after.node.user - before.node.user + after.node.system - before.node.system) / 1000 / burst,
-            redis: ((after.redis - before.redis) * 1000) / burst,
+            redis: (after.redis - before.redis) / 1000 / burst,
           }
         : undefined;
     // Counted afterwards: listing 10,000 schedules computes each one's next slot.
