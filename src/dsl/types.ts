@@ -135,3 +135,16 @@ export const STEP_KINDS = [
 ] as const;
 
 export type StepKind = (typeof STEP_KINDS)[number];
+
+/**
+ * The kinds that change nothing outside the run (DESIGN's "read-only"): running one
+ * again after a crash is harmless, so the engine's driver lets a read's outcome wait
+ * for the next write instead of writing it before the next read starts.
+ */
+export const READ_ONLY_KINDS: ReadonlySet<string> = new Set<StepKind>([
+  'instances.list',
+  'instance.get',
+  'instance.wait',
+  'snapshots.list',
+  'availability.check',
+]);

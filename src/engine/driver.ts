@@ -1,12 +1,19 @@
 // The one interpreter of a run: starts a turn, then loops advance -> prepareTask ->
-// execute -> applyOutcome, checkpoints every outcome before the next task starts,
-// and ends the turn by parking or completing. The worker (Redis persistence, real
+// execute -> applyOutcome, checkpoints every outcome before the next task starts
+// (reads in a row excepted: see mustWrite), and ends the turn by parking or completing. The worker (Redis persistence, real
 // clock), `gcflow plan` (in memory, virtual clock) and the engine tests all drive
 // runs through it. Storage, clock, cancellation and the actions come in as plain
 // functions: imports no I/O.
-import type { WorkflowDefinition } from '../dsl/types.js';
+import { READ_ONLY_KINDS, type WorkflowDefinition } from '../dsl/types.js';
 import { durationMs } from '../shared/duration.js';
-import { advance, type CancelRequest, DEFAULT_LIMITS, type EngineLimits, type TaskRef } from './advance.js';
+import {
+  advance,
+  type CancelRequest,
+  DEFAULT_LIMITS,
+  type EngineLimits,
+  findStep,
+  type TaskRef,
+} from './advance.js';
 import { event, type RunEvent } from './events.js';
 import { applyOutcome, type TaskOutcome } from './outcome.js';
 import { releaseResource, type ResourceUpdate, trackResource } from './resources.js';
@@ -90,6 +97,9 @@ export interface DriveOptions {
   stopping?(): boolean;
 }
 
+/** How long the outcomes of reads in a row may wait for a write (see mustWrite). */
+export const READ_WRITE_LAG_MS = 1_000;
+
 export type DriveResult = { type: 'park'; until: number } | { type: 'complete'; outcome: Outcome };
 
 /** The start of every turn: counts the attempt, fixes the run's deadline. Returns its events. */
@@ -116,6 +126,10 @@ export async function driveRun(o: DriveOptions): Promise<DriveResult> {
   // Tasks of the current batch still running, and whether an outcome awaits its checkpoint.
   let inFlight = 0;
   let unsaved = false;
+  // Whether an outcome not yet written is of a step that acts (not a read), and when the
+  // last write was issued.
+  let unsavedEffects = false;
+  let lastWrite = o.now();
   let touched: TaskRef[] = [];
   const limits = o.limits ?? DEFAULT_LIMITS;
   const reportUrl = (): string => o.reportUrl?.(state.id) ?? '';
@@ -126,6 +140,8 @@ export async function driveRun(o: DriveOptions): Promise<DriveResult> {
     pending = [];
     touched = [];
     unsaved = false;
+    unsavedEffects = false;
+    lastWrite = o.now();
     o.onEvents?.(state, events);
     // Issued now, with the state as it is now: a later change cannot slip into this write.
     const write = o.persist(state, events, items);
@@ -163,14 +179,30 @@ export async function driveRun(o: DriveOptions): Promise<DriveResult> {
       await checkpoint();
       return { type: 'park', until: decision.until };
     }
-    // The last batch's outcome is durable before the next task starts.
-    if (unsaved) await checkpoint();
+    // The last batch's outcome is durable before the next task starts (reads excepted).
+    if (unsaved && mustWrite(decision.tasks)) await checkpoint();
     o.beforeExecute?.(decision.tasks);
     for (const ref of decision.tasks) if (ref.index !== undefined) touched.push(ref);
     state.status = 'running';
     inFlight = decision.tasks.length;
     await Promise.all(decision.tasks.map((ref) => runTask(ref)));
     await writing;
+  }
+
+  /**
+   * Whether the outcomes not yet written must be before `next` starts. A read's outcome
+   * may wait for the next write (a Redis round trip per step saved on a run of reads)
+   * when only reads ran since the last write, the next tasks are reads too, and that
+   * write is under READ_WRITE_LAG_MS old: a crash then repeats at most a second of reads,
+   * and nothing that acts ever starts before every earlier outcome is written.
+   */
+  function mustWrite(next: TaskRef[]): boolean {
+    return unsavedEffects || o.now() - lastWrite >= READ_WRITE_LAG_MS || !next.every(isRead);
+  }
+
+  function isRead(ref: TaskRef): boolean {
+    const uses = findStep(def, ref.stepId)?.spec.uses;
+    return uses !== undefined && READ_ONLY_KINDS.has(uses);
   }
 
   async function runTask(ref: TaskRef): Promise<void> {
@@ -182,6 +214,7 @@ export async function driveRun(o: DriveOptions): Promise<DriveResult> {
       outcome = await execute(prepared.task, ref);
     }
     pending.push(...applyOutcome(def, state, ref, scrub(outcome), o.now(), random));
+    if (!isRead(ref)) unsavedEffects = true;
     if (ref.index !== undefined) touched.push(ref);
     // While other tasks of the batch run (for_each items), each outcome is written as
     // it lands. The batch's last outcome is written with the engine's next decision,
