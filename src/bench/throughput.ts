@@ -1,6 +1,8 @@
 // Benchmarks (1)-(3): raw BullMQ no-op jobs/s at a worker concurrency, then the
 // engine's step throughput on the same Redis (runs x 5 read-only steps against the
-// in-process simulator with zero latency), and the engine's own overhead per step:
+// in-process simulator with zero latency: reads in a row share one checkpoint, so a
+// run writes its state once; steps that act, each written before the next, are timed
+// with instant successes beside them), and the engine's own overhead per step:
 // the time between one action's end and the next one's start, measured one run at
 // a time (what the engine adds) and under the full load (where it also includes
 // waiting for the CPU behind the other runs).
@@ -39,14 +41,21 @@ const STEPS = 5;
 const WARMUP_ROUNDS = 3;
 const ROUNDS = 5;
 
-const WORKFLOW = `
+const workflowOf = (uses: string, params: string) => `
 name: bench-steps
 steps:
-${Array.from({ length: STEPS }, (_, i) => `  - id: s${i}\n    uses: instances.list\n    with: { region: NORD-NO-KRS-1 }`).join('\n')}
+${Array.from({ length: STEPS }, (_, i) => `  - id: s${i}\n    uses: ${uses}\n    with: ${params}`).join('\n')}
 `;
+/** Reads: their outcomes in a row share a write (engine/driver.ts, mustWrite). */
+const READS = workflowOf('instances.list', '{ region: NORD-NO-KRS-1 }');
+/** Steps that act: each outcome is written before the next step starts (only run with instant successes). */
+const ACTS = workflowOf('notify.webhook', '{ url: "http://127.0.0.1:9/" }');
 
-/** How the engine reaches the API: the simulator in-process, over HTTP, or not at all (instant successes). */
-export type ApiPath = 'in-process' | 'http' | 'none';
+/**
+ * How the engine reaches the API: the simulator in-process, over HTTP, or not at all
+ * (instant successes: of reads, or of steps that act, each written before the next).
+ */
+export type ApiPath = 'in-process' | 'http' | 'none' | 'none-acts';
 
 interface EngineResult {
   stepsPerSecond: number;
@@ -83,18 +92,21 @@ export async function throughputBench(env: BenchEnv, runs: number, concurrency: 
       await engine('in-process');
       await engine('http');
       await engine('none');
+      await engine('none-acts');
     }
     const rawRounds: Array<{ jobsPerSecond: number; cpuPerJobUs: number }> = [];
     const lightestRounds: number[] = [];
     const inProcess: EngineResult[] = [];
     const http: EngineResult[] = [];
     const instant: EngineResult[] = [];
+    const instantActs: EngineResult[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       rawRounds.push(await raw(runs * STEPS));
       lightestRounds.push((await raw(runs * STEPS, 'lightest')).jobsPerSecond);
       inProcess.push(await engine('in-process'));
       http.push(await engine('http'));
       instant.push(await engine('none'));
+      instantActs.push(await engine('none-acts'));
     }
     // The simulator in this process, over its port: it shares the engine's event loop.
     const sharedLoop = await engineSteps(services, env, 'http', runs, concurrency);
@@ -105,6 +117,7 @@ export async function throughputBench(env: BenchEnv, runs: number, concurrency: 
     const steps = median(inProcess.map((r) => r.stepsPerSecond));
     const httpSteps = median(http.map((r) => r.stepsPerSecond));
     const instantSteps = median(instant.map((r) => r.stepsPerSecond));
+    const instantActSteps = median(instantActs.map((r) => r.stepsPerSecond));
     const cpu = (results: EngineResult[], of: keyof EngineResult = 'cpuPerStepUs') =>
       median(results.map((r) => r[of]));
     const rawCpu = median(rawRounds.map((r) => r.cpuPerJobUs));
@@ -143,6 +156,11 @@ export async function throughputBench(env: BenchEnv, runs: number, concurrency: 
         metric: `engine steps/s with actions replaced by instant successes : raw jobs/s, median of ${ROUNDS}`,
         value: fmt(instantSteps / rawJobs),
       },
+      {
+        // Reads in a row share a write; steps that act are written one by one.
+        metric: `same, steps that act (notify.webhook), each written before the next : raw jobs/s, median of ${ROUNDS}`,
+        value: fmt(instantActSteps / rawJobs),
+      },
       // Where the ratios come from: the engine's process is CPU-bound (one event loop),
       // so its CPU per step against raw BullMQ's per job bounds each ratio above, and
       // moves less than steps/s from one run to the next on a shared machine.
@@ -150,6 +168,10 @@ export async function throughputBench(env: BenchEnv, runs: number, concurrency: 
       { metric: 'CPU per step, engine process, simulator in-process (µs)', value: fmt(cpu(inProcess), 0) },
       { metric: 'CPU per step, engine process, simulator over HTTP (µs)', value: fmt(cpu(http), 0) },
       { metric: 'CPU per step, engine process, instant successes (µs)', value: fmt(cpu(instant), 0) },
+      {
+        metric: 'CPU per step, engine process, instant successes of steps that act (µs)',
+        value: fmt(cpu(instantActs), 0),
+      },
       // Over HTTP, the other two processes on the machine's cores: the engine's event loop
       // is the bottleneck when its CPU per step is close to the wall time per step.
       {
@@ -195,7 +217,7 @@ export async function engineSteps(
   /** The simulator's process when it is a child: its CPU is read too. */
   simulatorPid?: number,
 ): Promise<EngineResult> {
-  const { definition } = parseWorkflow(WORKFLOW, 'bench.yaml');
+  const { definition } = parseWorkflow(path === 'none-acts' ? ACTS : READS, 'bench.yaml');
   if (!definition) throw new Error('bench workflow is invalid');
   const client = openApiClient(services, path === 'in-process' ? { fetch: env.sim.fetch } : {});
   const statuses = new StatusReader({
@@ -216,7 +238,9 @@ export async function engineSteps(
     reports: services.reports,
   });
   const execute: typeof realExecute =
-    path === 'none' ? async () => ({ type: 'done', outputs: { instances: [], count: 0 } }) : realExecute;
+    path === 'none' || path === 'none-acts'
+      ? async () => ({ type: 'done', outputs: { instances: [], count: 0 } })
+      : realExecute;
   // Per run: when each action started and ended, to measure what the engine adds in between.
   const marks = new Map<string, Array<[number, number]>>();
   const timed: typeof execute = async (task, io) => {
