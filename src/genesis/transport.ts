@@ -177,9 +177,10 @@ export function createRequester(options: TransportOptions): Requester {
   return async function request<T>(spec: RequestSpec, callOptions: CallOptions = {}): Promise<T> {
     const { signal } = callOptions;
     const url = buildUrl(base, spec);
-    const where = { method: spec.method, path: pathOf(url), route: spec.route };
+    // Built only for an error: parsing the URL again is not free on every call.
+    const where = () => ({ method: spec.method, path: pathOf(url), route: spec.route });
     const aborted = (inFlight: boolean, attempts: number, cause?: unknown) =>
-      new GenesisAbortedError({ ...where, attempts, cause }, inFlight, redactor);
+      new GenesisAbortedError({ ...where(), attempts, cause }, inFlight, redactor);
     const started = clock.now();
 
     for (let attempt = 1; ; attempt++) {
@@ -198,7 +199,7 @@ export function createRequester(options: TransportOptions): Requester {
       report({ method: spec.method, route: spec.route, status: result.status, durationMs, attempt });
       if (result.ok) return result.body as T;
 
-      const init: GenesisApiErrorInit = { ...where, kind: 'http', ...result.init, attempts: attempt };
+      const init: GenesisApiErrorInit = { ...where(), kind: 'http', ...result.init, attempts: attempt };
       // A 429 with Retry-After pauses the bucket (the shared one: every replica).
       if (result.status === 429 && init.retryAfterMs !== undefined && init.retryAfterMs > 0) {
         options.rateLimiter.pause?.(init.retryAfterMs);
@@ -246,8 +247,9 @@ export function buildUrl(base: string, spec: Pick<RequestSpec, 'route' | 'params
     }
     return encodeURIComponent(value);
   });
+  if (spec.query === undefined) return `${base}${path}`;
   const query = new URLSearchParams();
-  for (const [key, value] of Object.entries(spec.query ?? {})) {
+  for (const [key, value] of Object.entries(spec.query)) {
     if (value !== undefined) query.set(key, String(value));
   }
   const search = query.toString();
