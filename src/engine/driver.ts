@@ -1,9 +1,9 @@
 // The one interpreter of a run: starts a turn, then loops advance -> prepareTask ->
 // execute -> applyOutcome, checkpoints every outcome before the next task starts
-// (reads in a row excepted: see mustWrite), and ends the turn by parking or completing. The worker (Redis persistence, real
-// clock), `gcflow plan` (in memory, virtual clock) and the engine tests all drive
-// runs through it. Storage, clock, cancellation and the actions come in as plain
-// functions: imports no I/O.
+// (reads in a row excepted: see mustWrite), and ends the turn by parking or
+// completing. The worker (Redis persistence, real clock), `gcflow plan` (in memory,
+// virtual clock) and the engine tests all drive runs through it. Storage, clock,
+// cancellation and the actions come in as plain functions: imports no I/O.
 import { READ_ONLY_KINDS, type WorkflowDefinition } from '../dsl/types.js';
 import { durationMs } from '../shared/duration.js';
 import {
