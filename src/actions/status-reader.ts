@@ -13,6 +13,7 @@ import type { Clock } from '../shared/clock.js';
 import { releaseIfHeld } from '../shared/locks.js';
 import type { Logger } from '../shared/logger.js';
 import { defineRecord } from '../shared/records.js';
+import { SweepWait } from './sweep-wait.js';
 
 /** How long a sweep may hold its lock: a holder that died frees it then. */
 const SWEEP_LOCK_MS = 30_000;
@@ -75,8 +76,18 @@ export class StatusReader {
   /** API calls made by this reader, for the benchmark and metrics. */
   calls = 0;
 
+  /** This process's flushes waiting for another replica's sweep, served by one poll. */
+  private readonly otherSweep: SweepWait<StatusSnapshot>;
+
   constructor(private readonly options: StatusReaderOptions) {
     this.keys = runKeys(options.prefix);
+    this.otherSweep = new SweepWait({
+      redis: options.redis,
+      clock: options.clock,
+      lockKey: this.keys.statusSweepLock,
+      statusKey: (id) => this.keys.status(id),
+      decode: (json, key) => snapshotRecord.decode(json, key),
+    });
   }
 
   /**
@@ -193,7 +204,11 @@ export class StatusReader {
     // This process's sweep, found before or taken meanwhile by a flush that asked just
     // before this one (replies come in order), is joined; another replica's is awaited.
     const own = this.ownSweep;
-    const out = own ? await joinOwn(own) : await this.awaitOtherSweep(need, started);
+    // Another replica's sweep: waited for as long as its lock may live. A sweep in flight
+    // was stamped when it began, before these demands were made: it serves those whose
+    // freshness it meets (a poll's "read within the last interval"), never one that must
+    // see a status read after an action was sent later (notBefore).
+    const out = own ? await joinOwn(own) : await this.otherSweep.wait(need, started + SWEEP_LOCK_MS);
     const missing = [...need.keys()].filter((id) => !out.has(id));
     if (missing.length === 0) return out;
     const rest =
@@ -235,38 +250,6 @@ export class StatusReader {
       // Not another replica's: this sweep may have outlived its lock (pages that hung).
       await releaseIfHeld(this.options.redis, this.keys.statusSweepLock, holder);
     }
-  }
-
-  /**
-   * What another replica's sweep stores of `need`'s instances, each read no earlier
-   * than its demand allows: until all are there, or the lock is gone (that sweep is
-   * over: what it missed, it did not list; or its holder died and the lock expired).
-   * A sweep in flight was stamped when it began, before these demands were made: it
-   * serves those whose freshness it meets (a poll's "read within the last interval"),
-   * never one that must see a status read after an action was sent later (notBefore).
-   */
-  private async awaitOtherSweep(
-    need: Map<string, number>,
-    since: number,
-  ): Promise<Map<string, StatusSnapshot>> {
-    const ids = [...need.keys()];
-    const out = new Map<string, StatusSnapshot>();
-    const deadline = since + SWEEP_LOCK_MS;
-    for (let last = false; !last && this.options.clock.now() < deadline; ) {
-      await this.options.clock.sleep(50);
-      // Read once more after the lock is gone: the sweep stores before it lets go.
-      last = (await this.options.redis.exists(this.keys.statusSweepLock)) === 0;
-      const waiting = ids.filter((id) => !out.has(id));
-      const values = await this.options.redis.mget(waiting.map((id) => this.keys.status(id)));
-      values.forEach((json, i) => {
-        if (json === null) return;
-        const id = waiting[i]!;
-        const snap = snapshotRecord.decode(json, this.keys.status(id));
-        if (snap.at >= need.get(id)!) out.set(id, snap);
-      });
-      if (out.size === ids.length) break;
-    }
-    return out;
   }
 
   private async store(snapshots: Map<string, StatusSnapshot>): Promise<void> {

@@ -167,7 +167,11 @@ describe('StatusReader across replicas', () => {
     ({ id, name: id, status: 'running', created_at: new Date(0).toISOString() }) as Instance;
 
   /** A replica's reader: its own API client (counted), the shared Redis and prefix. */
-  function replica(prefix: string, clock: { now(): number; sleep(ms: number): Promise<void> }) {
+  function replica(
+    prefix: string,
+    clock: { now(): number; sleep(ms: number): Promise<void> },
+    connection: Redis = redis,
+  ) {
     const calls = { lists: 0, gets: 0 };
     let release: () => void = () => {};
     let slow = false;
@@ -186,7 +190,7 @@ describe('StatusReader across replicas', () => {
     } as unknown as GenesisClient;
     const reader = new StatusReader({
       client,
-      redis,
+      redis: connection,
       prefix,
       clock,
       logger: silentLogger(),
@@ -220,6 +224,59 @@ describe('StatusReader across replicas', () => {
     const seen = await Promise.all(fromB);
     expect(seen.map((snap) => snap.at)).toEqual(Array(6).fill(10_000));
     expect(b.calls).toEqual({ lists: 0, gets: 0 });
+  });
+
+  it("serves all of its flushes waiting for another replica's sweep with one Redis read per tick", async () => {
+    const clock = virtualClock();
+    const prefix = testPrefix('status-shared-wait');
+    const a = replica(prefix, clock);
+    a.slowList();
+    const fromA = ids.map((id) => a.reader.get(id, { maxAgeMs: 10_000 }));
+    await until(() => a.calls.lists === 1);
+    // B: its own connection, its EXISTS and MGET counted, and its waits' ticks.
+    const connection = new Redis(inject('redisUrl'));
+    const sent = { exists: 0, mget: 0 };
+    const exists = connection.exists.bind(connection);
+    const mget = connection.mget.bind(connection);
+    connection.exists = ((...args: Parameters<typeof exists>) => {
+      sent.exists += 1;
+      return exists(...args);
+    }) as typeof exists;
+    connection.mget = ((...args: Parameters<typeof mget>) => {
+      sent.mget += 1;
+      return mget(...args);
+    }) as typeof mget;
+    const ticks = { total: 0, inFlight: 0, most: 0 };
+    const b = replica(
+      prefix,
+      {
+        now: () => clock.t,
+        sleep: async () => {
+          ticks.total += 1;
+          ticks.most = Math.max(ticks.most, ++ticks.inFlight);
+          await clock.sleep();
+          ticks.inFlight -= 1;
+        },
+      },
+      connection,
+    );
+    // Three flushes, each in its own turn of the event loop, all finding A's lock.
+    const fromB = ids.slice(0, 5).map((id) => b.reader.get(id, { maxAgeMs: 10_000 }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    fromB.push(b.reader.get(ids[5]!, { maxAgeMs: 10_000 }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    fromB.push(...ids.map((id) => b.reader.get(id, { maxAgeMs: 10_000, notBefore: 10_000 })));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    a.endList();
+    await Promise.all(fromA);
+    await Promise.all(fromB);
+    connection.disconnect();
+    expect(b.calls).toEqual({ lists: 0, gets: 0 });
+    // One wait for all flushes (each used to poll on its own: 2 commands per flush per tick).
+    expect(ticks.most).toBe(1);
+    expect(sent.exists).toBeLessThanOrEqual(ticks.total);
+    expect(sent.mget).toBeLessThanOrEqual(ticks.total);
+    expect(ticks.total).toBeGreaterThan(3);
   });
 
   it("a sweep that outlived its lock leaves the next sweeper's lock alone", async () => {
