@@ -3,12 +3,11 @@
 // kinds' real actions changes nothing: here each runs against the real simulator over
 // HTTP, and the simulator must see GETs only and end as it began.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createExecutor, NO_HOLDS } from '../../../src/actions/index.js';
-import type { ActionDeps } from '../../../src/actions/types.js';
+import { createExecutor } from '../../../src/actions/index.js';
 import { RUNTIME_STEP_PARAMS } from '../../../src/dsl/step-params.js';
 import { READ_ONLY_KINDS, type StepKind } from '../../../src/dsl/types.js';
 import type { GenesisClient, Instance } from '../../../src/genesis/index.js';
-import { preparedTask, taskIO } from '../../helpers/tasks.js';
+import { liveActionDeps, preparedTask, taskIO } from '../../helpers/tasks.js';
 import { createBody, pollUntil, type Sim, startSim } from '../genesis/sim.js';
 
 let sim: Sim;
@@ -49,30 +48,12 @@ const params = (): Record<string, Record<string, unknown>> => ({
   'availability.check': { region: box.region, type: box.type },
 });
 
-function deps(): ActionDeps {
-  const live = async (id: string) => ({ at: Date.now(), instance: await client.instances.get(id) });
-  return {
-    client,
-    statuses: { get: live, read: live, remember: async () => {}, invalidate: async () => {} },
-    ownership: {
-      recordIntent: async () => {},
-      recordOwned: async () => {},
-      markDeleted: async () => {},
-      ownedByOthers: async () => new Set(),
-    },
-    holds: NO_HOLDS,
-    clock: { now: () => Date.now(), sleep: async () => {} },
-    fetch: globalThis.fetch,
-    reports: { read: async () => undefined },
-  };
-}
-
 it('has a case for every read-only kind', () => {
   expect(Object.keys(params()).sort()).toEqual([...READ_ONLY_KINDS].sort());
 });
 
 it.each([...READ_ONLY_KINDS])('%s makes GET calls only and changes nothing', async (kind) => {
-  const execute = createExecutor(deps());
+  const execute = createExecutor(liveActionDeps(client, Date.now));
   const before = await world();
   const calls = (await sim.calls()).calls.length;
   const outcome = await execute(

@@ -2,9 +2,9 @@
 // lost answer is looked for before creating again, a box is never adopted from another
 // task or from before the intent, and a second box of the run's name is deleted.
 import { describe, expect, it } from 'vitest';
-import { createExecutor, NO_HOLDS } from '../../../src/actions/index.js';
-import type { ActionDeps } from '../../../src/actions/types.js';
+import { createExecutor } from '../../../src/actions/index.js';
 import { AmbiguousCreateError, type GenesisClient, type Instance } from '../../../src/genesis/index.js';
+import { liveActionDeps } from '../../helpers/tasks.js';
 import { drive, start, step, virtual, workflow } from '../engine/build.js';
 
 const NAME = 'batch-wf-run1';
@@ -60,24 +60,6 @@ function fakeCloud() {
   return { cloud, client };
 }
 
-function deps(client: GenesisClient, othersOwn: string[] = []): ActionDeps {
-  const live = async (id: string) => ({ at: virtual.now, instance: (await client.instances.get(id))! });
-  return {
-    client,
-    statuses: { get: live, read: live, remember: async () => {}, invalidate: async () => {} },
-    ownership: {
-      recordIntent: async () => {},
-      recordOwned: async () => {},
-      markDeleted: async () => {},
-      ownedByOthers: async () => new Set(othersOwn),
-    },
-    holds: NO_HOLDS,
-    clock: { now: () => virtual.now, sleep: async () => {} },
-    fetch: globalThis.fetch,
-    reports: { read: async () => undefined },
-  };
-}
-
 async function runCreate(client: GenesisClient, othersOwn: string[] = []) {
   const def = workflow({
     steps: [
@@ -89,7 +71,7 @@ async function runCreate(client: GenesisClient, othersOwn: string[] = []) {
   });
   const state = start(def);
   await drive(def, state, () => ({ type: 'done', outputs: {} }), {
-    executor: createExecutor(deps(client, othersOwn)),
+    executor: createExecutor(liveActionDeps(client, () => virtual.now, othersOwn)),
     waitDefaults: { pollMs: 1_000, timeoutMs: 60_000, lateAnswerMs: 120_000 },
   });
   return state;
