@@ -5,4 +5,11 @@ export { type ExprContext, evaluateCondition, evaluateExpression, interpolate } 
 export { ExpressionError, type ExpressionErrorOptions } from './errors.js';
 export { CONTEXTS, FUNCTIONS, parseExpression, RUN_KEYS } from './parse.js';
 export { collectReferences, type PathSegment, type Reference } from './refs.js';
-export { hasExpression, type ScanResult, type Segment, scanExpressions, singleExpression } from './scan.js';
+export {
+  containsExpression,
+  hasExpression,
+  type ScanResult,
+  type Segment,
+  scanExpressions,
+  singleExpression,
+} from './scan.js';

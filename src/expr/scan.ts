@@ -50,6 +50,14 @@ export function hasExpression(text: string): boolean {
   return text.includes(OPEN);
 }
 
+/** True when any string in `value` (deep over arrays and object values) holds an expression marker. */
+export function containsExpression(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes(OPEN);
+  if (Array.isArray(value)) return value.some(containsExpression);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(containsExpression);
+  return false;
+}
+
 /**
  * The one segment when `text` is exactly one `${{ }}` (surrounding whitespace
  * allowed): its value keeps its type (number, list, object...). Else undefined.
