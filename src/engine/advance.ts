@@ -4,7 +4,7 @@
 // Pure and deterministic: it mutates only the state it is given and returns the
 // events of every transition. Imports no I/O.
 import { FOR_EACH_MAX_ITEMS, type WorkflowDefinition } from '../dsl/types.js';
-import { evaluateCondition, interpolate } from '../expr/index.js';
+import { type ExprContext, evaluateCondition, interpolate } from '../expr/index.js';
 import { durationMs } from '../shared/duration.js';
 import { exprContext } from './context.js';
 import { event, type RunEvent } from './events.js';
@@ -184,17 +184,19 @@ function finishPhase(def: WorkflowDefinition, state: RunState, now: number, even
 
 function startStep(input: AdvanceInput, spec: EngineStep, step: StepState, events: RunEvent[]): void {
   const { def, state, now, secrets } = input;
-  const ctx = exprContext(state, secrets, undefined, input.reportUrl);
+  // Built only for a step with an `if`, a timeout or a for_each (most steps have none).
+  let built: ExprContext | undefined;
+  const ctx = (): ExprContext => (built ??= exprContext(state, secrets, undefined, input.reportUrl));
   try {
-    if (spec.if !== undefined && !evaluateCondition(spec.if, ctx)) {
+    if (spec.if !== undefined && !evaluateCondition(spec.if, ctx())) {
       step.status = 'skipped';
       events.push(event('step.skipped', now, { step: spec.id, message: `if: ${spec.if}` }));
       return;
     }
     if (spec.timeout !== undefined)
-      step.deadline_at = now + durationMs(interpolate(spec.timeout, ctx), 'timeout');
+      step.deadline_at = now + durationMs(interpolate(spec.timeout, ctx()), 'timeout');
     if (spec.for_each !== undefined) {
-      const list = interpolate(spec.for_each, ctx);
+      const list = interpolate(spec.for_each, ctx());
       if (!Array.isArray(list)) throw new Error(`for_each must give a list, got ${describe(list)}`);
       const max = (input.limits ?? DEFAULT_LIMITS).forEachMaxItems;
       if (list.length > max)
