@@ -33,5 +33,18 @@ export interface RunEvent {
 }
 
 export function event(type: RunEventType, now: number, fields: Omit<RunEvent, 'type' | 'at'> = {}): RunEvent {
-  return { type, at: new Date(now).toISOString(), ...fields };
+  return { type, at: isoAt(now), ...fields };
+}
+
+// The last time formatted: the events of a transition, and of runs moving at the same
+// moment, share their millisecond (formatting a Date is most of an event's cost).
+let lastMs = Number.NaN;
+let lastIso = '';
+
+function isoAt(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
 }
