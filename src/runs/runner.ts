@@ -155,17 +155,12 @@ const usesJobWait = (def: WorkflowDefinition): boolean =>
 /** One log line per transition, at the event's level (shared/logger.ts: failures error, retries warn). */
 export function logEvents(log: Logger, events: RunEvent[]): void {
   for (const e of events) {
-    const failure = eventLevel(e.type) !== 'info';
-    logEvent(
-      log,
-      e.type,
-      {
-        ...(e.step === undefined ? {} : { step: e.step }),
-        ...(e.index === undefined ? {} : { index: e.index }),
-        ...(e.attempt === undefined ? {} : { attempt: e.attempt }),
-        ...(e.message !== undefined && failure ? { error: e.message } : {}),
-      },
-      `${e.type}${e.message ? `: ${e.message}` : ''}`,
-    );
+    // Filled field by field: four conditional spreads per event cost more than the call.
+    const fields: Record<string, unknown> = {};
+    if (e.step !== undefined) fields['step'] = e.step;
+    if (e.index !== undefined) fields['index'] = e.index;
+    if (e.attempt !== undefined) fields['attempt'] = e.attempt;
+    if (e.message !== undefined && eventLevel(e.type) !== 'info') fields['error'] = e.message;
+    logEvent(log, e.type, fields, e.message ? `${e.type}: ${e.message}` : e.type);
   }
 }
