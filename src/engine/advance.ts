@@ -7,9 +7,9 @@ import { FOR_EACH_MAX_ITEMS, type WorkflowDefinition } from '../dsl/types.js';
 import { type ExprContext, evaluateCondition, interpolate } from '../expr/index.js';
 import { durationMs } from '../shared/duration.js';
 import { exprContext } from './context.js';
-import { event, type RunEvent } from './events.js';
-import { CLEANUP_STEP, type EngineStep, exposeResources, needsCleanup } from './resources.js';
+import { event, isoTime, type RunEvent } from './events.js';
 import { cancelUnits, nextForItems } from './for-each.js';
+import { CLEANUP_STEP, type EngineStep, exposeResources, needsCleanup } from './resources.js';
 import {
   isTerminalStep,
   newItemState,
@@ -137,7 +137,7 @@ function interruptIfDue(input: AdvanceInput, events: RunEvent[]): void {
   if (cancel?.kind === 'gave_up') {
     interrupt('failed', cancel.reason, 'run.gave_up', cancel.reason);
   } else if (cancel) {
-    state.cancelled_at = new Date(now).toISOString();
+    state.cancelled_at = isoTime(now);
     interrupt('cancelled', `cancelled: ${cancel.reason}`, 'run.cancelling', cancel.reason);
   } else if (state.deadline_at !== null && now >= state.deadline_at) {
     const error = `run timed out after ${def.timeout}`;
@@ -152,7 +152,7 @@ function endMainSteps(state: RunState, def: WorkflowDefinition, now: number): vo
     else if (!isTerminalStep(step)) {
       cancelUnits(state, step, now);
       step.status = 'cancelled';
-      step.finished_at = new Date(now).toISOString();
+      step.finished_at = isoTime(now);
       exposeResources(state, step.id, step);
     }
   }
@@ -170,7 +170,7 @@ function finishPhase(def: WorkflowDefinition, state: RunState, now: number, even
   } else {
     state.phase = 'done';
     state.status = state.outcome ?? 'succeeded';
-    state.finished_at = new Date(now).toISOString();
+    state.finished_at = isoTime(now);
     for (const step of Object.values(state.steps)) {
       // Only a run ended without its definition (given up) can leave a step unfinished.
       if (step.status === 'pending') step.status = 'skipped';
@@ -211,12 +211,12 @@ function startStep(input: AdvanceInput, spec: EngineStep, step: StepState, event
       step.attempts = 1;
     }
   } catch (err) {
-    step.started_at = new Date(now).toISOString();
+    step.started_at = isoTime(now);
     failStep(def, state, spec, step, (err as Error).message, now, events);
     return;
   }
   step.status = 'running';
-  step.started_at = new Date(now).toISOString();
+  step.started_at = isoTime(now);
   events.push(event('step.started', now, { step: spec.id, attempt: step.attempts || undefined }));
 }
 

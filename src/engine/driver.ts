@@ -14,9 +14,9 @@ import {
   findStep,
   type TaskRef,
 } from './advance.js';
-import { event, type RunEvent } from './events.js';
+import { event, isoTime, type RunEvent } from './events.js';
 import { applyOutcome, type TaskOutcome } from './outcome.js';
-import { releaseResource, type ResourceUpdate, trackResource } from './resources.js';
+import { type ResourceUpdate, releaseResource, trackResource } from './resources.js';
 import type { Outcome, RunResource, RunState } from './state.js';
 import { type PreparedTask, prepareTask, type WaitDefaults } from './task.js';
 
@@ -110,7 +110,7 @@ export function beginTurn(def: WorkflowDefinition, state: RunState, now: number)
     events.push(event(state.attempt === 1 ? 'run.started' : 'run.resumed', now, { attempt: state.attempt }));
   }
   state.status = 'running';
-  state.started_at ??= new Date(now).toISOString();
+  state.started_at ??= isoTime(now);
   if (state.deadline_at === null && def.timeout !== undefined)
     state.deadline_at = now + durationMs(def.timeout, 'timeout');
   return events;

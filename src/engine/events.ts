@@ -33,15 +33,16 @@ export interface RunEvent {
 }
 
 export function event(type: RunEventType, now: number, fields: Omit<RunEvent, 'type' | 'at'> = {}): RunEvent {
-  return { type, at: isoAt(now), ...fields };
+  return { type, at: isoTime(now), ...fields };
 }
 
-// The last time formatted: the events of a transition, and of runs moving at the same
-// moment, share their millisecond (formatting a Date is most of an event's cost).
+// The last time formatted: the events and timestamps of a transition, and of runs moving
+// at the same moment, share their millisecond (formatting a Date is most of an event's cost).
 let lastMs = Number.NaN;
 let lastIso = '';
 
-function isoAt(ms: number): string {
+/** `new Date(ms).toISOString()`, formatted once per millisecond. */
+export function isoTime(ms: number): string {
   if (ms !== lastMs) {
     lastIso = new Date(ms).toISOString();
     lastMs = ms;

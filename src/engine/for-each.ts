@@ -4,7 +4,7 @@
 // Pure: mutates only the state it is given.
 import type { WorkflowDefinition } from '../dsl/types.js';
 import type { Decision, TaskRef } from './advance.js';
-import { event, type RunEvent } from './events.js';
+import { event, isoTime, type RunEvent } from './events.js';
 import { type EngineStep, exposeResources } from './resources.js';
 import { isTerminalStep, type ItemState, type RunState, type StepState } from './state.js';
 import { failStep, resume, wakeTime } from './units.js';
@@ -27,7 +27,7 @@ export function nextForItems(
     const item = items[next++]!;
     item.status = 'running';
     item.attempts = 1;
-    item.started_at = new Date(now).toISOString();
+    item.started_at = isoTime(now);
     live.push(item.index);
   }
   step.items_next = next;
@@ -94,7 +94,7 @@ function finishItems(
     return;
   }
   step.status = 'succeeded';
-  step.finished_at = new Date(now).toISOString();
+  step.finished_at = isoTime(now);
   events.push(event('step.succeeded', now, { step: spec.id }));
 }
 
@@ -104,7 +104,7 @@ export function cancelUnits(state: RunState, step: StepState, now: number): void
   for (const index of liveItems(step)) {
     const item = items[index]!;
     item.status = 'cancelled';
-    item.finished_at = new Date(now).toISOString();
+    item.finished_at = isoTime(now);
     exposeResources(state, step.id, item, index);
   }
   // Never started: skipped (and never stored, see src/runs/items.ts).

@@ -3,11 +3,11 @@
 // decided. Pure: mutates only the state it is given.
 import type { WorkflowDefinition } from '../dsl/types.js';
 import { findStep, type TaskRef } from './advance.js';
-import { failStep } from './units.js';
 import { retryDelayMs } from './backoff.js';
+import { event, isoTime, type RunEvent } from './events.js';
 import { exposeResources } from './resources.js';
-import { event, type RunEvent } from './events.js';
 import type { Attempted, RunState } from './state.js';
+import { failStep } from './units.js';
 
 export type TaskOutcome =
   | { type: 'done'; outputs: Record<string, unknown> }
@@ -46,7 +46,7 @@ export function applyOutcome(
   const unit: Attempted = task.index === undefined ? step : step.items![task.index]!;
   const where = { step: spec.id, ...(task.index === undefined ? {} : { index: task.index }) };
   const events: RunEvent[] = [];
-  const at = new Date(now).toISOString();
+  const at = isoTime(now);
 
   switch (outcome.type) {
     case 'done':

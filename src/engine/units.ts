@@ -2,7 +2,7 @@
 // state machine (advance.ts), for_each (for-each.ts) and outcomes (outcome.ts) share.
 // Pure: mutates only the state it is given.
 import type { WorkflowDefinition } from '../dsl/types.js';
-import { event, type RunEvent } from './events.js';
+import { event, isoTime, type RunEvent } from './events.js';
 import { type EngineStep, exposeResources } from './resources.js';
 import type { Attempted, RunState, StepState } from './state.js';
 
@@ -28,7 +28,7 @@ export function failStep(
 ): void {
   step.status = 'failed';
   step.error = message;
-  step.finished_at = new Date(now).toISOString();
+  step.finished_at = isoTime(now);
   delete step.wake_at;
   delete step.retry_pending;
   exposeResources(state, step.id, step);
