@@ -45,14 +45,18 @@ export function workflow(parts: Partial<WorkflowDefinition>): WorkflowDefinition
   };
 }
 
-export function start(def: WorkflowDefinition, now = 1_000_000): RunState {
+export function start(
+  def: WorkflowDefinition,
+  now = 1_000_000,
+  run: { id?: string; inputs?: Record<string, unknown> } = {},
+): RunState {
   return newRunState({
-    id: 'wf-run1',
+    id: run.id ?? 'wf-run1',
     workflow: def.name,
     definitionHash: 'h',
     trigger: 'manual',
     scheduledAt: null,
-    inputs: {},
+    inputs: run.inputs ?? {},
     now,
     stepIds: [...def.steps, ...def.on_failure, ...def.finally].map((s) => s.id),
   });
