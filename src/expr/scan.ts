@@ -52,7 +52,7 @@ export function hasExpression(text: string): boolean {
 
 /** True when any string in `value` (deep over arrays and object values) holds an expression marker. */
 export function containsExpression(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes(OPEN);
+  if (typeof value === 'string') return hasExpression(value);
   if (Array.isArray(value)) return value.some(containsExpression);
   if (value !== null && typeof value === 'object') return Object.values(value).some(containsExpression);
   return false;
