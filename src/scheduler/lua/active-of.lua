@@ -1,18 +1,20 @@
--- The active runs of some workflows (src/scheduler/gate.ts GroupView.active): the
--- members of the active-runs set that start with one of the given prefixes
--- (`<workflow>-`), less one excluded id. Filtered here, not in the daemon: a burst of
--- 1,000 fires read the whole set (up to 1,000 ids) once per fire.
--- KEYS: active-runs set. ARGV: excluded id, then the prefixes.
-local out = {}
-local members = redis.call('SMEMBERS', KEYS[1])
-for _, id in ipairs(members) do
-  if id ~= ARGV[1] then
-    for i = 2, #ARGV do
-      local p = ARGV[i]
-      if string.sub(id, 1, #p) == p then
-        out[#out + 1] = id
-        break
-      end
+-- The active runs of some workflows (src/scheduler/gate.ts GroupView.active): the ids in
+-- the active runs by name that start with one of the given prefixes (`<workflow>-`),
+-- less one excluded id; one ZRANGEBYLEX per prefix. The index is rebuilt from the set
+-- when their sizes differ, as in claim-if-idle.lua.
+-- KEYS: active-runs set, active runs by name (zset). ARGV: excluded id, then the prefixes.
+if redis.call('SCARD', KEYS[1]) ~= redis.call('ZCARD', KEYS[2]) then
+  redis.call('DEL', KEYS[2])
+  for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('ZADD', KEYS[2], 0, id) end
+end
+local out, seen = {}, {[ARGV[1]] = true}
+for i = 2, #ARGV do
+  local p = ARGV[i]
+  -- One workflow's prefix may start another's (`a-` and `a-b-`): each id once.
+  for _, id in ipairs(redis.call('ZRANGEBYLEX', KEYS[2], '[' .. p, '(' .. p .. '\255')) do
+    if not seen[id] then
+      seen[id] = true
+      out[#out + 1] = id
     end
   end
 end

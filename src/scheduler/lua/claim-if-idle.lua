@@ -4,7 +4,12 @@
 -- to the full decision (the caller reads their states, decides, and claims).
 -- The caller may pass the registration it fired with: when the one stored differs (or is
 -- gone), nothing is done and the stored one is returned.
--- KEYS: slot decision, last-slot hash, active-runs set, registrations hash.
+-- The group is looked up in the active runs by name (O(log n) per workflow, where the
+-- set would be read whole: a burst of 1,000 fires met up to 1,000 active runs in each).
+-- That index is rebuilt from the set when their sizes differ: a replica of an earlier
+-- version, during a rolling upgrade, writes the set only.
+-- KEYS: slot decision, last-slot hash, active-runs set, registrations hash, active runs
+--       by name (zset).
 -- ARGV: start decision JSON, ttl ms, scheduler id, slot ms, the firing run's id (not
 -- counted), the registration JSON ('' when not checked), then the prefixes
 -- (`<workflow>-`) of the group's runs; none: not looked at.
@@ -17,12 +22,15 @@ end
 local existing = redis.call('GET', KEYS[1])
 if existing then return {0, existing} end
 if #ARGV > 6 then
-  for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do
-    if id ~= ARGV[5] then
-      for i = 7, #ARGV do
-        local p = ARGV[i]
-        if string.sub(id, 1, #p) == p then return {2, ''} end
-      end
+  if redis.call('SCARD', KEYS[3]) ~= redis.call('ZCARD', KEYS[5]) then
+    redis.call('DEL', KEYS[5])
+    for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do redis.call('ZADD', KEYS[5], 0, id) end
+  end
+  for i = 7, #ARGV do
+    local p = ARGV[i]
+    -- At most one of the first two is the firing run itself.
+    for _, id in ipairs(redis.call('ZRANGEBYLEX', KEYS[5], '[' .. p, '(' .. p .. '\255', 'LIMIT', 0, 2)) do
+      if id ~= ARGV[5] then return {2, ''} end
     end
   end
 end

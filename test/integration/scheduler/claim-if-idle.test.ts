@@ -8,12 +8,14 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseWorkflow } from '../../../src/dsl/index.js';
 import type { RunService } from '../../../src/runs/service.js';
+import { runKeys } from '../../../src/runs/keys.js';
 import { RunStore } from '../../../src/runs/store.js';
 import type { FireDecision } from '../../../src/scheduler/decisions.js';
 import { createFireHandler } from '../../../src/scheduler/fire.js';
 import { GroupView } from '../../../src/scheduler/gate.js';
 import { desiredTriggers } from '../../../src/scheduler/reconcile.js';
 import { SchedulerRecords } from '../../../src/scheduler/records.js';
+import { newRunState } from '../../../src/engine/state.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { scheduledRunId } from '../../../src/shared/ids.js';
 import { silentLogger } from '../../../src/shared/logger.js';
@@ -26,14 +28,20 @@ beforeAll(() => {
 });
 afterAll(() => redis.disconnect());
 
+/** Marks runs active as the run store's create script does: in the set and in the index by name. */
+async function activate(prefix: string, ...ids: string[]) {
+  const keys = runKeys(prefix);
+  await redis.sadd(keys.activeRuns, ...ids);
+  await redis.zadd(keys.activeByName, ...ids.flatMap((id) => [0, id]));
+}
+
 describe('claimIfIdle', () => {
   it('claims start when no other run of the group is active, and repeats it after', async () => {
     const prefix = testPrefix('idle');
     const records = new SchedulerRecords(redis, prefix);
-    const active = `${prefix}:index:active`;
-    // The slot's own run and a run of another workflow do not count.
-    await redis.sadd(active, 'w-t0-1000', 'other-t0-5');
-    const group = { activeKey: active, runId: 'w-t0-1000', prefixes: ['w-'] };
+    // The slot's own run and runs of other workflows do not count.
+    await activate(prefix, 'w-t0-1000', 'other-t0-5', 'v-t0-1', 'x-t0-1');
+    const group = { active: runKeys(prefix), runId: 'w-t0-1000', prefixes: ['w-'] };
     expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toEqual({
       type: 'decided',
       claim: { mine: true, decision: { action: 'start', cancel: [] } },
@@ -41,7 +49,7 @@ describe('claimIfIdle', () => {
     expect(await records.lastSlot('w:0')).toBe(1000);
     expect(await redis.pttl(records.keys.slot('w:0', 1000))).toBeGreaterThan(TTL - 5_000);
     // Decided: repeated, whatever is active now.
-    await redis.sadd(active, 'w-t0-900');
+    await activate(prefix, 'w-t0-900');
     expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toEqual({
       type: 'decided',
       claim: { mine: false, decision: { action: 'start', cancel: [] } },
@@ -51,9 +59,8 @@ describe('claimIfIdle', () => {
   it('claims nothing while another run of the group is active', async () => {
     const prefix = testPrefix('idle');
     const records = new SchedulerRecords(redis, prefix);
-    const active = `${prefix}:index:active`;
-    await redis.sadd(active, 'v-t0-900');
-    const group = { activeKey: active, runId: 'w-t0-1000', prefixes: ['w-', 'v-'] };
+    await activate(prefix, 'v-t0-900', 'w-t0-1000');
+    const group = { active: runKeys(prefix), runId: 'w-t0-1000', prefixes: ['w-', 'v-'] };
     expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toEqual({ type: 'active' });
     expect(await records.decision('w:0', 1000)).toBeUndefined();
     expect(await records.lastSlot('w:0')).toBeNull();
@@ -64,12 +71,39 @@ describe('claimIfIdle', () => {
     });
   });
 
+  it('counts a run of a workflow whose name extends the prefix (the full decision reads its state)', async () => {
+    const prefix = testPrefix('idle');
+    const records = new SchedulerRecords(redis, prefix);
+    await activate(prefix, 'w-b-t0-900');
+    const group = { active: runKeys(prefix), runId: 'w-t0-1000', prefixes: ['w-'] };
+    expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toEqual({ type: 'active' });
+  });
+
+  it('rebuilds the index by name from the set when a replica of an earlier version wrote the set alone', async () => {
+    const prefix = testPrefix('idle');
+    const keys = runKeys(prefix);
+    const records = new SchedulerRecords(redis, prefix);
+    const group = { active: keys, runId: 'w-t0-1000', prefixes: ['w-'] };
+    // Started by an earlier version: in the set only.
+    await activate(prefix, 'other-t0-1');
+    await redis.sadd(keys.activeRuns, 'w-t0-900');
+    expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toEqual({ type: 'active' });
+    expect(await redis.zrange(keys.activeByName, '0', '-1')).toEqual(['other-t0-1', 'w-t0-900']);
+    // Finished by an earlier version: gone from the set only.
+    await redis.srem(keys.activeRuns, 'w-t0-900');
+    expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toMatchObject({
+      type: 'decided',
+      claim: { mine: true },
+    });
+    expect(await redis.zrange(keys.activeByName, '0', '-1')).toEqual(['other-t0-1']);
+  });
+
   it('repeats a stored skip decision', async () => {
     const prefix = testPrefix('idle');
     const records = new SchedulerRecords(redis, prefix);
     const skip: FireDecision = { action: 'skip', code: 'missed', reason: 'missed', active: [] };
     await records.claim('w:0', 1000, skip, TTL);
-    const group = { activeKey: `${prefix}:index:active`, runId: 'w-t0-1000', prefixes: ['w-'] };
+    const group = { active: runKeys(prefix), runId: 'w-t0-1000', prefixes: ['w-'] };
     expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toEqual({
       type: 'decided',
       claim: { mine: false, decision: skip },
@@ -79,7 +113,7 @@ describe('claimIfIdle', () => {
   it('does nothing when the registration given is no longer the one stored', async () => {
     const prefix = testPrefix('idle');
     const records = new SchedulerRecords(redis, prefix);
-    const group = { activeKey: `${prefix}:index:active`, runId: 'w-t0-1000', prefixes: ['w-'] };
+    const group = { active: runKeys(prefix), runId: 'w-t0-1000', prefixes: ['w-'] };
     expect(await records.claimIfIdle('w:0', 1000, TTL, { ...group, registration: '{"v":2}' })).toEqual({
       type: 'changed',
       registration: undefined,
@@ -172,5 +206,42 @@ describe('a fire of an idle group', () => {
     });
     expect(await records.decision('w:0', slot + 60_000)).toBeUndefined();
     expect(started).toEqual([scheduledRunId('w', 0, slot)]);
+  });
+});
+
+describe('GroupView.active', () => {
+  it('reads the runs of the group’s workflows from the index by name, each once, less the firing run', async () => {
+    const prefix = testPrefix('groupview');
+    const store = new RunStore(redis, prefix);
+    // Workflow `w-b` extends `w-`: its runs match both prefixes.
+    const ids: Record<string, string> = {};
+    for (const name of ['w', 'w-b', 'x']) {
+      const def = parseWorkflow(
+        `name: ${name}\nconcurrency: { group: g, overlap: skip }\nsteps:\n  - id: nap\n    uses: sleep\n    with: { duration: 1s }\n`,
+        `${name}.yaml`,
+      ).definition!;
+      const hash = await store.saveDefinition(def);
+      for (const slot of [1, 2]) {
+        const id = scheduledRunId(name, 0, slot * 60_000);
+        ids[`${name}${slot}`] = id;
+        const state = newRunState({
+          id,
+          workflow: name,
+          definitionHash: hash,
+          trigger: 'schedule',
+          scheduledAt: null,
+          inputs: {},
+          now: Date.now(),
+          stepIds: ['nap'],
+        });
+        await store.create(state, []);
+      }
+    }
+    // An earlier version's run, in the set only, is found too.
+    const legacy = scheduledRunId('w', 0, 3 * 60_000);
+    await redis.sadd(store.keys.activeRuns, legacy);
+    const active = await new GroupView(redis, prefix, store).active('g', ['w', 'w-b'], ids.w2!);
+    expect(active.map((r) => r.id)).toEqual([ids.w1, ids['w-b1'], ids['w-b2']].sort());
+    expect(await redis.zscore(store.keys.activeByName, legacy)).toBe('0');
   });
 });
