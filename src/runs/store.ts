@@ -65,9 +65,32 @@ export interface ListFilter {
   limit?: number;
 }
 
+/**
+ * Each definition's hash and stored JSON, worked out once per definition object: a
+ * definition is never changed once built (it is addressed by its content), and every
+ * start of a run (1,000 schedule fires in a second) needs both.
+ */
+const encodedDefinitions = new WeakMap<WorkflowDefinition, { hash: string; json?: string }>();
+
+function encoded(def: WorkflowDefinition): { hash: string; json?: string } {
+  let known = encodedDefinitions.get(def);
+  if (!known) {
+    known = { hash: createHash('sha256').update(JSON.stringify(def)).digest('hex').slice(0, 32) };
+    encodedDefinitions.set(def, known);
+  }
+  return known;
+}
+
 /** A definition's address: the sha256 of its JSON, 32 hex digits. */
 export function definitionHash(def: WorkflowDefinition): string {
-  return createHash('sha256').update(JSON.stringify(def)).digest('hex').slice(0, 32);
+  return encoded(def).hash;
+}
+
+/** A definition as stored: its versioned record's JSON. */
+function definitionJson(def: WorkflowDefinition): string {
+  const known = encoded(def);
+  known.json ??= definitionRecord.encode(def);
+  return known.json;
 }
 
 export class RunStore {
@@ -96,7 +119,7 @@ export class RunStore {
   /** Stores a definition once per distinct content; returns its hash. */
   async saveDefinition(def: WorkflowDefinition): Promise<string> {
     const hash = definitionHash(def);
-    await this.redis.set(this.keys.definition(hash), definitionRecord.encode(def), 'NX');
+    await this.redis.set(this.keys.definition(hash), definitionJson(def), 'NX');
     if (!this.definitions.has(hash)) this.definitions.set(hash, Promise.resolve(def));
     return hash;
   }
@@ -141,7 +164,7 @@ export class RunStore {
       runStateRecord.encode(state),
       Date.parse(state.created_at),
       state.id,
-      def === undefined ? '' : definitionRecord.encode(def),
+      def === undefined ? '' : definitionJson(def),
       ...events.map((e) => runEventRecord.encode(e)),
     );
     return created === 1;
