@@ -5,13 +5,44 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowRegistry } from '../daemon/registry.js';
-import { startScheduler } from '../scheduler/index.js';
+import { FIRE_CONCURRENCY, startScheduler } from '../scheduler/index.js';
 import { createLogger, silentLogger } from '../shared/logger.js';
 import { redisCpuUs } from './cpu.js';
+import { rawJobSchedulerBurst } from '../queue/bench-schedulers.js';
 import type { BenchEnv } from './env.js';
 import { type BenchRow, fmt, percentile } from './table.js';
 
 export async function schedulerBench(env: BenchEnv, total: number, burst: number): Promise<BenchRow[]> {
+  const { rows, p99 } = await gcflowBurst(env, total, burst);
+  // The same burst through BullMQ alone, after gcflow's, on the same Redis: what this
+  // machine gives BullMQ's job schedulers (the target is absolute; this is its context).
+  const raw = await rawJobSchedulerBurst(env.redisUrl, `bench-sched-raw-${Date.now()}`, {
+    total,
+    burst,
+    dueMs: Math.ceil((Date.now() + 10_000 + total) / 1000) * 1000,
+    concurrency: FIRE_CONCURRENCY,
+    timeoutMs: 30_000,
+  });
+  const rawP99 = raw.lags.length >= burst ? percentile(raw.lags, 99) : undefined;
+  return [
+    ...rows,
+    {
+      metric: 'raw BullMQ job schedulers, same burst: fire lag p99 (ms)',
+      value: rawP99 === undefined || !raw.registeredInTime ? '-' : fmt(rawP99, 0),
+    },
+    { metric: 'raw BullMQ: CPU per fire (ms)', value: fmt(raw.cpuPerFireMs, 2) },
+    {
+      metric: 'fire lag p99 : raw BullMQ p99',
+      value: rawP99 === undefined || !raw.registeredInTime ? '-' : fmt(p99 / rawP99, 2),
+    },
+  ];
+}
+
+async function gcflowBurst(
+  env: BenchEnv,
+  total: number,
+  burst: number,
+): Promise<{ rows: BenchRow[]; p99: number }> {
   const dir = join(mkdtempSync(join(tmpdir(), 'gcflow-bench-sched-')), 'workflows');
   mkdirSync(dir);
   // The burst's second: far enough ahead for loading and registration to finish first.
@@ -83,7 +114,7 @@ export async function schedulerBench(env: BenchEnv, total: number, burst: number
     const registered = (await scheduler.schedules()).length;
     const p50 = percentile(lags, 50);
     const p99 = percentile(lags, 99);
-    return [
+    const rows: BenchRow[] = [
       {
         metric: `schedules registered (of ${total})`,
         value: String(registered),
@@ -115,6 +146,7 @@ export async function schedulerBench(env: BenchEnv, total: number, burst: number
       { metric: 'CPU per fire, gcflow process (ms)', value: perFire ? fmt(perFire.node, 2) : '-' },
       { metric: 'CPU per fire, Redis (ms)', value: perFire ? fmt(perFire.redis, 2) : '-' },
     ];
+    return { rows, p99 };
   } finally {
     await scheduler.close();
     await registry.close();

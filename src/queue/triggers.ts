@@ -82,7 +82,7 @@ export function rememberingRepeatStrategy(): RepeatStrategy {
 
 /** The name and options of every fire job. */
 const FIRE_JOB = 'fire';
-const FIRE_JOB_OPTS = {
+export const FIRE_JOB_OPTS = {
   // A fire that failed (Redis gone mid-fire) is retried; the slot's stored decision makes that safe.
   attempts: 5,
   backoff: { type: 'fixed', delay: 1_000 },

@@ -42,6 +42,9 @@ export interface SchedulerMetrics extends FireMetrics {
   setScheduleOverdue(workflow: string, trigger: number, overdueMs: number): void;
 }
 
+/** Fires a replica takes at once unless tuned (SchedulerTuning.concurrency). */
+export const FIRE_CONCURRENCY = 50;
+
 export interface SchedulerTuning {
   /** Lease lifetime without renewal (default 15 s) and renewal period (default 5 s). */
   leaseTtlMs?: number;
@@ -52,7 +55,7 @@ export interface SchedulerTuning {
   missedCheckMs?: number;
   /** How often each replica looks for fires taken by a replica that died (default 1 s). */
   takeOverMs?: number;
-  /** Fires taken at once by this replica (default 50). */
+  /** Fires taken at once by this replica (default FIRE_CONCURRENCY). */
   concurrency?: number;
 }
 
@@ -259,7 +262,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     const worker = startTriggerWorker({
       connection: workerConnection,
       prefix,
-      concurrency: tuning.concurrency ?? 50,
+      concurrency: tuning.concurrency ?? FIRE_CONCURRENCY,
       handler: async (fire) => {
         report(await fires.onFire(fire.schedulerId, fire.slotMs));
       },
