@@ -19,12 +19,6 @@ export function runKeys(prefix: string) {
     workflowRuns: (workflow: string) => `${prefix}:index:workflow:${workflow}`,
     /** Set of runs not yet finished. */
     activeRuns: `${prefix}:index:active`,
-    /**
-     * The same ids as a sorted set ordered by name (every score 0), kept beside
-     * activeRuns by the create and checkpoint scripts: a workflow's active runs (their ids
-     * start with `<workflow>-`) are one ZRANGEBYLEX away, where the set must be read whole.
-     */
-    activeByName: `${prefix}:index:active:by-name`,
     /** Hash: instance id -> ownership record. */
     owned: `${prefix}:owned`,
     /** Hash: task key -> create intent (written before POST /instances). */

@@ -46,13 +46,13 @@ const EVENTS_MAX = 10_000;
 // about the size of its JSON, and waiting runs must stay small.
 const CHECKPOINT: LuaScript = {
   name: 'gcflowCheckpoint',
-  // 5 fixed keys, then the run's for_each keys: the key count is the first argument.
+  // 4 fixed keys, then the run's for_each keys: the key count is the first argument.
   file: new URL('./lua/checkpoint.lua', import.meta.url),
 };
 
 const CREATE: LuaScript = {
   name: 'gcflowRunCreate',
-  numberOfKeys: 7,
+  numberOfKeys: 6,
   file: new URL('./lua/create.lua', import.meta.url),
 };
 
@@ -157,7 +157,6 @@ export class RunStore {
       this.keys.activeRuns,
       this.keys.events(state.id),
       this.keys.definition(state.definition_hash),
-      this.keys.activeByName,
     ];
     const created = await this.createScript(
       ...keys,
@@ -252,12 +251,11 @@ export class RunStore {
       extraArgs.push(String(items.length), ...items.flatMap(([index, json]) => [String(index), json]));
     }
     const ok = await this.checkpointScript(
-      5 + extraKeys.length,
+      4 + extraKeys.length,
       fence?.lockKey ?? this.keys.run(state.id),
       this.keys.run(state.id),
       this.keys.events(state.id),
       this.keys.activeRuns,
-      this.keys.activeByName,
       ...extraKeys,
       fence?.token ?? '',
       runStateRecord.encode(write.record),

@@ -155,7 +155,7 @@ export function createFireHandler(deps: FireDeps) {
     const runId = scheduledRunId(r.workflow, r.trigger, slotMs);
     const ttl = decisionTtl(timingOf(r));
     const quick = await deps.records.claimIfIdle(r.id, slotMs, ttl, {
-      active: deps.store.keys,
+      activeKey: deps.store.keys.activeRuns,
       runId,
       // overlap allow starts whatever runs: the group need not be looked at.
       prefixes: overlap === 'allow' ? [] : members.map((w) => `${w}-`),

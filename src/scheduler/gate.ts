@@ -25,7 +25,7 @@ const ENTER: LuaScript = {
 };
 const ACTIVE_OF: LuaScript = {
   name: 'gcflowActiveOf',
-  numberOfKeys: 2,
+  numberOfKeys: 1,
   file: new URL('./lua/active-of.lua', import.meta.url),
 };
 const LEAVE: LuaScript = {
@@ -122,7 +122,6 @@ export class GroupView {
     if (prefixes.length === 0) return [];
     const ids = (await luaCommand(this.redis, ACTIVE_OF)(
       this.store.keys.activeRuns,
-      this.store.keys.activeByName,
       exclude,
       ...prefixes,
     )) as string[];

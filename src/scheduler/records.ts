@@ -5,7 +5,6 @@
 // Must not import bullmq.
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { RunKeys } from '../runs/keys.js';
 import { parseDuration } from '../shared/duration.js';
 import { type LuaScript, luaCommand } from '../shared/lua.js';
 import { defineRecord } from '../shared/records.js';
@@ -60,7 +59,7 @@ const CLAIM: LuaScript = {
 
 const CLAIM_IF_IDLE: LuaScript = {
   name: 'gcflowClaimIfIdle',
-  numberOfKeys: 5,
+  numberOfKeys: 4,
   file: new URL('./lua/claim-if-idle.lua', import.meta.url),
 };
 
@@ -193,28 +192,22 @@ export class SchedulerRecords {
 
   /**
    * A fire's decision in one round trip: the slot's stored decision, else `start`
-   * claimed when no active run (`active`: the run store's keys) other than `runId` has
-   * an id starting with one of `prefixes` (none given: the group is not looked at). With `registration`
+   * claimed when no id in `activeKey` (the active-runs set) other than `runId` starts
+   * with one of `prefixes` (none given: the group is not looked at). With `registration`
    * (the JSON the caller fired with), nothing is done unless it is still the one stored.
    */
   async claimIfIdle(
     id: string,
     slotMs: number,
     ttlMs: number,
-    group: {
-      active: Pick<RunKeys, 'activeRuns' | 'activeByName'>;
-      runId: string;
-      prefixes: string[];
-      registration?: string;
-    },
+    group: { activeKey: string; runId: string; prefixes: string[]; registration?: string },
   ): Promise<IdleClaim> {
     const key = this.keys.slot(id, slotMs);
     const [state, json] = (await luaCommand(this.redis, CLAIM_IF_IDLE)(
       key,
       this.keys.lastSlot,
-      group.active.activeRuns,
+      group.activeKey,
       this.keys.registered,
-      group.active.activeByName,
       START_JSON,
       String(Math.max(1, Math.round(ttlMs))),
       id,

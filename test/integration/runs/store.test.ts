@@ -122,20 +122,6 @@ describe('RunStore', () => {
     expect((await store.loadForTurn('r4')).cancel).toEqual({ at: 5, reason: 'operator', kind: 'cancel' });
   });
 
-  it('keeps the active runs by name beside the active set: created in, finished out', async () => {
-    await store.create(run('wf-b'), []);
-    await store.create(run('wf-a'), []);
-    const done = run('other-a', 'other');
-    await store.create(done, []);
-    expect(await redis.zrange(store.keys.activeByName, '0', '-1')).toEqual(['other-a', 'wf-a', 'wf-b']);
-    done.status = 'succeeded';
-    await store.checkpoint(done, []);
-    expect(await redis.zrange(store.keys.activeByName, '0', '-1')).toEqual(['wf-a', 'wf-b']);
-    expect((await store.activeIds()).sort()).toEqual(['wf-a', 'wf-b']);
-    // Both outlive the retention that a finished run's keys get.
-    expect(await redis.ttl(store.keys.activeByName)).toBe(-1);
-  });
-
   it('lists newest first, filters by workflow and status, and prunes entries past the retention', async () => {
     const now = Date.now();
     await store.create(run('old', 'wf', now - 2 * 3_600_000), []);

@@ -8,7 +8,6 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseWorkflow } from '../../../src/dsl/index.js';
 import type { RunService } from '../../../src/runs/service.js';
-import { runKeys } from '../../../src/runs/keys.js';
 import { RunStore } from '../../../src/runs/store.js';
 import type { FireDecision } from '../../../src/scheduler/decisions.js';
 import { createFireHandler } from '../../../src/scheduler/fire.js';
@@ -28,20 +27,14 @@ beforeAll(() => {
 });
 afterAll(() => redis.disconnect());
 
-/** Marks runs active as the run store's create script does: in the set and in the index by name. */
-async function activate(prefix: string, ...ids: string[]) {
-  const keys = runKeys(prefix);
-  await redis.sadd(keys.activeRuns, ...ids);
-  await redis.zadd(keys.activeByName, ...ids.flatMap((id) => [0, id]));
-}
-
 describe('claimIfIdle', () => {
   it('claims start when no other run of the group is active, and repeats it after', async () => {
     const prefix = testPrefix('idle');
     const records = new SchedulerRecords(redis, prefix);
-    // The slot's own run and runs of other workflows do not count.
-    await activate(prefix, 'w-t0-1000', 'other-t0-5', 'v-t0-1', 'x-t0-1');
-    const group = { active: runKeys(prefix), runId: 'w-t0-1000', prefixes: ['w-'] };
+    const active = `${prefix}:index:active`;
+    // The slot's own run and a run of another workflow do not count.
+    await redis.sadd(active, 'w-t0-1000', 'other-t0-5');
+    const group = { activeKey: active, runId: 'w-t0-1000', prefixes: ['w-'] };
     expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toEqual({
       type: 'decided',
       claim: { mine: true, decision: { action: 'start', cancel: [] } },
@@ -49,7 +42,7 @@ describe('claimIfIdle', () => {
     expect(await records.lastSlot('w:0')).toBe(1000);
     expect(await redis.pttl(records.keys.slot('w:0', 1000))).toBeGreaterThan(TTL - 5_000);
     // Decided: repeated, whatever is active now.
-    await activate(prefix, 'w-t0-900');
+    await redis.sadd(active, 'w-t0-900');
     expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toEqual({
       type: 'decided',
       claim: { mine: false, decision: { action: 'start', cancel: [] } },
@@ -59,8 +52,9 @@ describe('claimIfIdle', () => {
   it('claims nothing while another run of the group is active', async () => {
     const prefix = testPrefix('idle');
     const records = new SchedulerRecords(redis, prefix);
-    await activate(prefix, 'v-t0-900', 'w-t0-1000');
-    const group = { active: runKeys(prefix), runId: 'w-t0-1000', prefixes: ['w-', 'v-'] };
+    const active = `${prefix}:index:active`;
+    await redis.sadd(active, 'v-t0-900');
+    const group = { activeKey: active, runId: 'w-t0-1000', prefixes: ['w-', 'v-'] };
     expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toEqual({ type: 'active' });
     expect(await records.decision('w:0', 1000)).toBeUndefined();
     expect(await records.lastSlot('w:0')).toBeNull();
@@ -74,28 +68,23 @@ describe('claimIfIdle', () => {
   it('counts a run of a workflow whose name extends the prefix (the full decision reads its state)', async () => {
     const prefix = testPrefix('idle');
     const records = new SchedulerRecords(redis, prefix);
-    await activate(prefix, 'w-b-t0-900');
-    const group = { active: runKeys(prefix), runId: 'w-t0-1000', prefixes: ['w-'] };
+    const active = `${prefix}:index:active`;
+    await redis.sadd(active, 'w-b-t0-900');
+    const group = { activeKey: active, runId: 'w-t0-1000', prefixes: ['w-'] };
     expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toEqual({ type: 'active' });
   });
 
-  it('rebuilds the index by name from the set when a replica of an earlier version wrote the set alone', async () => {
+  it('finds the group among thousands of active runs, on whichever page of the set it is', async () => {
     const prefix = testPrefix('idle');
-    const keys = runKeys(prefix);
     const records = new SchedulerRecords(redis, prefix);
-    const group = { active: keys, runId: 'w-t0-1000', prefixes: ['w-'] };
-    // Started by an earlier version: in the set only.
-    await activate(prefix, 'other-t0-1');
-    await redis.sadd(keys.activeRuns, 'w-t0-900');
-    expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toEqual({ type: 'active' });
-    expect(await redis.zrange(keys.activeByName, '0', '-1')).toEqual(['other-t0-1', 'w-t0-900']);
-    // Finished by an earlier version: gone from the set only.
-    await redis.srem(keys.activeRuns, 'w-t0-900');
-    expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toMatchObject({
-      type: 'decided',
-      claim: { mine: true },
-    });
-    expect(await redis.zrange(keys.activeByName, '0', '-1')).toEqual(['other-t0-1']);
+    const active = `${prefix}:index:active`;
+    const others = Array.from({ length: 5_000 }, (_, i) => `other${i}-t0-${i}`);
+    await redis.sadd(active, ...others);
+    const group = { activeKey: active, runId: 'w-t0-1000', prefixes: ['v-', 'w-'] };
+    // None of the group: idle. Then one, wherever SSCAN meets it.
+    expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toMatchObject({ type: 'decided' });
+    await redis.sadd(active, 'w-t0-900');
+    expect(await records.claimIfIdle('w:0', 2000, TTL, group)).toEqual({ type: 'active' });
   });
 
   it('repeats a stored skip decision', async () => {
@@ -103,7 +92,7 @@ describe('claimIfIdle', () => {
     const records = new SchedulerRecords(redis, prefix);
     const skip: FireDecision = { action: 'skip', code: 'missed', reason: 'missed', active: [] };
     await records.claim('w:0', 1000, skip, TTL);
-    const group = { active: runKeys(prefix), runId: 'w-t0-1000', prefixes: ['w-'] };
+    const group = { activeKey: `${prefix}:index:active`, runId: 'w-t0-1000', prefixes: ['w-'] };
     expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toEqual({
       type: 'decided',
       claim: { mine: false, decision: skip },
@@ -113,7 +102,7 @@ describe('claimIfIdle', () => {
   it('does nothing when the registration given is no longer the one stored', async () => {
     const prefix = testPrefix('idle');
     const records = new SchedulerRecords(redis, prefix);
-    const group = { active: runKeys(prefix), runId: 'w-t0-1000', prefixes: ['w-'] };
+    const group = { activeKey: `${prefix}:index:active`, runId: 'w-t0-1000', prefixes: ['w-'] };
     expect(await records.claimIfIdle('w:0', 1000, TTL, { ...group, registration: '{"v":2}' })).toEqual({
       type: 'changed',
       registration: undefined,
@@ -210,7 +199,7 @@ describe('a fire of an idle group', () => {
 });
 
 describe('GroupView.active', () => {
-  it('reads the runs of the group’s workflows from the index by name, each once, less the firing run', async () => {
+  it('reads the runs of the group’s workflows, each once, less the firing run', async () => {
     const prefix = testPrefix('groupview');
     const store = new RunStore(redis, prefix);
     // Workflow `w-b` extends `w-`: its runs match both prefixes.
@@ -237,11 +226,7 @@ describe('GroupView.active', () => {
         await store.create(state, []);
       }
     }
-    // An earlier version's run, in the set only, is found too.
-    const legacy = scheduledRunId('w', 0, 3 * 60_000);
-    await redis.sadd(store.keys.activeRuns, legacy);
     const active = await new GroupView(redis, prefix, store).active('g', ['w', 'w-b'], ids.w2!);
     expect(active.map((r) => r.id)).toEqual([ids.w1, ids['w-b1'], ids['w-b2']].sort());
-    expect(await redis.zscore(store.keys.activeByName, legacy)).toBe('0');
   });
 });
