@@ -8,7 +8,7 @@ import { WorkflowRegistry } from '../daemon/registry.js';
 import { FIRE_CONCURRENCY, startScheduler } from '../scheduler/index.js';
 import { createLogger, silentLogger } from '../shared/logger.js';
 import { redisCpuUs } from './cpu.js';
-import { rawJobSchedulerBurst } from '../queue/bench-schedulers.js';
+import { cronAtSecond, rawJobSchedulerBurst } from '../queue/bench-schedulers.js';
 import type { BenchEnv } from './env.js';
 import { type BenchRow, fmt, percentile } from './table.js';
 
@@ -47,7 +47,7 @@ async function gcflowBurst(
   mkdirSync(dir);
   // The burst's second: far enough ahead for loading and registration to finish first.
   const due = new Date(Math.ceil((Date.now() + 30_000 + 6 * total) / 1000) * 1000);
-  const burstCron = `${due.getUTCSeconds()} ${due.getUTCMinutes()} ${due.getUTCHours()} ${due.getUTCDate()} ${due.getUTCMonth() + 1} *`;
+  const burstCron = cronAtSecond(due);
   for (let i = 0; i < total; i++) {
     const cron = i < burst ? burstCron : '0 0 1 1 *';
     writeFileSync(

@@ -8,6 +8,11 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { FIRE_JOB_OPTS, FIRES_PER_WORKER, rememberingRepeatStrategy } from './triggers.js';
 
+/** A cron (UTC) that fires at `date`'s second and then not for a year: a burst's slot. */
+export function cronAtSecond(date: Date): string {
+  return `${date.getUTCSeconds()} ${date.getUTCMinutes()} ${date.getUTCHours()} ${date.getUTCDate()} ${date.getUTCMonth() + 1} *`;
+}
+
 export interface RawBurst {
   /** Processor start minus the slot, per fire of the burst (ms). */
   lags: number[];
@@ -24,8 +29,7 @@ export async function rawJobSchedulerBurst(
   options: { total: number; burst: number; dueMs: number; concurrency: number; timeoutMs: number },
 ): Promise<RawBurst> {
   const { total, burst, dueMs } = options;
-  const due = new Date(dueMs);
-  const burstCron = `${due.getUTCSeconds()} ${due.getUTCMinutes()} ${due.getUTCHours()} ${due.getUTCDate()} ${due.getUTCMonth() + 1} *`;
+  const burstCron = cronAtSecond(new Date(dueMs));
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue('triggers', { connection, prefix });
   const workerConnection = new Redis(redisUrl, { maxRetriesPerRequest: null });

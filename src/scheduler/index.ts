@@ -312,6 +312,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     const missedLoop = startMissedLoop({
       ...fireLooks,
       isLeader: () => lease.isLeader() && !closed,
+      term: () => lease.term(),
       intervalMs: tuning.missedCheckMs ?? 5_000,
       onMissed: (workflow, count) => {
         for (let i = 0; i < count; i++) deps.metrics.onScheduleSkip?.(workflow, 'missed');

@@ -6,6 +6,11 @@ export function schedulerKeys(prefix: string) {
   return {
     /** Hash: scheduler id -> Registration JSON (what the leader registered). */
     registered: `${prefix}:sched:registered`,
+    /**
+     * Counter bumped with every change of `registered` (same transaction): a reader that
+     * holds the registrations of one count need not read 10,000 of them again.
+     */
+    registeredGen: `${prefix}:sched:registered:gen`,
     /** Hash: scheduler id -> the most recent slot (ms) decided for it. */
     lastSlot: `${prefix}:sched:last`,
     /** Hash: scheduler id -> the last slot the missed-slot check looked at (src/scheduler/missed.ts). */

@@ -36,6 +36,8 @@ export interface Lease {
   /** Settles after the first attempt to take the lease (and its onLead, when taken). */
   readonly firstAttempt: Promise<void>;
   isLeader(): boolean;
+  /** How many times this replica has taken the lease: a change means it was lost in between. */
+  term(): number;
   /** Stops renewing, waits for an onLead in flight, then hands the lease over. */
   close(): Promise<void>;
 }
@@ -44,6 +46,7 @@ export function startLease(options: LeaseOptions): Lease {
   const { redis, key, logger } = options;
   const holderId = `${process.pid}-${randomBytes(4).toString('hex')}`;
   let leader = false;
+  let terms = 0;
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -77,6 +80,7 @@ export function startLease(options: LeaseOptions): Lease {
         return {};
       }
       leader = true;
+      terms++;
       logger.info({ holder: holderId }, 'this replica now reconciles the schedules');
       return { leading: lead() };
     } catch (err) {
@@ -106,6 +110,7 @@ export function startLease(options: LeaseOptions): Lease {
     holderId,
     firstAttempt,
     isLeader: () => leader,
+    term: () => terms,
     close: async () => {
       closed = true;
       clearTimeout(timer);

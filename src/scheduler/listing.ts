@@ -44,12 +44,13 @@ export async function readSchedules(
   overdueOnly = false,
   /**
    * Next times from BullMQ's scheduler index alone (one command), not every scheduler's
-   * record (one HGETALL each, and a scheduler whose record was lost counts as missing).
+   * record (one HGETALL each, and a scheduler whose record was lost counts as missing);
+   * the registrations as last read unless they changed (currentRegistrations).
    */
   indexOnly = false,
 ): Promise<{ views: ScheduleView[] | OverdueView[]; missing: string[] }> {
   const [registered, lastSlots, bull] = await Promise.all([
-    records.registrations(),
+    indexOnly ? records.currentRegistrations() : records.registrations(),
     records.lastSlots(),
     indexOnly ? triggers.dueBefore() : triggers.list(),
   ]);

@@ -22,6 +22,13 @@ export interface MissedLoopDeps {
   isLive(workflow: string): boolean;
   /** True while this replica holds the lease and is not closing. */
   isLeader(): boolean;
+  /**
+   * The lease's term (Lease.term): a look after the lease was lost and taken again reads
+   * every registration (another replica may have changed them meanwhile); otherwise
+   * only when their change count moved (SchedulerRecords.currentRegistrations).
+   * Without it every look reads them all.
+   */
+  term?(): number;
   clock: Clock;
   logger: Logger;
   intervalMs: number;
@@ -63,8 +70,11 @@ export function startMissedLoop(deps: MissedLoopDeps): { close(): Promise<void> 
     }
   };
 
+  let lastTerm: number | undefined;
   const look = async (): Promise<void> => {
-    const registered = await records.registrations();
+    const term = deps.term?.();
+    const registered = await records.currentRegistrations(term === undefined || term !== lastTerm);
+    lastTerm = term;
     await rearm(registered);
     const reports = await checkMissedSlots(
       {

@@ -102,19 +102,25 @@ export async function checkMissedSlots(
   registrations: Iterable<Registration>,
 ): Promise<MissedReport[]> {
   const { records, redis, clock } = deps;
-  const watermarks = await redis.hgetall(records.keys.swept);
   const reports: MissedReport[] = [];
   const seen = new Set<string>();
-  let walks = 0;
+  // Most of 10,000 triggers, most looks, are quiet: nothing more is built or read for them.
+  const due: Array<{ r: Registration; clearKey: string }> = [];
+  const lookedAt = clock.now();
   for (const r of registrations) {
-    const now = clock.now();
     const clearKey = `${r.id}:${r.key}:${r.registeredAt}`;
     seen.add(clearKey);
     const quietUntil = deps.quiet?.get(clearKey);
-    // Most of 10,000 triggers, most looks: nothing more is built for them.
-    if (quietUntil !== undefined && now <= quietUntil) continue;
+    if (quietUntil === undefined || lookedAt > quietUntil) due.push({ r, clearKey });
+  }
+  // The watermarks of those only (HMGET): all 10,000 at every look cost more than the look.
+  const marks = due.length === 0 ? [] : await redis.hmget(records.keys.swept, ...due.map((d) => d.r.id));
+  let walks = 0;
+  for (const [i, { r, clearKey }] of due.entries()) {
+    const now = clock.now();
     const timing = timingOf(r);
-    const mark = watermarks[r.id] === undefined ? r.registeredAt : Number(watermarks[r.id]);
+    const stored = marks[i];
+    const mark = stored === null || stored === undefined ? r.registeredAt : Number(stored);
     if (++walks % WALKS_PER_YIELD === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     // Never before the registration, nor further back than a fire could still be run,
     // nor before what an earlier look of this process found clear.

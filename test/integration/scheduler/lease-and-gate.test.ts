@@ -56,6 +56,28 @@ describe('the reconcile lease', () => {
     await a.close();
   });
 
+  it('counts its terms: a lease lost while the holder lives and taken again is a new term', async () => {
+    const key = `${testPrefix('lease')}:sched:leader`;
+    const a = startLease({
+      redis: connect(),
+      key,
+      ttlMs: 60_000,
+      intervalMs: 100,
+      onLead: async () => undefined,
+      logger: silentLogger(),
+    });
+    await a.firstAttempt;
+    expect([a.isLeader(), a.term()]).toEqual([true, 1]);
+    // Another replica holds the key for a moment (a paused past its lease): a's renewal
+    // fails, and a takes the lease again once that holder's key expires.
+    await connect().set(key, 'another-replica', 'PX', 500);
+    await until(() => (a.isLeader() ? undefined : true), 10_000, 'a to see the lease lost');
+    expect(a.term()).toBe(1);
+    await until(() => (a.isLeader() ? true : undefined), 10_000, 'a to take the lease again');
+    expect(a.term()).toBe(2);
+    await a.close();
+  });
+
   it('keeps renewing while the work on taking it runs longer than the lease', async () => {
     const key = `${testPrefix('lease')}:sched:leader`;
     let finishLead!: () => void;
