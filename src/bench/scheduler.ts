@@ -85,6 +85,16 @@ async function gcflowBurst(
   // CPU spent by the burst (this process: scheduler and trigger worker; Redis), from just
   // before the slot to the last fire: wall-clock lag is noisy on a shared machine.
   const redisCpu = () => redisCpuUs(services.redis);
+  // What 10,000 schedules cost while nothing fires (missed-slot check, watchdog, take-over
+  // look, lease): this process's CPU over 10 s ending 2 s before the burst.
+  const idle = (async () => {
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due.getTime() - Date.now() - 12_000)));
+    const from = process.cpuUsage();
+    const started = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const used = process.cpuUsage(from);
+    return (used.user + used.system) / 1000 / (performance.now() - started);
+  })();
   let cpuBefore: { node: NodeJS.CpuUsage; redis: number } | undefined;
   const beforeTimer = setTimeout(
     () => void redisCpu().then((redis) => (cpuBefore = { node: process.cpuUsage(), redis })),
@@ -142,6 +152,10 @@ async function gcflowBurst(
         value: String(takenOver),
         target: '0',
         pass: takenOver === 0,
+      },
+      {
+        metric: `idle CPU with ${total} schedules, gcflow process (% of a core)`,
+        value: fmt(100 * (await idle), 1),
       },
       { metric: 'CPU per fire, gcflow process (ms)', value: perFire ? fmt(perFire.node, 2) : '-' },
       { metric: 'CPU per fire, Redis (ms)', value: perFire ? fmt(perFire.redis, 2) : '-' },
