@@ -6,6 +6,7 @@ import { DelayedError, type Job, type JobsOptions, Queue, UnrecoverableError, Wo
 import { watchErrors } from './connection.js';
 import type { Redis } from 'ioredis';
 import { UsageError } from '../shared/errors.js';
+import { execChecked } from '../shared/exec.js';
 import type { Logger } from '../shared/logger.js';
 
 export const RUNS_QUEUE = 'runs';
@@ -114,10 +115,9 @@ export class RunQueue {
       const chunk = runIds.slice(at, at + 1_000);
       const pipeline = this.connection.pipeline();
       for (const id of chunk) pipeline.exists(this.queue.toKey(id));
-      const results = (await pipeline.exec()) ?? [];
-      results.forEach(([err, found], i) => {
-        if (err) throw err;
-        if (found === 0) out.push(chunk[i]!);
+      const found = await execChecked(pipeline);
+      found.forEach((exists, i) => {
+        if (exists === 0) out.push(chunk[i]!);
       });
     }
     return out;

@@ -6,6 +6,7 @@
 import { defaultRepeatStrategy, type Job, Queue, type RepeatStrategy, Worker } from 'bullmq';
 import { watchErrors } from './connection.js';
 import type { Redis } from 'ioredis';
+import { execChecked } from '../shared/exec.js';
 import type { Logger } from '../shared/logger.js';
 import { TRIGGERS_QUEUE } from './dashboard.js';
 
@@ -147,11 +148,9 @@ export class TriggerQueue {
     const pipeline = this.connection.pipeline();
     for (const d of due)
       pipeline.hmget(this.queue.toKey(fireJobId(d.id, d.next)), 'processedOn', 'timestamp');
-    const answers = (await pipeline.exec()) ?? [];
+    const answers = (await execChecked(pipeline)) as Array<Array<string | null>>;
     return due.filter((_, i) => {
-      const [err, value] = answers[i] ?? [new Error('no answer')];
-      if (err) throw err;
-      const [processedOn, timestamp] = value as Array<string | null>;
+      const [processedOn, timestamp] = answers[i]!;
       return processedOn !== null || timestamp === null;
     });
   }

@@ -12,6 +12,7 @@ import type { ItemState } from '../engine/state.js';
 import { isTerminalRun, type RunState, type RunStatus } from '../engine/state.js';
 import type { Fence } from '../queue/runs.js';
 import { ExitCode, GcflowError } from '../shared/errors.js';
+import { execChecked } from '../shared/exec.js';
 import { type LuaCommand, type LuaScript, luaCommand } from '../shared/lua.js';
 import { RecordError } from '../shared/records.js';
 import { mergeItems, splitState, storedItemSteps } from './items.js';
@@ -196,11 +197,10 @@ export class RunStore {
       pipeline.get(this.keys.itemList(state.id, step));
       pipeline.hgetall(this.keys.items(state.id, step));
     }
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = await execChecked(pipeline);
     steps.forEach((step, i) => {
-      const [listErr, listJson] = replies[2 * i] ?? [];
-      const [itemsErr, fields] = replies[2 * i + 1] ?? [];
-      if (listErr || itemsErr) throw listErr ?? itemsErr;
+      const listJson = replies[2 * i];
+      const fields = replies[2 * i + 1];
       const listKey = this.keys.itemList(state.id, step);
       const list: unknown = listJson === null ? [] : JSON.parse(String(listJson));
       if (!Array.isArray(list))

@@ -3,9 +3,10 @@
 // A slot's decision is claimed once (SET NX); whoever fires the slot later (a
 // redelivered job, a catch-up on another replica) repeats that same decision.
 // Must not import bullmq.
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { parseDuration } from '../shared/duration.js';
+import { execChecked } from '../shared/exec.js';
 import { type LuaScript, luaCommand } from '../shared/lua.js';
 import { defineRecord } from '../shared/records.js';
 import type { FireDecision } from './decisions.js';
@@ -83,13 +84,6 @@ export type IdleClaim =
 /** How long currentRegistrations may answer from what was read, at most. */
 const REGISTRATIONS_REUSE_MS = 60_000;
 
-/** Runs a transaction; its replies, or the first command's error thrown. */
-async function execAll(tx: ChainableCommander): Promise<unknown[]> {
-  const replies = (await tx.exec()) ?? [];
-  for (const [err] of replies) if (err) throw err;
-  return replies.map(([, value]) => value);
-}
-
 export class SchedulerRecords {
   readonly keys: SchedulerKeys;
   /**
@@ -122,7 +116,7 @@ export class SchedulerRecords {
     const tx = this.redis.multi();
     tx.hgetall(this.keys.registered);
     tx.get(this.keys.registeredGen);
-    const [all, gen] = (await execAll(tx)) as [Record<string, string>, string | null];
+    const [all, gen] = (await execChecked(tx)) as [Record<string, string>, string | null];
     const out = new Map<string, Registration>();
     for (const [id, json] of Object.entries(all)) out.set(id, this.decodeRegistration(id, json));
     for (const id of this.decoded.keys()) if (!out.has(id)) this.decoded.delete(id);
@@ -168,7 +162,7 @@ export class SchedulerRecords {
     const tx = this.redis.multi();
     tx.hset(this.keys.registered, ...records.flatMap((r, i) => [r.id, jsons[i]!]));
     tx.incr(this.keys.registeredGen);
-    await execAll(tx);
+    await execChecked(tx);
     for (const [i, record] of records.entries()) this.decoded.set(record.id, { json: jsons[i]!, record });
   }
 
@@ -180,7 +174,7 @@ export class SchedulerRecords {
     tx.incr(this.keys.registeredGen);
     tx.hdel(this.keys.lastSlot, ...ids);
     tx.hdel(this.keys.swept, ...ids);
-    await execAll(tx);
+    await execChecked(tx);
   }
 
   async lastSlots(): Promise<Map<string, number>> {
