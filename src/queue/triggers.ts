@@ -32,6 +32,8 @@ export interface TriggerFire extends TriggerJobData {
   schedulerId: string;
   /** The slot: when BullMQ meant to fire (ms). */
   slotMs: number;
+  /** When a worker took it from the queue (BullMQ's processedOn): its delivery. */
+  takenAt: number;
   /** 1 on the first delivery; more when a failed fire is retried. */
   attempt: number;
 }
@@ -140,19 +142,40 @@ export class TriggerQueue {
    * most `max`), those whose fire was taken (moveToActive set its processedOn) or is
    * gone while no next fire was armed: what a worker leaves when it dies between
    * taking a fire and arming the next (BullMQ 6.7 does the two one after the other).
-   * A fire still waiting for a worker is not among them.
+   * A fire still waiting for a worker is not among them. `takenAt`: when it was taken
+   * (undefined when the fire is gone).
    */
-  async takenUnarmed(beforeMs: number, max: number): Promise<Array<{ id: string; next: number }>> {
+  async takenUnarmed(
+    beforeMs: number,
+    max: number,
+  ): Promise<Array<{ id: string; next: number; takenAt: number | undefined }>> {
     const due = await this.dueBefore(beforeMs, max);
     if (due.length === 0) return [];
     const pipeline = this.connection.pipeline();
     for (const d of due)
       pipeline.hmget(this.queue.toKey(fireJobId(d.id, d.next)), 'processedOn', 'timestamp');
     const answers = (await execChecked(pipeline)) as Array<Array<string | null>>;
-    return due.filter((_, i) => {
+    return due.flatMap((d, i) => {
       const [processedOn, timestamp] = answers[i]!;
-      return processedOn !== null || timestamp === null;
+      if (processedOn === null && timestamp !== null) return [];
+      return [{ ...d, takenAt: processedOn === null ? undefined : Number(processedOn) }];
     });
+  }
+
+  /**
+   * When a worker took each slot's fire of scheduler `id` (BullMQ's processedOn), for
+   * a fire taken and never finished: held by a worker alive or dead, or waiting for a
+   * retry. Undefined for a fire not taken, finished (completed, failed for good) or gone.
+   */
+  async takenUnfinished(id: string, slots: number[]): Promise<Array<number | undefined>> {
+    if (slots.length === 0) return [];
+    const pipeline = this.connection.pipeline();
+    for (const slot of slots)
+      pipeline.hmget(this.queue.toKey(fireJobId(id, slot)), 'processedOn', 'finishedOn');
+    const answers = (await execChecked(pipeline)) as Array<Array<string | null>>;
+    return answers.map(([processedOn, finishedOn]) =>
+      processedOn === null || finishedOn !== null ? undefined : Number(processedOn),
+    );
   }
 
   /**
@@ -306,6 +329,7 @@ function oneWorker(options: TriggerWorkerOptions, concurrency: number): Pick<Tri
         ...job.data,
         schedulerId: job.repeatJobKey ?? `${job.data.workflow}:${job.data.trigger}`,
         slotMs: slotOfJob(job),
+        takenAt: job.processedOn ?? Date.now(),
         attempt: job.attemptsMade + 1,
       });
     },

@@ -40,21 +40,30 @@ function computeGraceMs(s: Schedule, slotMs: number): number {
   return Math.min(MAX_GRACE_MS, Math.max(MIN_GRACE_MS, half));
 }
 
-/** Whether a fire of `slotMs` delivered at `nowMs` runs its own slot (on time, not a DST repeat). */
-export function isOnTime(t: TriggerTiming, slotMs: number, nowMs: number): boolean {
-  const resolution = resolveFire(t, slotMs, nowMs);
+/** Whether a fire of `slotMs` delivered at `deliveredMs` runs its own slot (on time, not a DST repeat). */
+export function isOnTime(t: TriggerTiming, slotMs: number, deliveredMs: number): boolean {
+  const resolution = resolveFire(t, slotMs, deliveredMs);
   return resolution.type === 'fire' && resolution.slotMs === slotMs;
 }
 
 /**
- * The slot a fire of `slotMs` delivered at `nowMs` runs, or why it is dropped.
- * On time: its own slot. Late (downtime, or a job redelivered after a crash):
- * `catch_up: none` drops it; `catch_up: last` runs the most recent slot instead,
- * when that lies within the catch-up window and after the registration.
+ * The slot a fire of `slotMs` runs, or why it is dropped, at `nowMs`. A fire is
+ * delivered when a worker takes it from BullMQ (`deliveredMs`, `nowMs` when not
+ * known): one taken within its grace runs its own slot, however long its taker then
+ * took (a process stalled, or died and another replica fires the slot for it).
+ * Late (downtime, or a job redelivered after a crash): `catch_up: none` drops it;
+ * `catch_up: last` runs the most recent slot at `nowMs` instead, when that lies
+ * within the catch-up window and after the registration.
  */
-export function resolveFire(t: TriggerTiming, slotMs: number, nowMs: number): SlotResolution {
+export function resolveFire(
+  t: TriggerTiming,
+  slotMs: number,
+  nowMs: number,
+  deliveredMs: number = nowMs,
+): SlotResolution {
   if (isRepeatedWallClock(t, slotMs)) return { type: 'drop', reason: 'dst_repeat', slotMs };
-  if (nowMs - slotMs <= lateGraceMs(t, slotMs)) return { type: 'fire', slotMs, late: false };
+  if (Math.min(deliveredMs, nowMs) - slotMs <= lateGraceMs(t, slotMs))
+    return { type: 'fire', slotMs, late: false };
   if (t.catch_up === 'none') return { type: 'drop', reason: 'late', slotMs };
   return catchUpResolution(t, nowMs) ?? { type: 'drop', reason: 'no_slot', slotMs };
 }

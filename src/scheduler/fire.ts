@@ -173,6 +173,7 @@ export function createFireHandler(deps: FireDeps) {
     id: string,
     slotMs: number,
     r: Registration | undefined,
+    takenAt: number | undefined,
   ): Promise<FireOutcome> {
     if (!r) {
       deps.logger.info(
@@ -181,7 +182,8 @@ export function createFireHandler(deps: FireDeps) {
       );
       return { type: 'dropped', slotMs, reason: 'unregistered' };
     }
-    const resolution = resolveFire(timingOf(r), slotMs, deps.clock.now());
+    const now = deps.clock.now();
+    const resolution = resolveFire(timingOf(r), slotMs, now, takenAt ?? now);
     if (resolution.type === 'drop' || resolution.slotMs !== slotMs) {
       // A late copy of a slot already decided (its fire came back stalled after another
       // replica took it over or completed it): the slot was dealt with; repeating
@@ -265,19 +267,24 @@ export function createFireHandler(deps: FireDeps) {
   }
 
   return {
-    /** A fire delivered by BullMQ for scheduler `id` and slot `slotMs`. */
-    async onFire(id: string, slotMs: number): Promise<FireOutcome> {
+    /**
+     * A fire delivered by BullMQ for scheduler `id` and slot `slotMs`, taken from the
+     * queue at `takenAt` (BullMQ's processedOn) by this replica or by one that died.
+     * Judged on time by that moment when known, not by when it is handled.
+     */
+    async onFire(id: string, slotMs: number, takenAt?: number): Promise<FireOutcome> {
       // The usual fire (on time, a registration read before): the registration as last
       // read is checked by the decision's script, not read first (one round trip, not two).
       const cached = deps.records.cachedRegistration(id);
       if (cached) {
-        if (isOnTime(timingOf(cached.record), slotMs, deps.clock.now())) {
+        const now = deps.clock.now();
+        if (isOnTime(timingOf(cached.record), slotMs, Math.min(takenAt ?? now, now))) {
           const done = await fireSlot(cached.record, slotMs, cached.json);
           if (done.type !== 'changed') return done;
-          return fireRegistered(id, slotMs, done.registration);
+          return fireRegistered(id, slotMs, done.registration, takenAt);
         }
       }
-      return fireRegistered(id, slotMs, await deps.records.registration(id));
+      return fireRegistered(id, slotMs, await deps.records.registration(id), takenAt);
     },
     complete,
     /** A catch-up the scheduler computed for `r` (see catchUpSlot). */

@@ -262,7 +262,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       prefix,
       concurrency: tuning.concurrency ?? FIRE_CONCURRENCY,
       handler: async (fire) => {
-        report(await fires.onFire(fire.schedulerId, fire.slotMs));
+        report(await fires.onFire(fire.schedulerId, fire.slotMs, fire.takenAt));
       },
       logger,
     });
@@ -304,6 +304,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       isLive: (workflow: string) => registry.get(workflow) !== undefined,
       clock,
       logger,
+      replica: lease.holderId,
     };
     // No silent fire loss: the lease holder claims slots never delivered within their
     // grace as missed (or catches up the latest one), on its own timer.
@@ -322,7 +323,6 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     // before deciding the slot.
     const takeOver = startTakeOver({
       ...fireLooks,
-      replica: lease.holderId,
       // This replica is alive: the fires it handles are left to it.
       handles: (id, slotMs) => worker.handles(id, slotMs),
       isOpen: () => !closed,

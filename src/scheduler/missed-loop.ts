@@ -31,6 +31,8 @@ export interface MissedLoopDeps {
   term?(): number;
   clock: Clock;
   logger: Logger;
+  /** This replica, as the marker of a slot it takes over names it. */
+  replica: string;
   intervalMs: number;
   onMissed(workflow: string, count: number): void;
   onReports(reports: MissedReport[]): void;
@@ -83,6 +85,7 @@ export function startMissedLoop(deps: MissedLoopDeps): { close(): Promise<void> 
         fires: deps.fires,
         clock,
         logger,
+        taken: { replica: deps.replica, unfinished: (id, slots) => triggers.takenUnfinished(id, slots) },
         clear,
         quiet,
         onMissed: deps.onMissed,

@@ -10,13 +10,16 @@
 // missed slot is the trigger's latest one and it has catch_up: last, it is fired late
 // instead (catch-up).
 // A slot decided `start` whose run was never created (the replica died between the claim
-// and the run's creation) gets its run started late, with the slot's id.
+// and the run's creation) gets its run started late, with the slot's id. A slot whose
+// fire was taken within its grace by a replica that died holding it was delivered: it
+// is fired here (the take-over, take-over.ts, usually did it sooner).
 // Must not import bullmq.
 import type { Redis } from 'ioredis';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import {
   type FireDecision,
+  isOnTime,
   lateGraceMs,
   MAX_GRACE_MS,
   type SlotResolution,
@@ -27,6 +30,7 @@ import { decisionTtl, timingOf } from './fire.js';
 import type { SchedulerRecords } from './records.js';
 import type { Registration } from './reconcile.js';
 import { latestSlot, nextSlot, zonedIso } from './slots.js';
+import { logTakenOver } from './take-over.js';
 
 /** Beyond a slot's grace, how long a fire delivered in time gets to claim its slot. */
 export const MISSED_MARGIN_MS = 2_000;
@@ -68,6 +72,19 @@ export interface MissedDeps {
   redis: Redis;
   records: SchedulerRecords;
   fires: FireHandler;
+  /**
+   * Fires taken and never finished. Without it every undecided slot counts as never
+   * delivered.
+   */
+  taken?: {
+    /**
+     * When a worker took each slot's fire, for fires taken and never finished
+     * (TriggerQueue.takenUnfinished): such a slot was delivered, and its taker died.
+     */
+    unfinished(id: string, slots: number[]): Promise<Array<number | undefined>>;
+    /** This replica, as the marker of a slot it takes over names it (records.takeOver). */
+    replica: string;
+  };
   clock: Clock;
   logger: Logger;
   onMissed(workflow: string, count: number): void;
@@ -94,6 +111,8 @@ export interface MissedReport {
   caughtUp?: number;
   /** Slots decided `start` whose run was missing and was started late. */
   completed?: number[];
+  /** Slots whose fire was taken within its grace by a replica that died: fired here. */
+  takenOver?: number[];
 }
 
 /** One look over every registration; returns what it found (for tests and events). */
@@ -148,6 +167,9 @@ export async function checkMissedSlots(
       continue;
     }
     const decided = await records.decisions(r.id, slots);
+    const undecided = slots.filter((_, i) => !decided[i]);
+    const takenAt = (await deps.taken?.unfinished(r.id, undecided)) ?? [];
+    const taken = new Map(undecided.map((slot, i) => [slot, takenAt[i]]));
     const report: MissedReport = { id: r.id, missed: [] };
     const latest = latestSlot(timing, now);
     for (const [i, slot] of slots.entries()) {
@@ -163,6 +185,22 @@ export async function checkMissedSlots(
         // claim and the run's creation. Its run is started now (idempotent by the slot's id).
         const outcome = await deps.fires.complete(r, slot, decision);
         if (outcome?.type === 'started') report.completed = [...(report.completed ?? []), slot];
+        continue;
+      }
+      const at = taken.get(slot);
+      if (
+        at !== undefined &&
+        isOnTime(timing, slot, at) &&
+        (await records.takeOver(r.id, slot, deps.taken!.replica, decisionTtl(timing)))
+      ) {
+        // Delivered in time to a replica that died holding it, and no take-over came.
+        const outcome = await deps.fires.onFire(r.id, slot, at);
+        report.takenOver = [...(report.takenOver ?? []), slot];
+        logTakenOver(deps.logger, r, slot, outcome, {
+          what: 'never decided it',
+          done: 'the missed-slot check fired the slot here',
+          afterMs: now - slot,
+        });
         continue;
       }
       if (r.catch_up === 'last' && slot === latest) {
@@ -205,7 +243,8 @@ export async function checkMissedSlots(
     }
     // Only after the line: a process killed before it leaves the slots to the next look.
     await redis.hset(records.keys.swept, r.id, String(slots[slots.length - 1]));
-    if (report.missed.length > 0 || report.caughtUp !== undefined || report.completed) reports.push(report);
+    if (report.missed.length > 0 || report.caughtUp !== undefined || report.completed || report.takenOver)
+      reports.push(report);
   }
   for (const key of deps.clear?.keys() ?? []) if (!seen.has(key)) deps.clear!.delete(key);
   for (const key of deps.quiet?.keys() ?? []) if (!seen.has(key)) deps.quiet!.delete(key);

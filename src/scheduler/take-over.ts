@@ -4,19 +4,23 @@
 // pending, until the lock expires and the stalled fire comes back (10-15 s), past a
 // short schedule's grace (that slot and the ones after it were reported missed). Every
 // replica looks every second for a fire still taken and unarmed 1 s after its time,
-// arms the next fire and fires the slot itself, within its grace. Every replica, not
-// only the lease holder: a lease holder killed while taking a fire would otherwise
-// leave it to the next holder, once its lease expires (15 s). Replicas racing on one
-// fire are safe: BullMQ arms the next once (only the current fire's producer may, and
-// not when it exists), only the replica that armed it fires the slot, and the slot's
-// decision and run id make any other fire of it start nothing.
+// arms the next fire and fires the slot itself. Every replica, not only the lease
+// holder: a lease holder killed while taking a fire would otherwise leave it to the
+// next holder, once its lease expires (15 s). Replicas racing on one fire are safe:
+// BullMQ arms the next once (only the current fire's producer may, and not when it
+// exists), only the replica that armed it fires the slot, and the slot's decision and
+// run id make any other fire of it start nothing.
 // A replica can also die after arming the next fire and before deciding the slot: the
 // fire stays active under its lock (10 s), and came back past a short schedule's grace
 // (reported missed). So each look also fires the slots whose fire a worker holds, half
-// their grace after their time (1 s for the shortest), still undecided and within
-// their grace; never one this replica is handling. Safe while the taker is alive (it
-// stalled): the slot is claimed once, and only one replica takes it over (a marker,
-// SET NX), so one reports it. Must not import bullmq.
+// their grace after their time (1 s for the shortest), still undecided; never one this
+// replica is handling. Safe while the taker is alive (it stalled): the slot is claimed
+// once, and only one replica takes it over (a marker, SET NX), so one reports it. A
+// held slot decided `start` whose run does not exist (the taker died in between) gets
+// its run created.
+// A fire is delivered when a worker takes it (BullMQ's processedOn): one taken within
+// its grace is on time, however late a look gets to it (a busy machine's timers run
+// late; a 2-s schedule's grace is 2 s). Must not import bullmq.
 import type { Redis } from 'ioredis';
 import { type TriggerQueue, triggerJobData } from '../queue/triggers.js';
 import type { Clock } from '../shared/clock.js';
@@ -67,16 +71,29 @@ export interface TakeOverDeps {
   onFired(outcome: FireOutcome): void;
 }
 
+/**
+ * The warn line of a slot fired by a replica other than the one that took its fire
+ * (`schedule.taken_over`), `afterMs` after its time: the taker `what`, this one `done`.
+ */
+export function logTakenOver(
+  logger: Logger,
+  r: Registration,
+  slotMs: number,
+  outcome: FireOutcome,
+  how: { what: string; done: string; afterMs: number },
+): void {
+  const slot = zonedIso(slotMs, r.timezone);
+  logger.warn(
+    { event: 'schedule.taken_over', workflow: r.workflow, trigger: r.trigger, slot, outcome: outcome.type },
+    `the fire of schedule ${r.id} for ${slot} was taken by a replica that ${how.what} within ${Math.round(how.afterMs)} ms (it died, or its process stalled): ${how.done}`,
+  );
+}
+
 export function startTakeOver(deps: TakeOverDeps): { close(): Promise<void> } {
   const { records, triggers, logger } = deps;
   const report = (r: Registration, slotMs: number, outcome: FireOutcome, what: string, done: string) => {
-    const afterMs = Math.round(deps.clock.now() - slotMs);
     deps.onFired(outcome);
-    const slot = zonedIso(slotMs, r.timezone);
-    logger.warn(
-      { event: 'schedule.taken_over', workflow: r.workflow, trigger: r.trigger, slot, outcome: outcome.type },
-      `the fire of schedule ${r.id} for ${slot} was taken by a replica that ${what} within ${afterMs} ms (it died, or its process stalled): ${done}`,
-    );
+    logTakenOver(logger, r, slotMs, outcome, { what, done, afterMs: deps.clock.now() - slotMs });
   };
   // Taken, and no next fire armed: arm it (once, whoever races) and fire the slot.
   const unarmed = async (before: number) => {
@@ -88,14 +105,15 @@ export function startTakeOver(deps: TakeOverDeps): { close(): Promise<void> } {
       report(
         r,
         b.next,
-        await deps.fires.onFire(r.id, b.next),
+        await deps.fires.onFire(r.id, b.next, b.takenAt),
         'did not arm the next one',
         'fired the slot here and armed the next',
       );
     }
   };
-  // Taken and armed, but the slot never decided: fire it while it is within its grace
-  // (after that, the missed-slot check reports it or catches it up).
+  // Taken and armed, but the slot never decided: fire it, when it was taken within its
+  // grace (a fire taken late is the missed-slot check's to report or catch up). Decided
+  // `start` and its run never created: create it.
   const undecided = async (before: number) => {
     const byScheduler = new Map<string, number[]>();
     for (const t of await triggers.takenBefore(before, PER_LOOK))
@@ -108,14 +126,32 @@ export function startTakeOver(deps: TakeOverDeps): { close(): Promise<void> } {
       if (!r || !deps.isLive(r.workflow)) continue;
       const timing = timingOf(r);
       const now = deps.clock.now();
-      const onTime = slots.filter(
-        (slot) => now - slot >= undecidedAfterMs(r, slot) && isOnTime(timing, slot, now),
+      const overdue = slots.filter((slot) => now - slot >= undecidedAfterMs(r, slot));
+      const takenAt = await triggers.takenUnfinished(id, overdue);
+      const onTime = overdue.flatMap((slot, i) => {
+        const at = Math.min(takenAt[i] ?? now, now);
+        return isOnTime(timing, slot, at) ? [{ slot, at }] : [];
+      });
+      const decided = await records.decisions(
+        id,
+        onTime.map((t) => t.slot),
       );
-      const decided = await records.decisions(id, onTime);
-      for (const [i, slot] of onTime.entries()) {
-        if (decided[i]) continue;
+      for (const [i, { slot, at }] of onTime.entries()) {
+        const decision = decided[i];
+        if (decision) {
+          // Its taker died between the claim and the run's creation.
+          const outcome = await deps.fires.complete(r, slot, decision);
+          if (outcome) deps.onFired(outcome);
+          continue;
+        }
         if (!(await records.takeOver(id, slot, deps.replica, decisionTtl(timing)))) continue;
-        report(r, slot, await deps.fires.onFire(id, slot), 'did not decide the slot', 'fired the slot here');
+        report(
+          r,
+          slot,
+          await deps.fires.onFire(id, slot, at),
+          'did not decide the slot',
+          'fired the slot here',
+        );
       }
     }
   };

@@ -9,7 +9,6 @@
 // a fire would otherwise leave it until its lease expires (15 s).
 // A replica killed a moment later (next fire armed, slot not decided) left the fire
 // held under its lock (10 s): now its slot is fired by another replica too, once.
-import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
 import { parseWorkflow } from '../../../src/dsl/index.js';
@@ -24,6 +23,7 @@ import { systemClock } from '../../../src/shared/clock.js';
 import { scheduledRunId } from '../../../src/shared/ids.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { testPrefix } from '../../helpers/prefix.js';
+import { type HeldFire, holdNextFire, takeNextFireAndDie } from './dying-replica.js';
 import { type Harness, startHarness, until } from './harness.js';
 
 const PERIOD = 10_000;
@@ -39,45 +39,6 @@ steps:
     uses: sleep
     with: { duration: 10ms }
 `;
-
-/**
- * Takes the next due fire of the triggers queue the way a trigger worker does
- * (BullMQ's moveToActive: the job is active, under a lock) and then does nothing more,
- * like a replica SIGKILLed at that moment: no next fire armed, the fire never run.
- */
-async function takeNextFireAndDie(prefix: string): Promise<{ jobId: string; slotMs: number }> {
-  const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
-  const dying = new Worker(TRIGGERS_QUEUE, null, {
-    connection,
-    prefix,
-    autorun: false,
-    // Longer than the test: the fire cannot come back as stalled meanwhile.
-    lockDuration: 120_000,
-  });
-  let taken: string | undefined;
-  // BullMQ's step after moveToActive, where the next fire is armed: the replica died before it.
-  Object.assign(dying, {
-    nextJobFromJobData: async (jobData: unknown, jobId: string) => {
-      if (jobData) taken = jobId;
-      return undefined;
-    },
-  });
-  try {
-    const token = 'dying-replica';
-    await until(
-      async () => {
-        await dying.getNextJob(token, { block: false });
-        return taken;
-      },
-      3 * PERIOD,
-      'a fire to take',
-    );
-  } finally {
-    connection.disconnect();
-  }
-  const slotMs = Number(taken!.split(':').pop());
-  return { jobId: taken!, slotMs };
-}
 
 /**
  * With the lease held by the replica that died (it lasts past the test, so the
@@ -113,7 +74,7 @@ describe('a fire taken by a replica that died', () => {
       // Registered (one fire pending), then no replica is left to take it.
       const first = await h.replica();
       await first.close();
-      const { slotMs } = await takeNextFireAndDie(h.prefix);
+      const { slotMs } = await takeNextFireAndDie(h.prefix, 3 * PERIOD);
       const triggers = new TriggerQueue(redis, h.prefix);
       expect(await triggers.dueBefore()).toEqual([{ id: 'tick:0', next: slotMs }]);
 
@@ -145,23 +106,14 @@ describe('a fire taken by a replica that died', () => {
   it('is fired by another replica within its grace when the dead taker armed the next fire but never decided the slot', async () => {
     const h = await startHarness({ 'tick.yaml': workflow });
     const redis = new Redis(inject('redisUrl'));
-    const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
-    // A replica that takes a fire, arms the next (BullMQ's own worker does) and never
-    // decides the slot: killed between the two, or stalled. Its lock outlasts the test.
-    let taken: string | undefined;
-    const stuck = new Worker(
-      TRIGGERS_QUEUE,
-      async (job) => {
-        taken = job.id;
-        await new Promise<never>(() => {});
-      },
-      { connection, prefix: h.prefix, concurrency: 1, lockDuration: 120_000 },
-    );
+    let stuck: HeldFire | undefined;
     try {
       const first = await h.replica();
       await first.close();
-      await until(async () => taken, 3 * PERIOD, 'a fire to take');
-      const slotMs = Number(taken!.split(':').pop());
+      // A replica that takes a fire, arms the next (BullMQ's own worker does) and never
+      // decides the slot: killed between the two, or stalled. Its lock outlasts the test.
+      stuck = await holdNextFire(h.prefix, 3 * PERIOD);
+      const { slotMs } = stuck;
       const triggers = new TriggerQueue(redis, h.prefix);
       // The next fire is armed: nothing for the unarmed take-over to find.
       expect(await triggers.dueBefore()).toEqual([{ id: 'tick:0', next: slotMs + PERIOD }]);
@@ -204,8 +156,7 @@ describe('a fire taken by a replica that died', () => {
       expect(h.logs.filter((l) => l.includes('"schedule.taken_over"'))).toHaveLength(1);
       expect(holder.metrics.skips.filter((s) => s.reason === 'missed')).toEqual([]);
     } finally {
-      await stuck.close(true);
-      connection.disconnect();
+      await stuck?.close();
       redis.disconnect();
       await h.close();
     }

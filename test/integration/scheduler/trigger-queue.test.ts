@@ -65,6 +65,42 @@ describe('the triggers queue (BullMQ Job Schedulers)', () => {
     expect(registered!.next).toBeGreaterThan(fires[1]!.slotMs);
   });
 
+  it('a fire carries when a worker took it (processedOn); takenUnfinished reads it while the fire is held only', async () => {
+    const prefix = testPrefix('tq');
+    const q = queue(prefix);
+    const redis = connect();
+    await q.upsert('wf:0', EVERY_2S, { workflow: 'wf', trigger: 0, key: 'k1' });
+    const seen: Array<{ fire: TriggerFire; stored: string | null; unfinished: Array<number | undefined> }> =
+      [];
+    const w = startTriggerWorker({
+      connection: connect(),
+      prefix,
+      concurrency: 1,
+      logger: silentLogger(),
+      handler: async (fire) => {
+        const job = `${prefix}:${TRIGGERS_QUEUE}:repeat:wf:0:${fire.slotMs}`;
+        seen.push({
+          fire,
+          stored: await redis.hget(job, 'processedOn'),
+          unfinished: await q.takenUnfinished('wf:0', [fire.slotMs, fire.slotMs + 2_000]),
+        });
+      },
+    });
+    open.unshift(w);
+    await until(() => seen[0], 8_000, 'a fire');
+    const { fire, stored, unfinished } = seen[0]!;
+    expect(fire.takenAt).toBe(Number(stored));
+    expect(fire.takenAt).toBeGreaterThanOrEqual(fire.slotMs);
+    // Held: taken at processedOn. The next slot's fire is armed, not taken.
+    expect(unfinished).toEqual([fire.takenAt, undefined]);
+    // Completed (and removed): nothing taken and unfinished.
+    await until(
+      async () => ((await q.takenUnfinished('wf:0', [fire.slotMs]))[0] === undefined ? true : undefined),
+      8_000,
+      'the fire to complete',
+    );
+  });
+
   it('dueBefore names the schedulers whose pending fire is due by then, with the time list() gives', async () => {
     const prefix = testPrefix('tq');
     const q = queue(prefix);

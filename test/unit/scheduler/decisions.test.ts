@@ -42,6 +42,33 @@ describe('resolveFire', () => {
     expect(resolveFire(daily({ catch_up: 'none' }), SLOT, SLOT + 20_000).type).toBe('fire');
   });
 
+  it('judges a fire by when a worker took it, not by when it is handled', () => {
+    const none = everyTwoSeconds({ catch_up: 'none' });
+    const slot = at('2026-06-10T12:00:00Z');
+    // Taken 300 ms after its time; its taker died and another replica fires it 9 s later.
+    expect(resolveFire(none, slot, slot + 9_000, slot + 300)).toEqual({
+      type: 'fire',
+      slotMs: slot,
+      late: false,
+    });
+    // Taken after the grace (2 s): late, however it is handled.
+    expect(resolveFire(none, slot, slot + 2_100, slot + 2_100)).toMatchObject({
+      type: 'drop',
+      reason: 'late',
+    });
+    // A delivery time after now (another replica's clock ahead) counts as now.
+    expect(resolveFire(none, slot, slot + 2_100, slot + 9_000)).toMatchObject({
+      type: 'drop',
+      reason: 'late',
+    });
+    // Taken late with catch_up: last: the most recent slot as of now, not as of the take.
+    expect(resolveFire(everyTwoSeconds(), slot, slot + 21_000, slot + 5_000)).toEqual({
+      type: 'fire',
+      slotMs: slot + 20_000,
+      late: false,
+    });
+  });
+
   it('runs a late fire (catch_up: last) within the window', () => {
     expect(resolveFire(daily(), SLOT, SLOT + 10 * 60_000)).toEqual({
       type: 'fire',
