@@ -4,6 +4,7 @@
 // that changes the trigger (so BullMQ's pending fire is replaced) still runs it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listSchedules } from '../../../src/scheduler/index.js';
+import { clockJumps } from '../../helpers/clock-watch.js';
 import { at, type Harness, type Replica, startHarness, until } from './harness.js';
 
 const workflow = (name: string, catchUp: string, label = 'v1') => `
@@ -26,7 +27,8 @@ describe('catch-up after all schedulers were down across a fire time', () => {
   let slot: number;
   let second: Replica;
 
-  beforeAll(async () => {
+  /** The downtime and the restart after it; the slot that passed meanwhile. */
+  const downtime = async (): Promise<number> => {
     h = await startHarness({
       'last.yaml': workflow('cu-last', 'last'),
       'none.yaml': workflow('cu-none', 'none'),
@@ -41,20 +43,33 @@ describe('catch-up after all schedulers were down across a fire time', () => {
     const first = await h.replica();
     expect(await listSchedules(first.services)).toHaveLength(3);
     await first.close();
-    slot = boundary + 5_000;
-    expect(Date.now(), 'the first replica took over 4 s to start and stop').toBeLessThan(slot - 500);
+    const pending = boundary + 5_000;
+    expect(Date.now(), 'the first replica took over 4 s to start and stop').toBeLessThan(pending - 500);
     // The downtime: the slot passes while nothing runs; start again 3 s after it.
     h.write('deploy.yaml', workflow('cu-deploy', 'last', 'v2')); // changed while down: re-registered at start
-    await at(slot + 3_000);
+    await at(pending + 3_000);
     second = await h.replica();
     await until(
-      () => (second.outcomes.some((o) => o.type === 'dropped' && o.slotMs === slot) ? true : undefined),
+      () => (second.outcomes.some((o) => o.type === 'dropped' && o.slotMs === pending) ? true : undefined),
       // BullMQ hands the overdue job to the new worker within a few seconds; on a busy
       // 2-core CI machine that can take longer.
       15_000,
       'the late fire of the catch_up: none trigger',
     );
-  }, 45_000);
+    return pending;
+  };
+
+  beforeAll(async () => {
+    // The scenario is about time on the wall: a clock jump across it (a paused VM, seen
+    // in CI) moves the slots it stands on, so it is played again, at most twice.
+    for (let attempt = 1; ; attempt++) {
+      const began = Date.now();
+      slot = await downtime();
+      if (clockJumps(began).length === 0 || attempt === 3) break;
+      console.warn(`catch-up scenario played again: the wall clock jumped during attempt ${attempt}`);
+      await h.close();
+    }
+  }, 150_000);
   afterAll(() => h?.close());
 
   const runsAt = async (workflow: string, ms: number) =>
@@ -75,22 +90,21 @@ describe('catch-up after all schedulers were down across a fire time', () => {
     expect(JSON.parse(line!).level).toBe(40); // warn
   });
 
+  /** The first run of `workflow` after the missed slot: firing goes on (a clock jump may drop the very next one). */
+  const nextRun = (workflow: string) =>
+    until(
+      async () => (await h.runs(workflow)).find((r) => Date.parse(r.scheduled_at!) > slot),
+      15_000,
+      `the next fire of ${workflow}`,
+    );
+
   it('a deploy right after a missed fire still runs it once, then fires the new definition', async () => {
     expect(await runsAt('cu-deploy', slot)).toHaveLength(1);
-    const next = await until(
-      async () => (await runsAt('cu-deploy', slot + 5_000))[0],
-      10_000,
-      'the next fire of the redeployed trigger',
-    );
-    expect(next.inputs).toEqual({ label: 'v2' });
+    expect((await nextRun('cu-deploy')).inputs).toEqual({ label: 'v2' });
   });
 
   it('goes on firing on time afterwards, one run per slot', async () => {
-    const next = await until(
-      async () => (await runsAt('cu-none', slot + 5_000))[0],
-      10_000,
-      'the next cu-none fire',
-    );
+    const next = await nextRun('cu-none');
     expect(next.trigger).toBe('schedule');
     for (const w of ['cu-last', 'cu-none', 'cu-deploy']) {
       const slots = (await h.runs(w)).map((r) => r.scheduled_at);
