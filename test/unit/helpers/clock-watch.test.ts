@@ -30,7 +30,7 @@ describe('clock watch', () => {
     const before = Date.now();
     expect(clockJumps(before - 10_000)).toEqual([]);
     const real = Date.now.bind(Date);
-    vi.spyOn(Date, 'now').mockImplementation(() => real() + 7_000);
+    const ahead = vi.spyOn(Date, 'now').mockImplementation(() => real() + 7_000);
     await sleep(350);
     const [jump, ...more] = clockJumps(before);
     expect(more).toEqual([]);
@@ -45,5 +45,9 @@ describe('clock watch', () => {
     expect(
       slotsAcrossJumps([jump!.from + 3_000, jump!.from - 1_500, jump!.from - 60_000], 2_000, before),
     ).toEqual([jump!.from + 3_000, jump!.from - 1_500]);
+    // The clock set back: a jump the other way (its line also goes to the mock).
+    ahead.mockRestore();
+    await sleep(350);
+    expect(clockJumps(before, Date.now() + 60_000).map((j) => Math.sign(j.aheadMs))).toEqual([1, -1]);
   });
 });
