@@ -8,6 +8,21 @@ import { inject } from 'vitest';
 import { TRIGGERS_QUEUE } from '../../../src/queue/triggers.js';
 import { until } from './harness.js';
 
+/** The schedule the take-over tests use: `tick`, every 10 s, catch_up none. */
+export const TICK_PERIOD_MS = 10_000;
+// catch_up: none: a slot judged late is dropped, not run.
+export const TICK_WORKFLOW = `
+name: tick
+triggers:
+  - cron: "*/10 * * * * *"
+    catch_up: none
+concurrency: { group: tick, overlap: allow }
+steps:
+  - id: nap
+    uses: sleep
+    with: { duration: 10ms }
+`;
+
 export interface TakenFire {
   jobId: string;
   slotMs: number;

@@ -14,32 +14,53 @@ import { SchedulerRecords } from '../../../src/scheduler/records.js';
 import { TriggerQueue } from '../../../src/queue/triggers.js';
 import { zonedIso } from '../../../src/scheduler/slots.js';
 import { scheduledRunId } from '../../../src/shared/ids.js';
-import { holdNextFire, takeNextFireAndDie } from './dying-replica.js';
+import {
+  type HeldFire,
+  holdNextFire,
+  takeNextFireAndDie,
+  TICK_PERIOD_MS,
+  TICK_WORKFLOW,
+} from './dying-replica.js';
 import { at, type Harness, startHarness, until } from './harness.js';
 
-const PERIOD = 10_000;
-/** Half the period of the schedule below. */
-const GRACE = 5_000;
-// catch_up: none: a slot judged late is dropped, not run.
-const workflow = `
-name: tick
-triggers:
-  - cron: "*/10 * * * * *"
-    catch_up: none
-concurrency: { group: tick, overlap: allow }
-steps:
-  - id: nap
-    uses: sleep
-    with: { duration: 10ms }
-`;
+const PERIOD = TICK_PERIOD_MS;
+/** Half the schedule's period. */
+const GRACE = TICK_PERIOD_MS / 2;
 
-/** A harness whose trigger is registered, with no replica left running. */
-async function registered(): Promise<{ h: Harness; redis: Redis; records: SchedulerRecords }> {
-  const h = await startHarness({ 'tick.yaml': workflow });
+interface Scenario {
+  h: Harness;
+  redis: Redis;
+  records: SchedulerRecords;
+  /** A replica takes the next due fire, arms the next one and never decides the slot. */
+  holdFire(): Promise<HeldFire>;
+}
+
+/**
+ * Plays `body` on a harness whose trigger is registered, with no replica left running;
+ * closes what it opened, held fires included.
+ */
+async function scenario(body: (s: Scenario) => Promise<void>): Promise<void> {
+  const h = await startHarness({ 'tick.yaml': TICK_WORKFLOW });
   const first = await h.replica();
   await first.close();
   const redis = new Redis(inject('redisUrl'));
-  return { h, redis, records: new SchedulerRecords(redis, h.prefix) };
+  const held: HeldFire[] = [];
+  try {
+    await body({
+      h,
+      redis,
+      records: new SchedulerRecords(redis, h.prefix),
+      holdFire: async () => {
+        const fire = await holdNextFire(h.prefix, 3 * PERIOD);
+        held.push(fire);
+        return fire;
+      },
+    });
+  } finally {
+    for (const fire of held) await fire.close();
+    redis.disconnect();
+    await h.close();
+  }
 }
 
 /**
@@ -77,119 +98,110 @@ async function firedLate(h: Harness, slotMs: number, seen: Awaited<ReturnType<ty
 }
 
 describe('a fire taken in time by a replica that died, noticed only after its grace', () => {
-  it('with no next fire armed: the take-over still fires the slot', async () => {
-    const { h, redis } = await registered();
-    try {
-      const { slotMs } = await takeNextFireAndDie(h.prefix, 3 * PERIOD);
-      await at(slotMs + GRACE + 1_500);
-      const seen = await survivor(h, redis, slotMs, { leaseHeld: true, tuning: { takeOverMs: 200 } });
-      await firedLate(h, slotMs, seen);
-      const [line, ...more] = seen.logged('schedule.taken_over');
-      expect(more).toEqual([]);
-      expect(line).toMatchObject({
-        outcome: 'started',
-        msg: expect.stringContaining('did not arm the next one'),
-      });
-      // And the next fire was armed: a later slot fires (the lease, with the replica
-      // that died, lets no missed-slot check arm it again).
-      const next = await until(
-        () => seen.replica.outcomes.find((o) => o.type === 'started' && o.slotMs > slotMs),
-        3 * PERIOD,
-        'a later slot to fire',
-      );
-      expect(next).toMatchObject({ created: true });
-    } finally {
-      redis.disconnect();
-      await h.close();
-    }
-  }, 90_000);
-
-  it('with the next fire armed and the slot undecided: the take-over still fires it', async () => {
-    const { h, redis } = await registered();
-    const held = await holdNextFire(h.prefix, 3 * PERIOD);
-    try {
-      await at(held.slotMs + GRACE + 1_500);
-      const seen = await survivor(h, redis, held.slotMs, { leaseHeld: true, tuning: { takeOverMs: 200 } });
-      await firedLate(h, held.slotMs, seen);
-      expect(seen.logged('schedule.taken_over')).toMatchObject([
-        { outcome: 'started', msg: expect.stringContaining('did not decide the slot') },
-      ]);
-    } finally {
-      await held.close();
-      redis.disconnect();
-      await h.close();
-    }
-  }, 90_000);
-
-  it('past its grace and the margin, the lease holder fires it instead of reporting it missed', async () => {
-    const { h, redis } = await registered();
-    const held = await holdNextFire(h.prefix, 3 * PERIOD);
-    try {
-      await at(held.slotMs + GRACE + MISSED_MARGIN_MS + 500);
-      // The take-over does not look within the test: only the missed-slot check can act.
-      const seen = await survivor(h, redis, held.slotMs, {
-        leaseHeld: false,
-        tuning: { takeOverMs: 600_000, missedCheckMs: 200 },
-      });
-      await firedLate(h, held.slotMs, seen);
-      expect(seen.logged('schedule.missed')).toEqual([]);
-      expect(seen.logged('schedule.taken_over')).toMatchObject([
-        {
+  it(
+    'with no next fire armed: the take-over still fires the slot',
+    () =>
+      scenario(async ({ h, redis }) => {
+        const { slotMs } = await takeNextFireAndDie(h.prefix, 3 * PERIOD);
+        await at(slotMs + GRACE + 1_500);
+        const seen = await survivor(h, redis, slotMs, { leaseHeld: true, tuning: { takeOverMs: 200 } });
+        await firedLate(h, slotMs, seen);
+        const [line, ...more] = seen.logged('schedule.taken_over');
+        expect(more).toEqual([]);
+        expect(line).toMatchObject({
           outcome: 'started',
-          msg: expect.stringContaining('the missed-slot check fired the slot here'),
-        },
-      ]);
-    } finally {
-      await held.close();
-      redis.disconnect();
-      await h.close();
-    }
-  }, 90_000);
+          msg: expect.stringContaining('did not arm the next one'),
+        });
+        // And the next fire was armed: a later slot fires (the lease, with the replica
+        // that died, lets no missed-slot check arm it again).
+        const next = await until(
+          () => seen.replica.outcomes.find((o) => o.type === 'started' && o.slotMs > slotMs),
+          3 * PERIOD,
+          'a later slot to fire',
+        );
+        expect(next).toMatchObject({ created: true });
+      }),
+    90_000,
+  );
 
-  it('decided `start` by its taker, who died before creating the run: the take-over creates it', async () => {
-    const { h, redis, records } = await registered();
-    const held = await holdNextFire(h.prefix, 3 * PERIOD);
-    try {
-      // What the taker did before it died: the slot's claim.
-      await records.claim('tick:0', held.slotMs, { action: 'start', cancel: [] }, 3_600_000);
-      const seen = await survivor(h, redis, held.slotMs, { leaseHeld: true, tuning: { takeOverMs: 200 } });
-      const runId = scheduledRunId('tick', 0, held.slotMs);
-      const run = await until(
-        async () => (await h.runs('tick')).find((r) => r.id === runId),
-        20_000,
-        'the run of the decided slot',
-      );
-      // Long before the held fire could come back as stalled (its lock lasts 120 s).
-      expect(Date.parse(run.created_at) - held.slotMs).toBeLessThan(30_000);
-      expect(seen.logged('schedule.completed')).toMatchObject([{ runId, outcome: 'started' }]);
-    } finally {
-      await held.close();
-      redis.disconnect();
-      await h.close();
-    }
-  }, 90_000);
+  it(
+    'with the next fire armed and the slot undecided: the take-over still fires it',
+    () =>
+      scenario(async ({ h, redis, holdFire }) => {
+        const held = await holdFire();
+        await at(held.slotMs + GRACE + 1_500);
+        const seen = await survivor(h, redis, held.slotMs, { leaseHeld: true, tuning: { takeOverMs: 200 } });
+        await firedLate(h, held.slotMs, seen);
+        expect(seen.logged('schedule.taken_over')).toMatchObject([
+          { outcome: 'started', msg: expect.stringContaining('did not decide the slot') },
+        ]);
+      }),
+    90_000,
+  );
 
-  it('taken only after its grace (no replica ran at its time), then its taker died: reported missed, not run', async () => {
-    const { h, redis } = await registered();
-    const pending = await new TriggerQueue(redis, h.prefix).dueBefore();
-    expect(pending).toHaveLength(1);
-    const slotMs = pending[0]!.next;
-    await at(slotMs + GRACE + 1_000);
-    const held = await holdNextFire(h.prefix, 3 * PERIOD);
-    try {
-      expect(held.slotMs).toBe(slotMs);
-      const seen = await survivor(h, redis, slotMs, {
-        leaseHeld: false,
-        tuning: { takeOverMs: 200, missedCheckMs: 200 },
-      });
-      expect(seen.decision).toMatchObject({ action: 'skip', code: 'missed' });
-      expect(seen.runs).toEqual([]);
-      expect(seen.replica.metrics.skips).toEqual([{ workflow: 'tick', reason: 'missed' }]);
-      expect(seen.logged('schedule.taken_over')).toEqual([]);
-    } finally {
-      await held.close();
-      redis.disconnect();
-      await h.close();
-    }
-  }, 90_000);
+  it(
+    'past its grace and the margin, the lease holder fires it instead of reporting it missed',
+    () =>
+      scenario(async ({ h, redis, holdFire }) => {
+        const held = await holdFire();
+        await at(held.slotMs + GRACE + MISSED_MARGIN_MS + 500);
+        // The take-over does not look within the test: only the missed-slot check can act.
+        const seen = await survivor(h, redis, held.slotMs, {
+          leaseHeld: false,
+          tuning: { takeOverMs: 600_000, missedCheckMs: 200 },
+        });
+        await firedLate(h, held.slotMs, seen);
+        expect(seen.logged('schedule.missed')).toEqual([]);
+        expect(seen.logged('schedule.taken_over')).toMatchObject([
+          {
+            outcome: 'started',
+            msg: expect.stringContaining('the missed-slot check fired the slot here'),
+          },
+        ]);
+      }),
+    90_000,
+  );
+
+  it(
+    'decided `start` by its taker, who died before creating the run: the take-over creates it',
+    () =>
+      scenario(async ({ h, redis, records, holdFire }) => {
+        const held = await holdFire();
+        // What the taker did before it died: the slot's claim.
+        await records.claim('tick:0', held.slotMs, { action: 'start', cancel: [] }, 3_600_000);
+        const seen = await survivor(h, redis, held.slotMs, { leaseHeld: true, tuning: { takeOverMs: 200 } });
+        const runId = scheduledRunId('tick', 0, held.slotMs);
+        const run = await until(
+          async () => (await h.runs('tick')).find((r) => r.id === runId),
+          20_000,
+          'the run of the decided slot',
+        );
+        // Long before the held fire could come back as stalled (its lock lasts 120 s).
+        expect(Date.parse(run.created_at) - held.slotMs).toBeLessThan(30_000);
+        expect(seen.logged('schedule.completed')).toMatchObject([{ runId, outcome: 'started' }]);
+      }),
+    90_000,
+  );
+
+  it(
+    'taken only after its grace (no replica ran at its time), then its taker died: reported missed, not run',
+    () =>
+      scenario(async ({ h, redis, holdFire }) => {
+        const pending = await new TriggerQueue(redis, h.prefix).dueBefore();
+        expect(pending).toHaveLength(1);
+        const slotMs = pending[0]!.next;
+        await at(slotMs + GRACE + 1_000);
+        const held = await holdFire();
+        expect(held.slotMs).toBe(slotMs);
+        const seen = await survivor(h, redis, slotMs, {
+          leaseHeld: false,
+          tuning: { takeOverMs: 200, missedCheckMs: 200 },
+        });
+        expect(seen.decision).toMatchObject({ action: 'skip', code: 'missed' });
+        expect(seen.runs).toEqual([]);
+        expect(seen.replica.metrics.skips).toContainEqual({ workflow: 'tick', reason: 'missed' });
+        expect(seen.logged('schedule.taken_over')).toEqual([]);
+      }),
+    90_000,
+  );
 });

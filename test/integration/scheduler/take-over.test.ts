@@ -23,22 +23,16 @@ import { systemClock } from '../../../src/shared/clock.js';
 import { scheduledRunId } from '../../../src/shared/ids.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { testPrefix } from '../../helpers/prefix.js';
-import { type HeldFire, holdNextFire, takeNextFireAndDie } from './dying-replica.js';
+import {
+  type HeldFire,
+  holdNextFire,
+  takeNextFireAndDie,
+  TICK_PERIOD_MS,
+  TICK_WORKFLOW,
+} from './dying-replica.js';
 import { type Harness, startHarness, until } from './harness.js';
 
-const PERIOD = 10_000;
-// catch_up: none: a slot fired past its grace would be dropped, not run.
-const workflow = `
-name: tick
-triggers:
-  - cron: "*/10 * * * * *"
-    catch_up: none
-concurrency: { group: tick, overlap: allow }
-steps:
-  - id: nap
-    uses: sleep
-    with: { duration: 10ms }
-`;
+const PERIOD = TICK_PERIOD_MS;
 
 /**
  * With the lease held by the replica that died (it lasts past the test, so the
@@ -68,7 +62,7 @@ async function firedBySurvivor(h: Harness, redis: Redis, slotMs: number) {
 
 describe('a fire taken by a replica that died', () => {
   it('is fired by another replica within its grace, and the next fire is armed', async () => {
-    const h = await startHarness({ 'tick.yaml': workflow });
+    const h = await startHarness({ 'tick.yaml': TICK_WORKFLOW });
     const redis = new Redis(inject('redisUrl'));
     try {
       // Registered (one fire pending), then no replica is left to take it.
@@ -104,7 +98,7 @@ describe('a fire taken by a replica that died', () => {
   }, 90_000);
 
   it('is fired by another replica within its grace when the dead taker armed the next fire but never decided the slot', async () => {
-    const h = await startHarness({ 'tick.yaml': workflow });
+    const h = await startHarness({ 'tick.yaml': TICK_WORKFLOW });
     const redis = new Redis(inject('redisUrl'));
     let stuck: HeldFire | undefined;
     try {
