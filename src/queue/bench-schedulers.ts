@@ -6,7 +6,8 @@
 // decision, run record and run job add on top.
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { FIRE_JOB_OPTS, FIRES_PER_WORKER, rememberingRepeatStrategy } from './triggers.js';
+import { FIRES_PER_WORKER } from './trigger-worker.js';
+import { FIRE_JOB_OPTS, rememberingRepeatStrategy } from './triggers.js';
 
 /** A cron (UTC) that fires at `date`'s second and then not for a year: a burst's slot. */
 export function cronAtSecond(date: Date): string {

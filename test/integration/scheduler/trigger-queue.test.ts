@@ -6,14 +6,12 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { type TriggerFire, TRIGGERS_QUEUE, TriggerQueue } from '../../../src/queue/triggers.js';
 import {
-  type TriggerFire,
   FIRES_PER_WORKER,
-  TRIGGERS_QUEUE,
-  TriggerQueue,
   startTriggerWorker,
   type TriggerWorker,
-} from '../../../src/queue/triggers.js';
+} from '../../../src/queue/trigger-worker.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { testPrefix } from '../../helpers/prefix.js';
 import { at, until } from './harness.js';
