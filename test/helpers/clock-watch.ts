@@ -1,6 +1,6 @@
 // The wall clock against the monotonic one, in a test worker. A VM paused by its host,
 // or a clock stepped by NTP, moves Date.now() ahead of performance.now(): every
-// process on the machine (daemons, Redis) sees that much time pass at once. CI saw it:
+// process on the machine (daemons, Redis) sees that much time pass at once. A .ci/run saw it:
 // a test whose `until` timed out after 10 s of Date.now() ran 3 s by vitest's clock,
 // and schedule slots due in the gap were late by design (the same as 7 s of downtime).
 // Tests whose promise is about time on the wall (a slot's run on time) ask here
