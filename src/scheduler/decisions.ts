@@ -40,9 +40,12 @@ function computeGraceMs(s: Schedule, slotMs: number): number {
   return Math.min(MAX_GRACE_MS, Math.max(MIN_GRACE_MS, half));
 }
 
-/** Whether a fire of `slotMs` delivered at `deliveredMs` runs its own slot (on time, not a DST repeat). */
-export function isOnTime(t: TriggerTiming, slotMs: number, deliveredMs: number): boolean {
-  const resolution = resolveFire(t, slotMs, deliveredMs);
+/**
+ * Whether a fire of `slotMs` runs its own slot at `nowMs` (on time, not a DST repeat),
+ * delivered at `deliveredMs` when known (see resolveFire).
+ */
+export function isOnTime(t: TriggerTiming, slotMs: number, nowMs: number, deliveredMs?: number): boolean {
+  const resolution = resolveFire(t, slotMs, nowMs, deliveredMs);
   return resolution.type === 'fire' && resolution.slotMs === slotMs;
 }
 

@@ -182,8 +182,7 @@ export function createFireHandler(deps: FireDeps) {
       );
       return { type: 'dropped', slotMs, reason: 'unregistered' };
     }
-    const now = deps.clock.now();
-    const resolution = resolveFire(timingOf(r), slotMs, now, takenAt ?? now);
+    const resolution = resolveFire(timingOf(r), slotMs, deps.clock.now(), takenAt);
     if (resolution.type === 'drop' || resolution.slotMs !== slotMs) {
       // A late copy of a slot already decided (its fire came back stalled after another
       // replica took it over or completed it): the slot was dealt with; repeating
@@ -277,8 +276,7 @@ export function createFireHandler(deps: FireDeps) {
       // read is checked by the decision's script, not read first (one round trip, not two).
       const cached = deps.records.cachedRegistration(id);
       if (cached) {
-        const now = deps.clock.now();
-        if (isOnTime(timingOf(cached.record), slotMs, Math.min(takenAt ?? now, now))) {
+        if (isOnTime(timingOf(cached.record), slotMs, deps.clock.now(), takenAt)) {
           const done = await fireSlot(cached.record, slotMs, cached.json);
           if (done.type !== 'changed') return done;
           return fireRegistered(id, slotMs, done.registration, takenAt);

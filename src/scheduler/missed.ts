@@ -190,7 +190,7 @@ export async function checkMissedSlots(
       const at = taken.get(slot);
       if (
         at !== undefined &&
-        isOnTime(timing, slot, at) &&
+        isOnTime(timing, slot, now, at) &&
         (await records.takeOver(r.id, slot, deps.taken!.replica, decisionTtl(timing)))
       ) {
         // Delivered in time to a replica that died holding it, and no take-over came.

@@ -129,8 +129,8 @@ export function startTakeOver(deps: TakeOverDeps): { close(): Promise<void> } {
       const overdue = slots.filter((slot) => now - slot >= undecidedAfterMs(r, slot));
       const takenAt = await triggers.takenUnfinished(id, overdue);
       const onTime = overdue.flatMap((slot, i) => {
-        const at = Math.min(takenAt[i] ?? now, now);
-        return isOnTime(timing, slot, at) ? [{ slot, at }] : [];
+        const at = takenAt[i];
+        return isOnTime(timing, slot, now, at) ? [{ slot, at }] : [];
       });
       const decided = await records.decisions(
         id,
