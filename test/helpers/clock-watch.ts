@@ -3,8 +3,10 @@
 // process on the machine (daemons, Redis) sees that much time pass at once. A .ci/run saw it:
 // a test whose `until` timed out after 10 s of Date.now() ran 3 s by vitest's clock,
 // and schedule slots due in the gap were late by design (the same as 7 s of downtime).
-// Tests whose promise is about time on the wall (a slot's run on time) ask here
-// whether the clock jumped across their window; each jump is also printed to stderr.
+// So the tests' deadlines and elapsed times are measured on the monotonic clock
+// (performance.now), and tests whose promise is about time on the wall (a slot's run
+// on time) ask here whether the clock jumped across their window; each jump is also
+// printed to stderr.
 const TICK_MS = 100;
 /** Wall time gained over monotonic time in one tick that counts as a jump. */
 const JUMP_MS = 500;

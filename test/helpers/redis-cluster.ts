@@ -81,9 +81,9 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterHandle
 
 /** Every node says `cluster_state:ok` and knows every other node. */
 async function clusterReady(nodes: Array<{ host: string; port: number }>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   let last = '';
-  while (Date.now() < deadline) {
+  while (performance.now() < deadline) {
     const states = await Promise.all(
       nodes.map(async (n) => {
         const client = new Redis({

@@ -47,7 +47,7 @@ async function sentinelCall<T>(port: number, ...args: string[]): Promise<T> {
 }
 
 async function until<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   let last = '';
   for (;;) {
     try {
@@ -56,7 +56,8 @@ async function until<T>(check: () => Promise<T | undefined>, timeoutMs: number, 
     } catch (err) {
       last = (err as Error).message;
     }
-    if (Date.now() > deadline) throw new Error(`Sentinel group: ${what} not within ${timeoutMs} ms ${last}`);
+    if (performance.now() > deadline)
+      throw new Error(`Sentinel group: ${what} not within ${timeoutMs} ms ${last}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -78,8 +78,8 @@ async function start(args: string[], port: number): Promise<ChildProcess> {
   child.once('error', (err) => {
     spawnError = err;
   });
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
+  const deadline = performance.now() + 10_000;
+  while (performance.now() < deadline) {
     if (spawnError) throw spawnError;
     const probe = new Redis({
       port,

@@ -318,9 +318,9 @@ function virtualClock() {
 }
 
 async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const deadline = performance.now() + 10_000;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
+    if (performance.now() > deadline) throw new Error('condition not met within 10 s');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

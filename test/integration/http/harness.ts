@@ -153,11 +153,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     dir,
     request,
     async waitForRun(runId, until, timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs;
+      const deadline = performance.now() + timeoutMs;
       for (;;) {
         const reply = await request(`/api/runs/${runId}`);
         if (reply.status === 200 && until(reply.json as RunView)) return reply.json as RunView;
-        if (Date.now() > deadline)
+        if (performance.now() > deadline)
           throw new Error(`run ${runId} not there in ${timeoutMs} ms: ${reply.text}`);
         await new Promise((r) => setTimeout(r, 25));
       }
@@ -176,11 +176,11 @@ export async function eventually<T>(
   what: string,
   timeoutMs = 10_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    if (performance.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

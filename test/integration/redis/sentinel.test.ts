@@ -56,8 +56,8 @@ async function failoverWhileRunsWait(n: number, failover: () => Promise<number>)
   // Every run has sent its create, and its record says it waits for the box to boot
   // (the box's id is checkpointed: the state a failover must not lose). The simulator's
   // list alone is not enough: a box shows there before the run has recorded it.
-  const deadline = Date.now() + 60_000;
-  while (stack.sim.simulator.state().instances.length < before + n && Date.now() < deadline)
+  const deadline = performance.now() + 60_000;
+  while (stack.sim.simulator.state().instances.length < before + n && performance.now() < deadline)
     await new Promise((r) => setTimeout(r, 50));
   for (const id of ids)
     await stack.waitFor(

@@ -57,13 +57,13 @@ steps:
 `);
     const runId = await stack.start(def);
     await stack.waitFor(runId, (r) => r.steps[0]!.status === 'waiting');
-    const started = Date.now();
+    const started = performance.now();
     const stopped = await Promise.race([
       stack.workers.close(500).then(() => true),
       new Promise<false>((resolve) => setTimeout(() => resolve(false), 20_000)),
     ]);
     expect(stopped, 'workers.close(500) still waiting after 20 s').toBe(true);
-    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(performance.now() - started).toBeLessThan(20_000);
   } finally {
     await stack.services.close();
     await stack.sim.close();
@@ -85,9 +85,11 @@ steps:
 `);
     const runId = await stack.start(def);
     await stack.waitFor(runId, (r) => r.steps[0]!.status === 'waiting');
-    const started = Date.now();
+    const started = performance.now();
     await stack.workers.close(40_000);
-    expect(Date.now() - started, 'the stop waited for the turn instead of parking it').toBeLessThan(30_000);
+    expect(performance.now() - started, 'the stop waited for the turn instead of parking it').toBeLessThan(
+      30_000,
+    );
     const run = await stack.services.runs.get(runId);
     expect(run.status).toBe('waiting');
     expect(run.steps[0]!.status).toBe('waiting');

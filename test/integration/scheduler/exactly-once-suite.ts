@@ -4,6 +4,7 @@
 // on a Redis Cluster and a Sentinel group.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listSchedules } from '../../../src/scheduler/index.js';
+import { slotsAcrossJumps } from '../../helpers/clock-watch.js';
 import { type Harness, type HarnessOptions, type Replica, startHarness, until } from './harness.js';
 
 const TICKER = `
@@ -33,8 +34,10 @@ export function exactlyOnceSuite(
     /** Seen while all three ran, before they were closed. */
     let leadersWhileRunning: number;
     let leaseTakenWhileRunning: number;
+    let started: number;
 
     beforeAll(async () => {
+      started = Date.now();
       h = await startHarness({ 'ticker.yaml': TICKER }, options());
       replicas = [await h.replica(), await h.replica(), await h.replica()];
     });
@@ -104,7 +107,14 @@ export function exactlyOnceSuite(
         );
         for (const t of missing) expect(t).toBeGreaterThanOrEqual(window.from - 2_000);
         for (const t of missing) expect(t).toBeLessThanOrEqual(window.to! + 2_000);
-      } else expect(missing).toEqual([]);
+      } else {
+        // A jump of the wall clock (clock-watch.ts) makes the slots in it late for all
+        // three replicas at once, like downtime: only those may be missing.
+        const jumped = slotsAcrossJumps(missing, 2_000, started);
+        if (jumped.length > 0)
+          console.warn(`slots missing across a clock jump: ${jumped.map((t) => new Date(t).toISOString())}`);
+        expect(missing.filter((t) => !jumped.includes(t))).toEqual([]);
+      }
       expect(all.every((r) => r.trigger === 'schedule' && r.id.startsWith('ticker-t0-'))).toBe(true);
       // Each run was created by exactly one fire or catch-up (a replica starting
       // mid-second may catch up the slot that just passed); every other one repeated it.
