@@ -57,3 +57,18 @@ export function slotsAcrossJumps(slots: number[], graceMs: number, sinceMs: numb
   const seen = clockJumps(sinceMs);
   return slots.filter((s) => seen.some((j) => s >= j.from - graceMs - 1_000 && s <= j.to + 1_000));
 }
+
+/**
+ * Splits the missing `slots` of a one-run-per-slot test into those a clock jump since
+ * `sinceMs` explains (printed as a warning) and the rest, which the test counts as lost.
+ */
+export function missingAcrossJumps(
+  slots: number[],
+  graceMs: number,
+  sinceMs: number,
+): { acrossJumps: number[]; unexplained: number[] } {
+  const acrossJumps = slotsAcrossJumps(slots, graceMs, sinceMs);
+  if (acrossJumps.length > 0)
+    console.warn(`slots missing across a clock jump: ${acrossJumps.map((s) => new Date(s).toISOString())}`);
+  return { acrossJumps, unexplained: slots.filter((s) => !acrossJumps.includes(s)) };
+}
