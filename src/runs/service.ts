@@ -3,7 +3,7 @@
 // declarations; stores the exact definition each run executes.
 import type { WorkflowDefinition } from '../dsl/types.js';
 import { coerceInputs } from '../dsl/index.js';
-import { event } from '../engine/events.js';
+import { event, type RunEvent } from '../engine/events.js';
 import { isTerminalRun, newRunState, type RunState, type RunStatus, type Trigger } from '../engine/state.js';
 import type { RunQueue } from '../queue/runs.js';
 import type { Clock } from '../shared/clock.js';
@@ -28,6 +28,12 @@ export interface StartRun {
   /** Deterministic id (scheduled fires); default: a fresh manual id. */
   id?: string;
   scheduledAt?: string | null;
+}
+
+/** A run's first state and events, not yet stored (RunService.prepare). */
+export interface PreparedRun {
+  state: RunState;
+  events: RunEvent[];
 }
 
 export interface StartedRun {
@@ -94,37 +100,43 @@ export class RunService {
     this.newId = options.newId ?? manualRunId;
   }
 
-  async start(request: StartRun): Promise<StartedRun> {
+  /**
+   * A run ready to be created: its inputs checked (InputError), its first state and
+   * event. start() creates and queues it; a schedule fire creates it in the same step
+   * as the slot's claim (RunStore.creation) and then queues it (enqueue).
+   */
+  prepare(request: StartRun): PreparedRun {
     const { def } = request;
     const origin = request.trigger === 'schedule' ? 'trigger' : request.trigger === 'api' ? 'api' : 'cli';
     const coerced = coerceInputs(def, request.inputs, origin);
     if (coerced.errors.length > 0) throw new InputError(def.name, coerced.errors);
     const now = this.clock.now();
-    const hash = definitionHash(def);
+    const state = newRunState({
+      id: request.id ?? this.newId(def.name, now),
+      workflow: def.name,
+      definitionHash: definitionHash(def),
+      trigger: request.trigger,
+      scheduledAt: request.scheduledAt ?? null,
+      inputs: coerced.values,
+      now,
+      stepIds: [...def.steps, ...def.on_failure, ...def.finally].map((s) => s.id),
+    });
+    return { state, events: [event('run.queued', now, { message: `trigger ${request.trigger}` })] };
+  }
+
+  async start(request: StartRun): Promise<StartedRun> {
+    const { def } = request;
     // A given id is a deduplication key: an existing run is the answer. A fresh id that
     // is taken is a collision: this start must still get a run of its own.
     for (let tries = 1; ; tries++) {
-      const id = request.id ?? this.newId(def.name, now);
-      const state = newRunState({
-        id,
-        workflow: def.name,
-        definitionHash: hash,
-        trigger: request.trigger,
-        scheduledAt: request.scheduledAt ?? null,
-        inputs: coerced.values,
-        now,
-        stepIds: [...def.steps, ...def.on_failure, ...def.finally].map((s) => s.id),
-      });
-      const created = await this.store.create(
-        state,
-        [event('run.queued', now, { message: `trigger ${request.trigger}` })],
-        def,
-      );
+      const { state, events } = this.prepare(request);
+      const id = state.id;
+      const created = await this.store.create(state, events, def);
       if (created || request.id !== undefined) {
         // Added even when the record existed: if a crash came between the two writes,
         // this re-adds the missing job; BullMQ ignores a duplicate job id.
         const existing = created ? state : await this.store.load(id);
-        if (existing && !isTerminalRun(existing)) await this.queue.add(id);
+        if (existing && !isTerminalRun(existing)) await this.enqueue(id);
         return { runId: id, created };
       }
       if (tries >= 5)
@@ -132,6 +144,11 @@ export class RunService {
           hint: 'this should not happen with random ids: is the clock or the random source broken?',
         });
     }
+  }
+
+  /** Queues the job of a created run (BullMQ ignores a duplicate job id). */
+  enqueue(runId: string): Promise<void> {
+    return this.queue.add(runId);
   }
 
   /** Requests cancellation; the run's finally steps still run. False when it had already ended. */

@@ -51,11 +51,24 @@ const CHECKPOINT: LuaScript = {
   file: new URL('./lua/checkpoint.lua', import.meta.url),
 };
 
+/** `create_run(keys, k, argv, a, last)`, for scripts that create a run (see RunCreation). */
+export const CREATE_RUN_LUA = new URL('./lua/create-run.lua', import.meta.url);
+
 const CREATE: LuaScript = {
   name: 'gcflowRunCreate',
   numberOfKeys: 6,
   file: new URL('./lua/create.lua', import.meta.url),
+  uses: [CREATE_RUN_LUA],
 };
+
+/**
+ * A run's creation as create_run (CREATE_RUN_LUA) takes it: 6 keys, then 4 arguments
+ * and the events. Another script may create the run in the same step as its own work.
+ */
+export interface RunCreation {
+  keys: string[];
+  args: string[];
+}
 
 /** A cancel request as stored; `kind` absent means a user's (see CancelRequest, src/engine/advance.ts). */
 export type CancelRecord = ReturnType<typeof cancelRecord.decode>;
@@ -151,23 +164,29 @@ export class RunStore {
    * step unless it is there already.
    */
   async create(state: RunState, events: RunEvent[], def?: WorkflowDefinition): Promise<boolean> {
-    const keys = [
-      this.keys.run(state.id),
-      this.keys.allRuns,
-      this.keys.workflowRuns(state.workflow),
-      this.keys.activeRuns,
-      this.keys.events(state.id),
-      this.keys.definition(state.definition_hash),
-    ];
-    const created = await this.createScript(
-      ...keys,
-      runStateRecord.encode(state),
-      Date.parse(state.created_at),
-      state.id,
-      def === undefined ? '' : definitionJson(def),
-      ...events.map((e) => runEventRecord.encode(e)),
-    );
-    return created === 1;
+    const { keys, args } = this.creation(state, events, def);
+    return (await this.createScript(...keys, ...args)) === 1;
+  }
+
+  /** What create() sends, for a script that creates the run in the same step as its own work. */
+  creation(state: RunState, events: RunEvent[], def?: WorkflowDefinition): RunCreation {
+    return {
+      keys: [
+        this.keys.run(state.id),
+        this.keys.allRuns,
+        this.keys.workflowRuns(state.workflow),
+        this.keys.activeRuns,
+        this.keys.events(state.id),
+        this.keys.definition(state.definition_hash),
+      ],
+      args: [
+        runStateRecord.encode(state),
+        String(Date.parse(state.created_at)),
+        state.id,
+        def === undefined ? '' : definitionJson(def),
+        ...events.map((e) => runEventRecord.encode(e)),
+      ],
+    };
   }
 
   /** The whole state, for_each lists and items included. */

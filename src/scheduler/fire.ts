@@ -5,7 +5,7 @@
 // Must not import bullmq.
 import type { WorkflowDefinition } from '../dsl/types.js';
 import type { RunService } from '../runs/service.js';
-import { InputError } from '../runs/service.js';
+import { InputError, type StartRun } from '../runs/service.js';
 import { RunNotFoundError, type RunStore } from '../runs/store.js';
 import type { Clock } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
@@ -92,6 +92,36 @@ export function createFireHandler(deps: FireDeps) {
     );
   };
 
+  const startRequest = (
+    r: Registration,
+    def: WorkflowDefinition,
+    runId: string,
+    slotMs: number,
+  ): StartRun => ({
+    def,
+    inputs: r.inputs,
+    trigger: 'schedule',
+    id: runId,
+    scheduledAt: new Date(slotMs).toISOString(),
+  });
+
+  /** A run this fire created: counted and logged once. */
+  const reportStarted = (r: Registration, slotMs: number, runId: string, cancelled: string[]) => {
+    const lagMs = deps.clock.now() - slotMs;
+    deps.metrics.onScheduleFire(r.workflow, lagMs);
+    deps.logger.info(
+      {
+        workflow: r.workflow,
+        trigger: r.trigger,
+        slot: zonedIso(slotMs, r.timezone),
+        runId,
+        lagMs,
+        cancelled,
+      },
+      'schedule fired',
+    );
+  };
+
   /** Runs the stored decision of a slot; safe to repeat. */
   async function execute(
     r: Registration,
@@ -114,21 +144,8 @@ export function createFireHandler(deps: FireDeps) {
     }
     const def = await definition(r.definitionHash);
     try {
-      const started = await deps.runs.start({
-        def,
-        inputs: r.inputs,
-        trigger: 'schedule',
-        id: runId,
-        scheduledAt: new Date(slotMs).toISOString(),
-      });
-      const lagMs = deps.clock.now() - slotMs;
-      if (started.created) {
-        deps.metrics.onScheduleFire(r.workflow, lagMs);
-        deps.logger.info(
-          { workflow: r.workflow, trigger: r.trigger, slot, runId, lagMs, cancelled: decision.cancel },
-          'schedule fired',
-        );
-      }
+      const started = await deps.runs.start(startRequest(r, def, runId, slotMs));
+      if (started.created) reportStarted(r, slotMs, runId, decision.cancel);
       return { type: 'started', runId, slotMs, created: started.created };
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
@@ -143,10 +160,11 @@ export function createFireHandler(deps: FireDeps) {
   /**
    * Fires `slotMs` (already resolved) of registration `r`: repeats the slot's stored
    * decision, or takes one. A group with no active run (the usual case) is decided
-   * with the read, in one round trip (`claimIfIdle`); otherwise its runs are read and
-   * the overlap policy decides. Either way the decision is claimed once (SET NX). With
-   * `checked` (r's JSON), the script first checks r is still the registration stored,
-   * and does nothing when it is not (then: 'changed', with the stored one).
+   * with the read, and the slot's run created, in one round trip (`claimIfIdle`);
+   * otherwise its runs are read and the overlap policy decides. Either way the decision
+   * is claimed once (SET NX). With `checked` (r's JSON), the script first checks r is
+   * still the registration stored, and does nothing when it is not (then: 'changed',
+   * with the stored one).
    */
   async function fireSlot(r: Registration, slotMs: number, checked?: string) {
     const def = await definition(r.definitionHash);
@@ -154,18 +172,45 @@ export function createFireHandler(deps: FireDeps) {
     const members = [...new Set([def.name, ...deps.groupMembers(group)])];
     const runId = scheduledRunId(r.workflow, r.trigger, slotMs);
     const ttl = decisionTtl(timingOf(r));
+    const run = prepared(r, def, runId, slotMs);
     const quick = await deps.records.claimIfIdle(r.id, slotMs, ttl, {
       activeKey: deps.store.keys.activeRuns,
       runId,
       // overlap allow starts whatever runs: the group need not be looked at.
       prefixes: overlap === 'allow' ? [] : members.map((w) => `${w}-`),
       registration: checked,
+      create: run && deps.store.creation(run.state, run.events, def),
     });
     if (quick.type === 'changed') return quick;
-    if (quick.type === 'decided') return execute(r, slotMs, quick.claim.decision, quick.claim.mine);
+    if (quick.type === 'decided') {
+      // Created with the claim: only its job is still to add.
+      if (quick.created) return startedWithClaim(r, slotMs, runId);
+      return execute(r, slotMs, quick.claim.decision, quick.claim.mine);
+    }
     const active = await deps.groups.active(group, members, runId);
     const claim = await deps.records.claim(r.id, slotMs, decideOverlap(overlap, active, limit), ttl);
     return execute(r, slotMs, claim.decision, claim.mine);
+  }
+
+  /**
+   * The slot's run, ready to be created with the claim; undefined when the trigger's
+   * inputs are invalid (the claim is then taken alone, and execute reports why no run
+   * started, as for any fire).
+   */
+  function prepared(r: Registration, def: WorkflowDefinition, runId: string, slotMs: number) {
+    try {
+      return deps.runs.prepare(startRequest(r, def, runId, slotMs));
+    } catch (err) {
+      if (err instanceof InputError) return undefined;
+      throw err;
+    }
+  }
+
+  /** A run the claim's script created: its job is added, as RunService.start adds one. */
+  async function startedWithClaim(r: Registration, slotMs: number, runId: string): Promise<FireOutcome> {
+    await deps.runs.enqueue(runId);
+    reportStarted(r, slotMs, runId, []);
+    return { type: 'started', runId, slotMs, created: true };
   }
 
   /** A fire of scheduler `id` whose registration `r` was just read. */

@@ -9,6 +9,7 @@ import { parseDuration } from '../shared/duration.js';
 import { execChecked } from '../shared/exec.js';
 import { type LuaScript, luaCommand } from '../shared/lua.js';
 import { defineRecord } from '../shared/records.js';
+import { CREATE_RUN_LUA, type RunCreation } from '../runs/store.js';
 import type { FireDecision } from './decisions.js';
 import { type SchedulerKeys, schedulerKeys } from './keys.js';
 import type { Registration } from './reconcile.js';
@@ -60,8 +61,9 @@ const CLAIM: LuaScript = {
 
 const CLAIM_IF_IDLE: LuaScript = {
   name: 'gcflowClaimIfIdle',
-  numberOfKeys: 4,
+  // 4 keys, or 10 with the slot's run to create.
   file: new URL('./lua/claim-if-idle.lua', import.meta.url),
+  uses: [CREATE_RUN_LUA],
 };
 
 /** The start decision a slot takes when no run of its group is active (decideOverlap's). */
@@ -75,7 +77,8 @@ export interface Claim {
 
 /** What claimIfIdle did. */
 export type IdleClaim =
-  | { type: 'decided'; claim: Claim }
+  /** created: whether the run given was created (true), existed (false), or was not asked for (undefined). */
+  | { type: 'decided'; claim: Claim; created?: boolean }
   /** Runs of the group are active: nothing claimed, the caller decides in full. */
   | { type: 'active' }
   /** The registration is not the one given: nothing done; the stored one (undefined: gone). */
@@ -233,27 +236,37 @@ export class SchedulerRecords {
    * claimed when no id in `activeKey` (the active-runs set) other than `runId` starts
    * with one of `prefixes` (none given: the group is not looked at). With `registration`
    * (the JSON the caller fired with), nothing is done unless it is still the one stored.
+   * With `create` (the slot's run), a plain `start` decision creates that run in the
+   * same step.
    */
   async claimIfIdle(
     id: string,
     slotMs: number,
     ttlMs: number,
-    group: { activeKey: string; runId: string; prefixes: string[]; registration?: string },
+    group: {
+      activeKey: string;
+      runId: string;
+      prefixes: string[];
+      registration?: string;
+      create?: RunCreation;
+    },
   ): Promise<IdleClaim> {
     const key = this.keys.slot(id, slotMs);
-    const [state, json] = (await luaCommand(this.redis, CLAIM_IF_IDLE)(
-      key,
-      this.keys.lastSlot,
-      group.activeKey,
-      this.keys.registered,
+    const { create } = group;
+    const keys = [key, this.keys.lastSlot, group.activeKey, this.keys.registered, ...(create?.keys ?? [])];
+    const [state, json, created] = (await luaCommand(this.redis, CLAIM_IF_IDLE)(
+      keys.length,
+      ...keys,
       START_JSON,
       String(Math.max(1, Math.round(ttlMs))),
       id,
       String(slotMs),
       group.runId,
       group.registration ?? '',
+      String(group.prefixes.length),
       ...group.prefixes,
-    )) as [number, string];
+      ...(create?.args ?? []),
+    )) as [number, string, number?];
     if (state === 3) {
       if (json !== '') return { type: 'changed', registration: this.decodeRegistration(id, json) };
       this.decoded.delete(id);
@@ -262,6 +275,9 @@ export class SchedulerRecords {
     if (state === 2) return { type: 'active' };
     const decision: FireDecision =
       json === START_JSON ? { action: 'start', cancel: [] } : decisionRecord.decode(json, key);
-    return { type: 'decided', claim: { mine: state === 1, decision } };
+    const claim = { mine: state === 1, decision };
+    return created === 1 || created === 0
+      ? { type: 'decided', claim, created: created === 1 }
+      : { type: 'decided', claim };
   }
 }

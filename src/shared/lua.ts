@@ -12,9 +12,23 @@ export interface LuaScript {
   numberOfKeys?: number;
   /** The file, e.g. `new URL('./lua/checkpoint.lua', import.meta.url)`. */
   file: URL;
+  /**
+   * Files of `local function`s the script calls, put before it (Lua has no include):
+   * one definition of a step that two scripts take (a run's creation).
+   */
+  uses?: URL[];
 }
 
 const sources = new Map<string, string>();
+
+function source(file: URL): string {
+  let lua = sources.get(file.href);
+  if (lua === undefined) {
+    lua = readFileSync(file, 'utf8');
+    sources.set(file.href, lua);
+  }
+  return lua;
+}
 
 /** Keys first, then arguments; resolves with the script's reply. */
 export type LuaCommand = (...keysThenArgs: Array<string | number>) => Promise<unknown>;
@@ -23,13 +37,8 @@ export type LuaCommand = (...keysThenArgs: Array<string | number>) => Promise<un
 export function luaCommand(redis: Redis, script: LuaScript): LuaCommand {
   const commands = redis as unknown as Record<string, LuaCommand>;
   if (!(script.name in redis)) {
-    let lua = sources.get(script.file.href);
-    if (lua === undefined) {
-      lua = readFileSync(script.file, 'utf8');
-      sources.set(script.file.href, lua);
-    }
     redis.defineCommand(script.name, {
-      lua,
+      lua: [...(script.uses ?? []), script.file].map(source).join('\n'),
       ...(script.numberOfKeys === undefined ? {} : { numberOfKeys: script.numberOfKeys }),
     });
   }

@@ -7,8 +7,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseWorkflow } from '../../../src/dsl/index.js';
-import type { RunService } from '../../../src/runs/service.js';
-import { RunStore } from '../../../src/runs/store.js';
+import { RunService } from '../../../src/runs/service.js';
+import { RunQueue } from '../../../src/queue/runs.js';
+import { definitionHash, RunStore } from '../../../src/runs/store.js';
+import { event } from '../../../src/engine/events.js';
 import type { FireDecision } from '../../../src/scheduler/decisions.js';
 import { createFireHandler } from '../../../src/scheduler/fire.js';
 import { GroupView } from '../../../src/scheduler/gate.js';
@@ -22,10 +24,14 @@ import { testPrefix } from '../../helpers/prefix.js';
 
 const TTL = 60_000;
 let redis: Redis;
+const closers: Array<() => Promise<void>> = [];
 beforeAll(() => {
   redis = new Redis(inject('redisUrl'));
 });
-afterAll(() => redis.disconnect());
+afterAll(async () => {
+  await Promise.all(closers.map((close) => close()));
+  redis.disconnect();
+});
 
 describe('claimIfIdle', () => {
   it('claims start when no other run of the group is active, and repeats it after', async () => {
@@ -112,6 +118,96 @@ describe('claimIfIdle', () => {
   });
 });
 
+describe("claimIfIdle with the slot's run to create", () => {
+  /** A store, the records and a run of workflow w for slot 1000, ready to create. */
+  async function creationSetup() {
+    const prefix = testPrefix('idlecreate');
+    const store = new RunStore(redis, prefix);
+    const records = new SchedulerRecords(redis, prefix);
+    const def = parseWorkflow(
+      'name: w\nsteps:\n  - id: nap\n    uses: sleep\n    with: { duration: 1s }\n',
+      'w.yaml',
+    ).definition!;
+    const runId = scheduledRunId('w', 0, 1000);
+    const state = newRunState({
+      id: runId,
+      workflow: 'w',
+      definitionHash: definitionHash(def),
+      trigger: 'schedule',
+      scheduledAt: new Date(1000).toISOString(),
+      inputs: {},
+      now: Date.now(),
+      stepIds: ['nap'],
+    });
+    const create = store.creation(
+      state,
+      [event('run.queued', Date.now(), { message: 'trigger schedule' })],
+      def,
+    );
+    const group = { activeKey: store.keys.activeRuns, runId, prefixes: ['w-'], create };
+    return { store, records, def, runId, group };
+  }
+
+  it('creates the run in the step that claims start: record, indexes, event and definition', async () => {
+    const { store, records, def, runId, group } = await creationSetup();
+    expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toEqual({
+      type: 'decided',
+      claim: { mine: true, decision: { action: 'start', cancel: [] } },
+      created: true,
+    });
+    expect((await store.load(runId))?.status).toBe('queued');
+    expect(await redis.zscore(store.keys.allRuns, runId)).not.toBeNull();
+    expect(await redis.zscore(store.keys.workflowRuns('w'), runId)).not.toBeNull();
+    expect(await redis.sismember(store.keys.activeRuns, runId)).toBe(1);
+    expect((await store.events(runId)).map((e) => e.event.type)).toEqual(['run.queued']);
+    expect(await redis.exists(store.keys.definition(definitionHash(def)))).toBe(1);
+    // Again (a redelivered fire): the decision is repeated and the run is not written twice.
+    expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toEqual({
+      type: 'decided',
+      claim: { mine: false, decision: { action: 'start', cancel: [] } },
+      created: false,
+    });
+    expect(await store.events(runId)).toHaveLength(1);
+  });
+
+  it('creates the run of a start claimed earlier whose run was never created (its replica died in between)', async () => {
+    const { store, records, runId, group } = await creationSetup();
+    await records.claim('w:0', 1000, { action: 'start', cancel: [] }, TTL);
+    expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toMatchObject({
+      claim: { mine: false },
+      created: true,
+    });
+    expect(await store.load(runId)).toBeDefined();
+  });
+
+  it('creates no run when the group is busy, the decision is a skip or cancels first, or the registration changed', async () => {
+    const { store, records, runId, group } = await creationSetup();
+    // Busy: nothing claimed, nothing created (the full decision follows).
+    await redis.sadd(store.keys.activeRuns, 'w-t0-900');
+    expect(await records.claimIfIdle('w:0', 1000, TTL, group)).toEqual({ type: 'active' });
+    await redis.srem(store.keys.activeRuns, 'w-t0-900');
+    // A stored skip, and a start that cancels runs first (the fire cancels, then starts).
+    const skip: FireDecision = { action: 'skip', code: 'overlap_skip', reason: 'busy', active: ['w-t0-900'] };
+    await records.claim('w:0', 2000, skip, TTL);
+    expect(await records.claimIfIdle('w:0', 2000, TTL, group)).toEqual({
+      type: 'decided',
+      claim: { mine: false, decision: skip },
+    });
+    const cancelFirst: FireDecision = { action: 'start', cancel: ['w-t0-900'] };
+    await records.claim('w:0', 3000, cancelFirst, TTL);
+    expect(await records.claimIfIdle('w:0', 3000, TTL, group)).toEqual({
+      type: 'decided',
+      claim: { mine: false, decision: cancelFirst },
+    });
+    // The registration the fire read is no longer the one stored.
+    expect(await records.claimIfIdle('w:0', 4000, TTL, { ...group, registration: '{"v":2}' })).toMatchObject({
+      type: 'changed',
+    });
+    expect(await store.load(runId)).toBeUndefined();
+    expect(await redis.sismember(store.keys.activeRuns, runId)).toBe(0);
+  });
+});
+
 /** `saved`: the fire handler's replica wrote the registration (false: another one did). */
 async function fireSetup(saved = true) {
   const prefix = testPrefix('idlefire');
@@ -127,13 +223,21 @@ async function fireSetup(saved = true) {
   await (saved ? records : new SchedulerRecords(redis, prefix)).save([
     { ...desired!, registeredAt: now - 600_000 },
   ]);
-  const started: string[] = [];
-  const runs = {
-    start: async (req: { id?: string }) => {
-      started.push(req.id!);
-      return { runId: req.id!, created: true };
-    },
-  } as unknown as RunService;
+  // The run queue on a connection of its own: the commands counted below are the fire's.
+  const queueConnection = new Redis(inject('redisUrl'));
+  const queue = new RunQueue(queueConnection, prefix);
+  closers.push(async () => {
+    await queue.close();
+    queueConnection.disconnect();
+  });
+  const clock = { ...systemClock, now: () => now + 100 };
+  const runs = new RunService(store, queue, clock);
+  /** The runs created (in creation order) that have their job in the queue. */
+  const started = async () => {
+    const ids = (await store.list({ limit: 100 })).map((r) => r.id).reverse();
+    const queued = await Promise.all(ids.map((id) => queue.exists(id)));
+    return ids.filter((_, i) => queued[i]);
+  };
   const fires = createFireHandler({
     records,
     store,
@@ -141,7 +245,7 @@ async function fireSetup(saved = true) {
     groups: new GroupView(redis, prefix, store),
     groupMembers: () => ['w'],
     metrics: { onScheduleFire: () => {} },
-    clock: { ...systemClock, now: () => now + 100 },
+    clock,
     logger: silentLogger(),
   });
   /** Fires `slotMs` (the clock 100 ms after it); the commands sent on the connection. */
@@ -161,27 +265,56 @@ async function fireSetup(saved = true) {
       redis.sendCommand = send;
     }
   };
-  return { fire, started, records, slot: now };
+  return { fire, started, records, store, runs, slot: now, def };
 }
 
 describe('a fire of an idle group', () => {
   it('is decided in one round trip when its replica wrote or read the registration before', async () => {
     const { fire, started, slot } = await fireSetup();
     const first = await fire(slot);
-    expect(first.outcome).toMatchObject({ type: 'started', runId: scheduledRunId('w', 0, slot) });
+    expect(first.outcome).toEqual({
+      type: 'started',
+      runId: scheduledRunId('w', 0, slot),
+      slotMs: slot,
+      created: true,
+    });
+    // The decision and the run's creation: one script (the run's job goes to the queue's own connection).
     expect(first.sent).toEqual(['evalsha']);
-    expect(started).toEqual([scheduledRunId('w', 0, slot)]);
+    expect(await started()).toEqual([scheduledRunId('w', 0, slot)]);
   });
 
   it('reads the registration first when its replica has not seen it, once', async () => {
-    const { fire, started, slot } = await fireSetup(false);
+    const { fire, started, store, slot } = await fireSetup(false);
     const first = await fire(slot);
     expect(first.outcome).toMatchObject({ type: 'started', runId: scheduledRunId('w', 0, slot) });
     expect(first.sent).toEqual(['hget', 'evalsha']);
+    // The first run has ended (overlap: skip would skip the next slot while it is active).
+    await redis.srem(store.keys.activeRuns, scheduledRunId('w', 0, slot));
     const second = await fire(slot + 60_000);
     expect(second.outcome).toMatchObject({ type: 'started', runId: scheduledRunId('w', 0, slot + 60_000) });
     expect(second.sent).toEqual(['evalsha']);
-    expect(started).toEqual([scheduledRunId('w', 0, slot), scheduledRunId('w', 0, slot + 60_000)]);
+    expect(await started()).toEqual([scheduledRunId('w', 0, slot), scheduledRunId('w', 0, slot + 60_000)]);
+  });
+
+  it('adds the job of a run created with its claim by a replica that died before adding it', async () => {
+    const { fire, started, records, store, runs, slot, def } = await fireSetup();
+    const runId = scheduledRunId('w', 0, slot);
+    // What the replica did before it died: the claim and the run's creation (one script), no job.
+    const run = runs.prepare({ def, inputs: {}, trigger: 'schedule', id: runId, scheduledAt: null });
+    const create = store.creation(run.state, run.events, def);
+    await records.claimIfIdle('w:0', slot, TTL, {
+      activeKey: store.keys.activeRuns,
+      runId,
+      prefixes: ['w-'],
+      create,
+    });
+    expect(await store.load(runId)).toBeDefined();
+    expect(await started()).toEqual([]);
+    // Its fire comes back (stalled, then taken again): the job is added; the run is not made twice.
+    const again = await fire(slot);
+    expect(again.outcome).toEqual({ type: 'started', runId, slotMs: slot, created: false });
+    expect(await started()).toEqual([runId]);
+    expect(await store.events(runId)).toHaveLength(1);
   });
 
   it('with its registration gone since it was read, is dropped and claims nothing', async () => {
@@ -194,7 +327,7 @@ describe('a fire of an idle group', () => {
       reason: 'unregistered',
     });
     expect(await records.decision('w:0', slot + 60_000)).toBeUndefined();
-    expect(started).toEqual([scheduledRunId('w', 0, slot)]);
+    expect(await started()).toEqual([scheduledRunId('w', 0, slot)]);
   });
 });
 
