@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from '../../src/shared/net.js';
 import { removeDir, type SpawnedRedis, spawnRedis } from './redis-server.js';
+import { waitFor } from './poll.js';
 
 export const SENTINEL_MASTER = 'gcflowmaster';
 
@@ -46,21 +47,8 @@ async function sentinelCall<T>(port: number, ...args: string[]): Promise<T> {
   }
 }
 
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    if (performance.now() > deadline)
-      throw new Error(`Sentinel group: ${what} not within ${timeoutMs} ms ${last}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> =>
+  waitFor(check, { timeoutMs, what: `Sentinel group: ${what}`, everyMs: 200, retryErrors: true });
 
 export async function startSentinelGroup(): Promise<SentinelGroup> {
   const servers = new Map<number, SpawnedRedis>();

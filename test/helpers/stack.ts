@@ -10,6 +10,7 @@ import { isRedisUnavailable } from '../../src/queue/outage.js';
 import type { RunView } from '../../src/runs/service.js';
 import { type RunningSimulator, type SimulatorSettings, startSimulator } from '../../src/simulator/index.js';
 import { startTestDaemon } from './daemon.js';
+import { waitFor } from './poll.js';
 import { testPrefix } from './prefix.js';
 
 export interface StackOptions {
@@ -96,25 +97,28 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return (await services.runs.start({ def, inputs, trigger: 'manual' })).runId;
     },
     async waitFor(runId, until = (r) => isTerminalRun(r), timeoutMs = 60_000) {
-      const deadline = performance.now() + timeoutMs;
-      for (;;) {
-        let run: RunView;
-        try {
-          run = await services.runs.get(runId);
-        } catch (err) {
-          // Redis unreachable for a moment (a failover, a killed master): look again, as
-          // `gcflow run --wait` does, until the deadline. Any other error fails the test.
-          if (!isRedisUnavailable(err) || performance.now() > deadline) throw err;
-          await new Promise((r) => setTimeout(r, 100));
-          continue;
-        }
-        if (until(run)) return run;
-        if (performance.now() > deadline)
-          throw new Error(
-            `run ${runId} did not get there in ${timeoutMs} ms; it is ${run.status}: ${JSON.stringify(run.steps.map((s) => [s.id, s.status, s.error]))}`,
-          );
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      let last: RunView | undefined;
+      return waitFor(
+        async () => {
+          try {
+            last = await services.runs.get(runId);
+          } catch (err) {
+            // Redis unreachable for a moment (a failover, a killed master): look again, as
+            // `gcflow run --wait` does, until the deadline. Any other error fails the test.
+            if (!isRedisUnavailable(err)) throw err;
+            return undefined;
+          }
+          return until(last) ? last : undefined;
+        },
+        {
+          timeoutMs,
+          everyMs: 25,
+          what: () =>
+            last === undefined
+              ? `run ${runId} (never read)`
+              : `run ${runId}; it is ${last.status}: ${JSON.stringify(last.steps.map((s) => [s.id, s.status, s.error]))}`,
+        },
+      );
     },
     async close() {
       await daemon.close();

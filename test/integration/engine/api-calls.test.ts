@@ -12,6 +12,7 @@ import { silentLogger } from '../../../src/shared/logger.js';
 import { activeBoxes } from '../../helpers/boxes.js';
 import { testPrefix } from '../../helpers/prefix.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
+import { waitFor } from '../../helpers/poll.js';
 
 const POLL_MS = 200;
 
@@ -318,9 +319,5 @@ function virtualClock() {
 }
 
 async function until(condition: () => boolean): Promise<void> {
-  const deadline = performance.now() + 10_000;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error('condition not met within 10 s');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await waitFor(() => condition() || undefined, { timeoutMs: 10_000, everyMs: 5 });
 }

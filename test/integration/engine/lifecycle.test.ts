@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activeBoxes, createBoxStep } from '../../helpers/boxes.js';
 import { type Stack, startStack, TEST_TOKEN } from '../../helpers/stack.js';
 import { startWebhookSink, type WebhookSink } from './webhook.js';
+import { waitFor } from '../../helpers/poll.js';
 
 const SLACK_SECRET = 'https://hooks.example/T000/B000/s3cr3t-webhook-path';
 
@@ -164,12 +165,12 @@ steps:
 `);
     const runId = await stack.start(def);
     // The person: starts the box the moment it is stopped, long before the step's next poll.
-    const deadline = performance.now() + 60_000;
     const status = () => stack.sim.simulator.state().instances.find((i) => i.id === box!.id)!.status;
-    while (status() !== 'stopped') {
-      if (performance.now() > deadline) throw new Error(`box never stopped (now ${status()})`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await waitFor(() => status() === 'stopped' || undefined, {
+      timeoutMs: 60_000,
+      everyMs: 5,
+      what: () => `the box to stop (now ${status()})`,
+    });
     stack.sim.simulator.forceStatus(box!.id, 'starting', { hold: true });
     const run = await stack.waitFor(runId, undefined, 60_000);
     expect(run.status, run.error ?? '').toBe('succeeded');

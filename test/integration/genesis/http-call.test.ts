@@ -15,6 +15,7 @@ import {
   HttpTimeoutError,
   undiciCall,
 } from '../../../src/genesis/http.js';
+import { waitFor } from '../../helpers/poll.js';
 
 type Route = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -54,11 +55,7 @@ afterEach(() => {
 const GET = { method: 'GET', headers: { accept: 'application/json' } };
 
 async function eventually(check: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`not seen within ${ms} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitFor(() => check() || undefined, { timeoutMs: ms, what });
 }
 
 function rejection(promise: Promise<unknown>): Promise<unknown> {

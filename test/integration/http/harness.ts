@@ -16,6 +16,7 @@ import type { RunningScheduler } from '../../../src/scheduler/index.js';
 import { type RunningSimulator, startSimulator } from '../../../src/simulator/index.js';
 import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
 import { testPrefix } from '../../helpers/prefix.js';
+import { waitFor } from '../../helpers/poll.js';
 
 export interface HarnessOptions {
   httpToken?: string;
@@ -153,14 +154,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     dir,
     request,
     async waitForRun(runId, until, timeoutMs = 15_000) {
-      const deadline = performance.now() + timeoutMs;
-      for (;;) {
-        const reply = await request(`/api/runs/${runId}`);
-        if (reply.status === 200 && until(reply.json as RunView)) return reply.json as RunView;
-        if (performance.now() > deadline)
-          throw new Error(`run ${runId} not there in ${timeoutMs} ms: ${reply.text}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      let last = '';
+      return waitFor(
+        async () => {
+          const reply = await request(`/api/runs/${runId}`);
+          last = reply.text;
+          return reply.status === 200 && until(reply.json as RunView) ? (reply.json as RunView) : undefined;
+        },
+        { timeoutMs, everyMs: 25, what: () => `run ${runId} (last reply: ${last})` },
+      );
     },
     async close() {
       await daemon.close();
@@ -176,11 +178,5 @@ export async function eventually<T>(
   what: string,
   timeoutMs = 10_000,
 ): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  return waitFor(probe, { timeoutMs, what, everyMs: 25 });
 }

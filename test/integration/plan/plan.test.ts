@@ -13,6 +13,7 @@ import {
 import { formatPlan, type Plan, planRun } from '../../../src/plan/index.js';
 import { type RunningSimulator, startSimulator } from '../../../src/simulator/index.js';
 import { loadWorkflowFile } from '../../../src/workflows/index.js';
+import { waitFor } from '../../helpers/poll.js';
 
 let sim: RunningSimulator;
 let api: GenesisClient;
@@ -34,15 +35,8 @@ function workflow(yaml: string): WorkflowDefinition {
   return definition;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> =>
+  waitFor(probe, { timeoutMs, what });
 
 async function box(name: string, status: 'active' | 'stopped' = 'active'): Promise<Instance> {
   const [key] = await api.sshKeys.list();

@@ -22,6 +22,7 @@ import type {
 import { createLogger } from '../../../src/shared/logger.js';
 import { startTestDaemon } from '../../helpers/daemon.js';
 import { testPrefix } from '../../helpers/prefix.js';
+import { waitFor } from '../../helpers/poll.js';
 
 export interface RecordingMetrics extends SchedulerMetrics {
   fires: Array<{ workflow: string; lagMs: number }>;
@@ -199,13 +200,7 @@ export async function until<T>(
   timeoutMs: number,
   what: string,
 ): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return waitFor(check, { timeoutMs, what, everyMs: 50 });
 }
 
 /** Resolves at the given time (ms since the epoch): for tests that must straddle a slot. */
