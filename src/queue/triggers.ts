@@ -7,6 +7,7 @@ import { defaultRepeatStrategy, Queue, type RepeatStrategy } from 'bullmq';
 import { watchErrors } from './connection.js';
 import type { Redis } from 'ioredis';
 import { execChecked } from '../shared/exec.js';
+import { type LuaScript, luaCommand } from '../shared/lua.js';
 import { TRIGGERS_QUEUE } from './dashboard.js';
 
 export { TRIGGERS_QUEUE };
@@ -91,6 +92,12 @@ export const FIRE_JOB_OPTS = {
   removeOnComplete: true,
   removeOnFail: { age: 7 * 86_400, count: 1_000 },
 } as const;
+
+const ARMED: LuaScript = {
+  name: 'gcflowArmedSchedulers',
+  numberOfKeys: 1,
+  file: new URL('./lua/armed-schedulers.lua', import.meta.url),
+};
 
 /** BullMQ's id of a scheduler's fire for one slot. */
 export const fireJobId = (schedulerId: string, slotMs: number): string => `repeat:${schedulerId}:${slotMs}`;
@@ -221,6 +228,7 @@ export class TriggerQueue {
     return this.queue.removeJobScheduler(id);
   }
 
+  /** Every scheduler with its record (one HGETALL each: 10,000 with 10,000 schedules). */
   async list(): Promise<RegisteredScheduler[]> {
     const all = await this.queue.getJobSchedulers(0, -1, true);
     return all.map((s) => ({
@@ -229,6 +237,18 @@ export class TriggerQueue {
       pattern: s.pattern ?? undefined,
       tz: s.tz ?? undefined,
     }));
+  }
+
+  /**
+   * The schedulers BullMQ holds (in its index, with their record), with their next fire:
+   * one script, where list() reads every record (10,000 HGETALLs, ~1 s of this process's
+   * CPU with 10,000 schedules). A scheduler whose record was lost is not among them.
+   */
+  async armed(): Promise<Array<{ id: string; next: number }>> {
+    const flat = (await luaCommand(this.connection, ARMED)(this.queue.toKey('repeat'))) as string[];
+    const out: Array<{ id: string; next: number }> = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ id: flat[i]!, next: Number(flat[i + 1]) });
+    return out;
   }
 
   /**

@@ -43,16 +43,16 @@ export async function readSchedules(
   nowMs: number,
   overdueOnly = false,
   /**
-   * Next times from BullMQ's scheduler index alone (one command), not every scheduler's
-   * record (one HGETALL each, and a scheduler whose record was lost counts as missing);
-   * the registrations as last read unless they changed (currentRegistrations).
+   * Next times from BullMQ's scheduler index alone (one command), not checked against
+   * the schedulers' records (TriggerQueue.armed: a scheduler whose record was lost counts
+   * as missing); the registrations as last read unless they changed (currentRegistrations).
    */
   indexOnly = false,
 ): Promise<{ views: ScheduleView[] | OverdueView[]; missing: string[] }> {
   const [registered, lastSlots, bull] = await Promise.all([
     indexOnly ? records.currentRegistrations() : records.registrations(),
     records.lastSlots(),
-    indexOnly ? triggers.dueBefore() : triggers.list(),
+    indexOnly ? triggers.dueBefore() : triggers.armed(),
   ]);
   const next = new Map(bull.map((b) => [b.id, b.next]));
   const view = overdueOnly ? overdueViews : scheduleViews;
