@@ -99,7 +99,8 @@ describe('the triggers queue (BullMQ Job Schedulers)', () => {
     );
   });
 
-  it('dueBefore names the schedulers whose pending fire is due by then, with the time list() gives', async () => {
+  /** A queue with two schedulers: wf:0 every 2 s, yearly:0 on January 1st. */
+  async function twoSchedulers() {
     const prefix = testPrefix('tq');
     const q = queue(prefix);
     await q.upsert('wf:0', EVERY_2S, { workflow: 'wf', trigger: 0, key: 'k1' });
@@ -108,6 +109,11 @@ describe('the triggers queue (BullMQ Job Schedulers)', () => {
       { cron: '0 0 1 1 *', timezone: 'UTC' },
       { workflow: 'yearly', trigger: 0, key: 'k2' },
     );
+    return { prefix, q };
+  }
+
+  it('dueBefore names the schedulers whose pending fire is due by then, with the time list() gives', async () => {
+    const { q } = await twoSchedulers();
     const next = new Map((await q.list()).map((s) => [s.id, s.next]));
     const soon = next.get('wf:0')!;
     expect(await q.dueBefore(soon - 1)).toEqual([]);
@@ -120,14 +126,7 @@ describe('the triggers queue (BullMQ Job Schedulers)', () => {
   });
 
   it('armed gives what list() gives, in one command, less a scheduler whose record was lost', async () => {
-    const prefix = testPrefix('tq');
-    const q = queue(prefix);
-    await q.upsert('wf:0', EVERY_2S, { workflow: 'wf', trigger: 0, key: 'k1' });
-    await q.upsert(
-      'yearly:0',
-      { cron: '0 0 1 1 *', timezone: 'UTC' },
-      { workflow: 'yearly', trigger: 0, key: 'k2' },
-    );
+    const { prefix, q } = await twoSchedulers();
     const listed = (await q.list()).map((s) => ({ id: s.id, next: s.next }));
     expect(await q.armed()).toEqual(listed.sort((a, b) => a.next! - b.next!));
     // The record lost, its index entry kept (what a look that reads the index alone misses).
