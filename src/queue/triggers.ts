@@ -99,6 +99,13 @@ const ARMED: LuaScript = {
   file: new URL('./lua/armed-schedulers.lua', import.meta.url),
 };
 
+/** `[id, next, id, next, ...]` (the scheduler index read WITHSCORES) as pairs. */
+function withNext(flat: string[]): Array<{ id: string; next: number }> {
+  const out: Array<{ id: string; next: number }> = [];
+  for (let i = 0; i < flat.length; i += 2) out.push({ id: flat[i]!, next: Number(flat[i + 1]) });
+  return out;
+}
+
 /** BullMQ's id of a scheduler's fire for one slot. */
 export const fireJobId = (schedulerId: string, slotMs: number): string => `repeat:${schedulerId}:${slotMs}`;
 
@@ -228,7 +235,10 @@ export class TriggerQueue {
     return this.queue.removeJobScheduler(id);
   }
 
-  /** Every scheduler with its record (one HGETALL each: 10,000 with 10,000 schedules). */
+  /**
+   * Every scheduler with its record as BullMQ stores it (pattern, zone): one HGETALL
+   * each, 10,000 with 10,000 schedules. For inspection; the daemon's looks use armed().
+   */
   async list(): Promise<RegisteredScheduler[]> {
     const all = await this.queue.getJobSchedulers(0, -1, true);
     return all.map((s) => ({
@@ -245,10 +255,7 @@ export class TriggerQueue {
    * CPU with 10,000 schedules). A scheduler whose record was lost is not among them.
    */
   async armed(): Promise<Array<{ id: string; next: number }>> {
-    const flat = (await luaCommand(this.connection, ARMED)(this.queue.toKey('repeat'))) as string[];
-    const out: Array<{ id: string; next: number }> = [];
-    for (let i = 0; i < flat.length; i += 2) out.push({ id: flat[i]!, next: Number(flat[i + 1]) });
-    return out;
+    return withNext((await luaCommand(this.connection, ARMED)(this.queue.toKey('repeat'))) as string[]);
   }
 
   /**
@@ -267,9 +274,7 @@ export class TriggerQueue {
       max === undefined
         ? await this.connection.zrangebyscore(key, '-inf', upTo, 'WITHSCORES')
         : await this.connection.zrangebyscore(key, '-inf', upTo, 'WITHSCORES', 'LIMIT', 0, max);
-    const out: Array<{ id: string; next: number }> = [];
-    for (let i = 0; i < flat.length; i += 2) out.push({ id: flat[i]!, next: Number(flat[i + 1]) });
-    return out;
+    return withNext(flat);
   }
 
   async close(): Promise<void> {
