@@ -107,13 +107,15 @@ describe('shared rate limiter: late callers take a new slot', () => {
     return takes.length;
   };
 
-  it('above 1,000/s, a caller late by no more than the clock can tell (1 ms) sends on its first take', async () => {
-    // The answer comes back the next ms (the clock ticked during the round trip). Judged
-    // against the 0.1 ms slot alone, it read as late and retook 4 times (5 takes).
+  it('above 100/s, a caller up to 10 ms late (1 % of a second) sends on its first take', async () => {
+    // A Redis round trip on a busy event loop takes a few ms. Judged against the 0.1 ms
+    // slot (or the clock's 1 ms grain), such a caller read as late and retook: at
+    // 1,000,000/s about half the bench's calls did.
     expect(await takesAt10k(1)).toBe(1);
+    expect(await takesAt10k(10)).toBe(1);
   });
 
-  it('above 1,000/s, a caller later than 1 ms still takes a new slot', async () => {
-    expect(await takesAt10k(2)).toBe(2);
+  it('above 100/s, a caller later than 10 ms still takes a new slot', async () => {
+    expect(await takesAt10k(11)).toBe(2);
   });
 });
