@@ -6,10 +6,10 @@ import { silentLogger } from '../../../src/shared/logger.js';
 import { ManualClock, settle } from './manual-clock.js';
 
 /**
- * A bucket that answers each take with the next scripted wait (then 100 ms more per
+ * A bucket that answers each take with the next scripted wait (then `slotMs` more per
  * further slot of the same take), after `stallMs` of the caller's time.
  */
-function scripted(clock: ManualClock, answers: { waitMs: number; stallMs: number }[]) {
+function scripted(clock: ManualClock, answers: { waitMs: number; stallMs: number }[], slotMs = 100) {
   const takes: number[] = [];
   const counts: number[] = [];
   const budget: SharedBudget = {
@@ -20,7 +20,7 @@ function scripted(clock: ManualClock, answers: { waitMs: number; stallMs: number
       const next = answers.shift() ?? { waitMs: 0, stallMs: 0 };
       // The event loop stalls between Redis's answer and the caller's continuation.
       if (next.stallMs > 0) await clock.advance(next.stallMs);
-      return Array.from({ length: count }, (_, i) => next.waitMs + i * 100);
+      return Array.from({ length: count }, (_, i) => next.waitMs + i * slotMs);
     },
     pause: async () => undefined,
   };
@@ -97,7 +97,7 @@ describe('shared rate limiter: late callers take a new slot', () => {
   /** Budget takes of one acquire at 10,000/s (a 0.1 ms slot) whose first answer comes `stallMs` late. */
   const takesAt10k = async (stallMs: number): Promise<number> => {
     const clock = new ManualClock();
-    const { budget, takes } = scripted(clock, [{ waitMs: 0, stallMs }]);
+    const { budget, takes } = scripted(clock, [{ waitMs: 0, stallMs }], 0.1);
     const limiter = createSharedRateLimiter({
       ...options(budget, clock),
       ratePerSecond: 10_000,
@@ -117,5 +117,74 @@ describe('shared rate limiter: late callers take a new slot', () => {
 
   it('above 100/s, a caller later than 10 ms still takes a new slot', async () => {
     expect(await takesAt10k(11)).toBe(2);
+  });
+});
+
+describe('shared rate limiter: slots taken ahead above 100/s', () => {
+  /** A full bucket: every slot may be used at once. Records each take's count. */
+  function fullBucket() {
+    const counts: number[] = [];
+    const budget: SharedBudget = {
+      ready: () => true,
+      take: async (_key, _rate, _burst, count) => {
+        counts.push(count);
+        return Array.from({ length: count }, () => 0);
+      },
+      pause: async () => undefined,
+    };
+    return { budget, counts };
+  }
+  const limiterAt = (ratePerSecond: number, budget: SharedBudget, clock: ManualClock) =>
+    createSharedRateLimiter({
+      budget,
+      baseUrl: 'http://sim/compute/v1',
+      token: 't',
+      ratePerSecond,
+      burst: ratePerSecond,
+      clock,
+      logger: silentLogger(),
+    });
+
+  it('at 10,000/s, a take asks for as many slots again, and the next callers send without a take', async () => {
+    const clock = new ManualClock();
+    const { budget, counts } = fullBucket();
+    const limiter = limiterAt(10_000, budget, clock);
+    await Promise.all([limiter.acquire(), limiter.acquire(), limiter.acquire()]);
+    expect(counts).toEqual([6]);
+    await clock.advance(5);
+    await Promise.all([limiter.acquire(), limiter.acquire(), limiter.acquire()]);
+    expect(counts).toEqual([6]);
+    // The fourth caller finds none left ahead and takes again, for itself and one more.
+    await limiter.acquire();
+    expect(counts).toEqual([6, 2]);
+  });
+
+  it('a slot taken ahead is not used more than 10 ms after its time', async () => {
+    const clock = new ManualClock();
+    const { budget, counts } = fullBucket();
+    const limiter = limiterAt(10_000, budget, clock);
+    await limiter.acquire();
+    await clock.advance(11);
+    await limiter.acquire();
+    expect(counts).toEqual([2, 2]);
+  });
+
+  it("a 429's pause drops the slots taken ahead", async () => {
+    const clock = new ManualClock();
+    const { budget, counts } = fullBucket();
+    const limiter = limiterAt(10_000, budget, clock);
+    await limiter.acquire();
+    limiter.pause?.(1_000);
+    await limiter.acquire();
+    expect(counts).toEqual([2, 2]);
+  });
+
+  it('at 100/s and below, no slot is taken ahead: each caller takes its own', async () => {
+    const clock = new ManualClock();
+    const { budget, counts } = fullBucket();
+    const limiter = limiterAt(99, budget, clock);
+    await limiter.acquire();
+    await limiter.acquire();
+    expect(counts).toEqual([1, 1]);
   });
 });
