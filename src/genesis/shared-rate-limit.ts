@@ -93,12 +93,12 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Shar
     degradedSince = undefined;
   };
 
-  // Above 100 requests/s, a take asks for as many slots again as it has callers (up to
+  // From 100 requests/s up, a take asks for as many slots again as it has callers (up to
   // what the rate grants in MIN_LATE_MS) and keeps the extra ones for the callers that
   // come next, which then send without a round trip. A slot is usable until lateMs after
   // its time, so when the calls stop at most rate x 10 ms slots (1 % of a second's) go
-  // unused. At 100/s and below none is taken ahead: there a slot is a whole request of
-  // the account's few.
+  // unused. Below 100/s none is taken ahead: there a slot is a whole request of the
+  // account's few.
   const aheadMax = Math.floor((rate * MIN_LATE_MS) / 1000);
   /** Due times (ms) of slots taken ahead and not yet used. */
   let ahead: number[] = [];

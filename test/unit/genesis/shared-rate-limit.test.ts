@@ -120,7 +120,7 @@ describe('shared rate limiter: late callers take a new slot', () => {
   });
 });
 
-describe('shared rate limiter: slots taken ahead above 100/s', () => {
+describe('shared rate limiter: slots taken ahead from 100/s up', () => {
   /** A full bucket: every slot may be used at once. Records each take's count. */
   function fullBucket() {
     const counts: number[] = [];
@@ -179,7 +179,7 @@ describe('shared rate limiter: slots taken ahead above 100/s', () => {
     expect(counts).toEqual([2, 2]);
   });
 
-  it('at 100/s and below, no slot is taken ahead: each caller takes its own', async () => {
+  it('below 100/s, no slot is taken ahead: each caller takes its own', async () => {
     const clock = new ManualClock();
     const { budget, counts } = fullBucket();
     const limiter = limiterAt(99, budget, clock);
