@@ -1,7 +1,11 @@
 // The shared limiter's lateness check (genesis/shared-rate-limit.ts), with a scripted
 // bucket and a manual clock: a slot is for its time, counted from when it was asked for.
 import { describe, expect, it } from 'vitest';
-import { createSharedRateLimiter, type SharedBudget } from '../../../src/genesis/shared-rate-limit.js';
+import {
+  createSharedRateLimiter,
+  type SharedBudget,
+  type SharedRateLimiter,
+} from '../../../src/genesis/shared-rate-limit.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { ManualClock, settle } from './manual-clock.js';
 
@@ -159,32 +163,30 @@ describe('shared rate limiter: slots taken ahead from 100/s up', () => {
     expect(counts).toEqual([6, 2]);
   });
 
-  it('a slot taken ahead is not used more than 10 ms after its time', async () => {
+  /** The counts of the takes of two acquires in turn at `rate`, with `between` done between them. */
+  async function takesOfTwo(
+    rate: number,
+    between: (limiter: SharedRateLimiter, clock: ManualClock) => unknown = () => undefined,
+  ): Promise<number[]> {
     const clock = new ManualClock();
     const { budget, counts } = fullBucket();
-    const limiter = limiterAt(10_000, budget, clock);
+    const limiter = limiterAt(rate, budget, clock);
     await limiter.acquire();
-    await clock.advance(11);
+    await between(limiter, clock);
     await limiter.acquire();
-    expect(counts).toEqual([2, 2]);
+    return counts;
+  }
+
+  it('a slot taken ahead is used up to 10 ms after its time, not later', async () => {
+    expect(await takesOfTwo(10_000, (_, clock) => clock.advance(10))).toEqual([2]);
+    expect(await takesOfTwo(10_000, (_, clock) => clock.advance(11))).toEqual([2, 2]);
   });
 
   it("a 429's pause drops the slots taken ahead", async () => {
-    const clock = new ManualClock();
-    const { budget, counts } = fullBucket();
-    const limiter = limiterAt(10_000, budget, clock);
-    await limiter.acquire();
-    limiter.pause?.(1_000);
-    await limiter.acquire();
-    expect(counts).toEqual([2, 2]);
+    expect(await takesOfTwo(10_000, (limiter) => limiter.pause?.(1_000))).toEqual([2, 2]);
   });
 
   it('below 100/s, no slot is taken ahead: each caller takes its own', async () => {
-    const clock = new ManualClock();
-    const { budget, counts } = fullBucket();
-    const limiter = limiterAt(99, budget, clock);
-    await limiter.acquire();
-    await limiter.acquire();
-    expect(counts).toEqual([1, 1]);
+    expect(await takesOfTwo(99)).toEqual([1, 1]);
   });
 });
