@@ -154,9 +154,9 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Shar
         return fallback.acquire(signal);
       }
       // A slot is for its time: a caller that wakes more than one slot late (and more
-      // than MIN_LATE_MS; its event loop stalled) would send together with
-      // the callers of the next slots and burst past the account's limit, so it takes a
-      // new slot instead (a wasted slot only lowers the rate). The slot's time is counted
+      // than MIN_LATE_MS; its event loop stalled) would send together with the callers
+      // of the next slots and burst past the account's limit, so it takes a new slot
+      // instead (a wasted slot only lowers the rate). The slot's time is counted
       // from when the take was *sent*: the bucket answered "wait n ms" no earlier than
       // that, and a stall between Redis's answer and this continuation is lateness too
       // (counting from the answer's arrival hid it, and such callers sent late, bunched

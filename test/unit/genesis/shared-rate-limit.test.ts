@@ -31,17 +31,17 @@ function scripted(clock: ManualClock, answers: { waitMs: number; stallMs: number
   return { budget, takes, counts };
 }
 
-describe('shared rate limiter: late callers take a new slot', () => {
-  const options = (budget: SharedBudget, clock: ManualClock) => ({
-    budget,
-    baseUrl: 'http://sim/compute/v1',
-    token: 't',
-    ratePerSecond: 10,
-    burst: 1,
-    clock,
-    logger: silentLogger(),
-  });
+const options = (budget: SharedBudget, clock: ManualClock) => ({
+  budget,
+  baseUrl: 'http://sim/compute/v1',
+  token: 't',
+  ratePerSecond: 10,
+  burst: 1,
+  clock,
+  logger: silentLogger(),
+});
 
+describe('shared rate limiter: late callers take a new slot', () => {
   it('a stall between the answer and the continuation counts as lateness', async () => {
     const clock = new ManualClock();
     // The slot was "now" when Redis answered, but the caller resumed 250 ms (2.5 slots) later.
@@ -125,34 +125,20 @@ describe('shared rate limiter: late callers take a new slot', () => {
 });
 
 describe('shared rate limiter: slots taken ahead from 100/s up', () => {
-  /** A full bucket: every slot may be used at once. Records each take's count. */
-  function fullBucket() {
-    const counts: number[] = [];
-    const budget: SharedBudget = {
-      ready: () => true,
-      take: async (_key, _rate, _burst, count) => {
-        counts.push(count);
-        return Array.from({ length: count }, () => 0);
-      },
-      pause: async () => undefined,
-    };
-    return { budget, counts };
-  }
-  const limiterAt = (ratePerSecond: number, budget: SharedBudget, clock: ManualClock) =>
-    createSharedRateLimiter({
-      budget,
-      baseUrl: 'http://sim/compute/v1',
-      token: 't',
+  /** A limiter at `ratePerSecond` over a full bucket (every slot at once; scripted with no waits), and its takes' counts. */
+  const limiterAt = (ratePerSecond: number, clock: ManualClock) => {
+    const { budget, counts } = scripted(clock, [], 0);
+    const limiter = createSharedRateLimiter({
+      ...options(budget, clock),
       ratePerSecond,
       burst: ratePerSecond,
-      clock,
-      logger: silentLogger(),
     });
+    return { limiter, counts };
+  };
 
   it('at 10,000/s, a take asks for as many slots again, and the next callers send without a take', async () => {
     const clock = new ManualClock();
-    const { budget, counts } = fullBucket();
-    const limiter = limiterAt(10_000, budget, clock);
+    const { limiter, counts } = limiterAt(10_000, clock);
     await Promise.all([limiter.acquire(), limiter.acquire(), limiter.acquire()]);
     expect(counts).toEqual([6]);
     await clock.advance(5);
@@ -169,8 +155,7 @@ describe('shared rate limiter: slots taken ahead from 100/s up', () => {
     between: (limiter: SharedRateLimiter, clock: ManualClock) => unknown = () => undefined,
   ): Promise<number[]> {
     const clock = new ManualClock();
-    const { budget, counts } = fullBucket();
-    const limiter = limiterAt(rate, budget, clock);
+    const { limiter, counts } = limiterAt(rate, clock);
     await limiter.acquire();
     await between(limiter, clock);
     await limiter.acquire();
