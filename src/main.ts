@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     exitCode: ExitCode.ok,
   };
   try {
-    const program = await buildProgram(io, { jsonErrors: json });
+    const program = await buildProgram(io, { jsonErrors: json }, args);
     if (args.length === 0) {
       // No command is a usage error: say what the commands are, on stderr.
       program.outputHelp({ error: true });

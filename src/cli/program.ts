@@ -9,31 +9,73 @@ import type { CliIO } from './io.js';
 /** Each command file exports one of these. */
 export type RegisterCommand = (program: Command, io: CliIO) => void;
 
-const COMMANDS: Array<() => Promise<{ register: RegisterCommand }>> = [
+/** A command file and the commands it registers. */
+interface CommandFile {
+  names: string[];
+  load: () => Promise<{ register: RegisterCommand }>;
+}
+
+const COMMANDS: CommandFile[] = [
   // Keep alphabetical; one line per command file.
-  () => import('./cancel.js'),
-  () => import('./completion.js'),
-  () => import('./daemon.js'),
-  () => import('./dev.js'),
-  () => import('./holds.js'),
-  () => import('./janitor.js'),
-  () => import('./logs.js'),
-  () => import('./plan.js'),
-  () => import('./run.js'),
-  () => import('./runs.js'),
-  () => import('./schedules.js'),
-  () => import('./schema.js'),
-  () => import('./simulator.js'),
-  () => import('./status.js'),
-  () => import('./validate.js'),
+  { names: ['cancel'], load: () => import('./cancel.js') },
+  { names: ['completion'], load: () => import('./completion.js') },
+  { names: ['daemon'], load: () => import('./daemon.js') },
+  { names: ['dev'], load: () => import('./dev.js') },
+  { names: ['hold', 'holds', 'unhold'], load: () => import('./holds.js') },
+  { names: ['janitor'], load: () => import('./janitor.js') },
+  { names: ['logs'], load: () => import('./logs.js') },
+  { names: ['plan'], load: () => import('./plan.js') },
+  { names: ['run'], load: () => import('./run.js') },
+  { names: ['runs'], load: () => import('./runs.js') },
+  { names: ['schedules'], load: () => import('./schedules.js') },
+  { names: ['schema'], load: () => import('./schema.js') },
+  { names: ['simulator'], load: () => import('./simulator.js') },
+  { names: ['status'], load: () => import('./status.js') },
+  { names: ['validate'], load: () => import('./validate.js') },
 ];
+
+/** The program's own options that take a value: the word after them is not a command. */
+const GLOBAL_VALUE_OPTIONS = new Set(['-c', '--config']);
+
+/**
+ * The command files a command line needs. Loading a file loads everything its command
+ * uses (Redis, BullMQ, the engine, the dashboard...), about 1 s of CPU for all of them,
+ * so a line naming a command loads that command's file alone. The whole tree is loaded
+ * for help, an unknown or missing command (commander's message lists or suggests the
+ * commands) and `completion` (its scripts are made from the tree); none for `--version`.
+ */
+export function commandFilesFor(args: readonly string[]): CommandFile[] {
+  let named: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') break;
+    if (GLOBAL_VALUE_OPTIONS.has(arg)) i++;
+    else if (!arg.startsWith('-')) {
+      named = arg;
+      break;
+    }
+  }
+  if (named === undefined && (args.includes('-V') || args.includes('--version'))) return [];
+  const command = named;
+  const file = command === undefined ? undefined : COMMANDS.find((f) => f.names.includes(command));
+  if (!file || command === 'completion') return COMMANDS;
+  return [file];
+}
 
 export interface ProgramOptions {
   /** `--json` was given: usage errors are reported as JSON by main.ts, not printed here. */
   jsonErrors?: boolean;
 }
 
-export async function buildProgram(io: CliIO, options: ProgramOptions = {}): Promise<Command> {
+/**
+ * The command tree for `args` (the command line without node and the script): only the
+ * files `args` needs are loaded (commandFilesFor); with no `args`, every command.
+ */
+export async function buildProgram(
+  io: CliIO,
+  options: ProgramOptions = {},
+  args: readonly string[] = [],
+): Promise<Command> {
   const program = new Command('gcflow')
     .description('Workflow automation and job scheduling for the Genesis Cloud compute API')
     .version(gcflowVersion())
@@ -49,7 +91,8 @@ export async function buildProgram(io: CliIO, options: ProgramOptions = {}): Pro
   if (!options.jsonErrors) program.showHelpAfterError('(run gcflow --help for usage)');
   // Next to a running `gcflow dev`, commands use its settings (see cli/dev-env.ts).
   program.hook('preAction', (_root, command) => useDevEnv(io, command.name()));
-  for (const load of COMMANDS) (await load()).register(program, io);
+  const files = args.length === 0 ? COMMANDS : commandFilesFor(args);
+  for (const module of await Promise.all(files.map((f) => f.load()))) module.register(program, io);
   return program;
 }
 

@@ -1,0 +1,73 @@
+// A command line loads only the command file it names (program.ts, commandFilesFor):
+// the rest of the tree costs about 1 s of CPU at every start.
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { CliIO } from '../../../src/cli/io.js';
+import { buildProgram, commandFilesFor } from '../../../src/cli/program.js';
+import { ExitCode } from '../../../src/shared/errors.js';
+
+const sink = () =>
+  new Writable({
+    write(_chunk, _encoding, done) {
+      done();
+    },
+  });
+
+const io = (): CliIO => ({
+  stdout: sink(),
+  stderr: sink(),
+  env: {},
+  isTTY: false,
+  shutdown: new AbortController().signal,
+  exitCode: ExitCode.ok,
+});
+
+/** The commands each file of `args`'s selection registers, as listed. */
+const named = (args: string[]) => commandFilesFor(args).map((f) => f.names);
+const everyFile = () => named(['--help']);
+const commandNames = async (args: string[] = []) =>
+  (await buildProgram(io(), {}, args)).commands.map((c) => c.name());
+
+describe('commandFilesFor', () => {
+  it('a command line naming a command selects that command file alone', () => {
+    expect(named(['status', 'r-1', '--json'])).toEqual([['status']]);
+    expect(named(['unhold', 'box-1'])).toEqual([['hold', 'holds', 'unhold']]);
+  });
+
+  it('the value of --config is not taken for the command', () => {
+    expect(named(['-c', 'status', 'runs'])).toEqual([['runs']]);
+    expect(named(['--config', 'run', 'validate', 'wf.yaml'])).toEqual([['validate']]);
+    expect(named(['--config=status', 'logs', 'r-1'])).toEqual([['logs']]);
+  });
+
+  it('help, an unknown command, no command and completion select every file; --version none', () => {
+    const all = everyFile();
+    expect(all.length).toBeGreaterThan(10);
+    for (const args of [['--help'], ['help', 'run'], ['stauts'], ['--json'], ['completion', 'bash'], ['--', 'run']])
+      expect(named(args), args.join(' ')).toEqual(all);
+    expect(named(['--version'])).toEqual([]);
+    expect(named(['-V'])).toEqual([]);
+    // A command's own --version-like flag is the command's: its file is loaded.
+    expect(named(['run', 'wf', '--version'])).toEqual([['run']]);
+  });
+});
+
+describe('buildProgram', () => {
+  it("the files' lists name exactly the commands the whole tree registers", async () => {
+    const registered = await commandNames();
+    expect(everyFile().flat().sort()).toEqual([...registered].sort());
+  });
+
+  it('each command, named on its own, is registered with its whole file and nothing else', async () => {
+    for (const names of everyFile()) {
+      for (const name of names) {
+        if (name === 'completion') continue; // it needs the whole tree (above)
+        expect(await commandNames([name, '--help'])).toEqual(names);
+      }
+    }
+  });
+
+  it('completion is built from the whole tree', async () => {
+    expect((await commandNames(['completion', 'bash'])).length).toBe(everyFile().flat().length);
+  });
+});
