@@ -118,7 +118,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     let server: HttpServer | undefined;
     if (options.http !== false) {
       const app = createHttpApp({
-        services: httpServices(services, workers?.client),
+        services: await httpServices(services, workers?.client),
         registry,
         scheduler: options.schedules ?? scheduler,
         metrics,

@@ -4,20 +4,27 @@
 import type { Config } from '../config/schema.js';
 import type { GenesisClient } from '../genesis/index.js';
 import type { HoldService } from '../holds/service.js';
-import { openQueueViews } from '../queue/dashboard.js';
 import type { OutageTracker } from '../queue/outage.js';
 import type { JanitorDeps } from '../runs/janitor.js';
 import type { Ownership } from '../runs/ownership.js';
 import type { RunService } from '../runs/service.js';
 import type { RunStore } from '../runs/store.js';
-import { listSchedules, type ScheduleView } from '../scheduler/index.js';
+import type { ScheduleView } from '../scheduler/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { HttpServices } from './http/deps.js';
 import { openApiClient, openHoldService, type Services } from './services.js';
 
-/** The HTTP app's view of the process; the queue views it opens close with `services`. */
-export function httpServices(services: Services, client: GenesisClient | undefined): HttpServices {
+/**
+ * The HTTP app's view of the process; the queue views it opens close with `services`.
+ * The dashboard's modules (bull-board) are loaded here, on first use: the CLI commands,
+ * which share this module, never load them.
+ */
+export async function httpServices(
+  services: Services,
+  client: GenesisClient | undefined,
+): Promise<HttpServices> {
   const { redis, store, config } = services;
+  const { openQueueViews } = await import('../queue/dashboard.js');
   const queueViews = openQueueViews(redis, config.redis.prefix);
   services.releasers.add('dashboard queues', () => queueViews.close());
   return {
@@ -69,6 +76,11 @@ export function runCommandParts(services: Services): RunCommandParts {
 /** What `gcflow schedules` uses: the schedules registered in Redis. */
 export interface ScheduleCommandParts {
   schedules(): Promise<ScheduleView[]>;
+}
+
+/** The registered schedules; the module (cron-parser, the trigger queue) is loaded on first use. */
+async function listSchedules(services: Services): Promise<ScheduleView[]> {
+  return (await import('../scheduler/listing.js')).listSchedules(services);
 }
 
 export function scheduleCommandParts(services: Services): ScheduleCommandParts {

@@ -2,7 +2,7 @@
 // the API client, and (for processes that execute runs) the workers. CLI commands
 // and the daemon call these instead of wiring modules themselves.
 import type { Redis } from 'ioredis';
-import { createExecutor, SnapshotReader, StatusReader } from '../actions/index.js';
+import type { StatusReader } from '../actions/index.js';
 import type { Config, Secrets } from '../config/schema.js';
 import type { HttpFetch } from '../genesis/http.js';
 import {
@@ -25,11 +25,9 @@ import {
 } from '../queue/connection.js';
 import { createOutageTracker, type OutageTracker } from '../queue/outage.js';
 import { RunQueue, startRunWorker, type TurnRetry } from '../queue/runs.js';
-import { RedisCancelWatcher } from '../runs/cancel-watcher.js';
-import { createGiveUpHandler } from '../runs/give-up.js';
 import { Ownership } from '../runs/ownership.js';
 import { RunReports } from '../runs/reports.js';
-import { type ConcurrencyGate, createRunner } from '../runs/runner.js';
+import type { ConcurrencyGate, createRunner } from '../runs/runner.js';
 import { RunService } from '../runs/service.js';
 import { RunStore } from '../runs/store.js';
 import { createConcurrencyGate } from '../scheduler/gate.js';
@@ -253,6 +251,19 @@ export interface Workers {
 /** Starts run workers in this process. */
 export async function startWorkers(services: Services, options: WorkerOptions = {}): Promise<Workers> {
   const { config, logger, clock, redis, store, ownership, holds } = services;
+  // The engine and the actions are loaded here, with the first workers: CLI commands
+  // open services too but never carry out a step, and start faster without them.
+  const [
+    { createExecutor, SnapshotReader, StatusReader },
+    { createRunner },
+    { createGiveUpHandler },
+    { RedisCancelWatcher },
+  ] = await Promise.all([
+    import('../actions/index.js'),
+    import('../runs/runner.js'),
+    import('../runs/give-up.js'),
+    import('../runs/cancel-watcher.js'),
+  ]);
   const client = openApiClient(services, options);
   const statuses = new StatusReader({
     client,

@@ -7,9 +7,7 @@ import { Queue } from 'bullmq';
 import { watchErrors } from './connection.js';
 import type { Redis } from 'ioredis';
 import { RUNS_QUEUE } from './runs.js';
-
-/** The scheduler's queue of trigger fires (one BullMQ Job Scheduler per workflow trigger). */
-export const TRIGGERS_QUEUE = 'triggers';
+import { TRIGGERS_QUEUE } from './triggers.js';
 
 /** Job states reported by `counts()`, in this order. */
 export const JOB_STATES = [

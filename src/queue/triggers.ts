@@ -8,9 +8,9 @@ import { watchErrors } from './connection.js';
 import type { Redis } from 'ioredis';
 import { execChecked } from '../shared/exec.js';
 import { type LuaScript, luaCommand } from '../shared/lua.js';
-import { TRIGGERS_QUEUE } from './dashboard.js';
 
-export { TRIGGERS_QUEUE };
+/** The scheduler's queue of trigger fires (one BullMQ Job Scheduler per workflow trigger). */
+export const TRIGGERS_QUEUE = 'triggers';
 
 /** What a trigger job carries (no inputs, no secrets). */
 export interface TriggerJobData {

@@ -2,7 +2,7 @@
 // start, cancel, inspect, list. Validates inputs against the workflow's
 // declarations; stores the exact definition each run executes.
 import type { WorkflowDefinition } from '../dsl/types.js';
-import { coerceInputs } from '../dsl/index.js';
+import { coerceInputs } from '../dsl/inputs.js';
 import { event, type RunEvent } from '../engine/events.js';
 import { isTerminalRun, newRunState, type RunState, type RunStatus, type Trigger } from '../engine/state.js';
 import type { RunQueue } from '../queue/runs.js';
