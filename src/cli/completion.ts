@@ -2,6 +2,10 @@
 // tree itself (commands, their flags, the values of flags with choices), so it never
 // lags behind a new command. Workflow names for run/plan are read at completion time
 // from the `name:` lines of the workflow files ($GCFLOW_WORKFLOWS, else ./workflows).
+// The build writes each shell's script beside this module (scripts/completions.mjs), so
+// printing it, at every new shell, loads no other command (~0.2 s instead of ~1.3 s);
+// run from src/, the script is made from the whole tree, loaded then.
+import { readFileSync } from 'node:fs';
 import { type Command, type Option, Argument } from 'commander';
 import { type CliIO, print } from './io.js';
 import type { RegisterCommand } from './program.js';
@@ -215,12 +219,26 @@ export function completionScript(program: Command, shell: Shell): string {
   return { bash, zsh, fish }[shell](all, globals);
 }
 
+/** Where the build writes `shell`'s script. */
+export const builtScript = (shell: Shell): URL => new URL(`./completion/${shell}.sh`, import.meta.url);
+
+/** The script the build wrote, else one made from the whole command tree. */
+async function scriptFor(shell: Shell, io: CliIO): Promise<string> {
+  try {
+    return readFileSync(builtScript(shell), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const { buildProgram } = await import('./program.js');
+  return completionScript(await buildProgram(io), shell);
+}
+
 export const register: RegisterCommand = (program: Command, io: CliIO) => {
   program
     .command('completion')
     .description('print a shell completion script: source <(gcflow completion bash)')
     .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(SHELLS))
-    .action((shell: Shell) => {
-      print(io.stdout, completionScript(program, shell).trimEnd());
+    .action(async (shell: Shell) => {
+      print(io.stdout, (await scriptFor(shell, io)).trimEnd());
     });
 };

@@ -41,8 +41,9 @@ const GLOBAL_VALUE_OPTIONS = new Set(['-c', '--config']);
  * The command files a command line needs. Loading a file loads everything its command
  * uses (Redis, BullMQ, the engine, the dashboard...), about 1 s of CPU for all of them,
  * so a line naming a command loads that command's file alone. The whole tree is loaded
- * for help, an unknown or missing command (commander's message lists or suggests the
- * commands) and `completion` (its scripts are made from the tree); none for `--version`.
+ * for help and for an unknown or missing command (commander's message lists or suggests
+ * the commands); none for `--version`. (`completion` prints the scripts the build made
+ * from the whole tree.)
  */
 export function commandFilesFor(args: readonly string[]): CommandFile[] {
   let named: string | undefined;
@@ -58,7 +59,7 @@ export function commandFilesFor(args: readonly string[]): CommandFile[] {
   if (named === undefined && (args.includes('-V') || args.includes('--version'))) return [];
   const command = named;
   const file = command === undefined ? undefined : COMMANDS.find((f) => f.names.includes(command));
-  if (!file || command === 'completion') return COMMANDS;
+  if (!file) return COMMANDS;
   return [file];
 }
 

@@ -1,9 +1,28 @@
 // `gcflow completion bash|zsh|fish`: the bash script is loaded into a real bash and
 // asked for completions; the zsh and fish scripts must name every command and flag.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { completionScript, SHELLS } from '../../../src/cli/completion.js';
+import type { CliIO } from '../../../src/cli/io.js';
+import { buildProgram } from '../../../src/cli/program.js';
+import { ExitCode } from '../../../src/shared/errors.js';
 import { runCli } from '../../helpers/processes.js';
+
+const quietIO = (): CliIO => {
+  const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+  return {
+    stdout: discard,
+    stderr: discard,
+    env: {},
+    isTTY: false,
+    shutdown: new AbortController().signal,
+    exitCode: ExitCode.ok,
+  };
+};
 
 const COMMANDS = ['cancel', 'completion', 'daemon', 'dev', 'janitor', 'logs', 'plan', 'run', 'runs'];
 
@@ -29,6 +48,16 @@ _gcflow; printf '%s\\n' "\${COMPREPLY[@]}"`;
 }
 
 describe('gcflow completion', () => {
+  it('prints the scripts the build wrote, which are those the whole command tree makes now', async () => {
+    const program = await buildProgram(quietIO());
+    for (const shell of SHELLS) {
+      expect(
+        existsSync(fileURLToPath(new URL(`../../../dist/cli/completion/${shell}.sh`, import.meta.url))),
+      ).toBe(true);
+      expect(await script(shell)).toBe(`${completionScript(program, shell).trimEnd()}\n`);
+    }
+  });
+
   it('completes commands, flags, flag values and workflow names in bash', async () => {
     const bash = await script('bash');
     expect(complete(bash, ['gcflow', 'ru'])).toEqual(['run', 'runs']);
