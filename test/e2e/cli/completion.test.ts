@@ -3,26 +3,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { completionScript, SHELLS } from '../../../src/cli/completion.js';
-import type { CliIO } from '../../../src/cli/io.js';
 import { buildProgram } from '../../../src/cli/program.js';
-import { ExitCode } from '../../../src/shared/errors.js';
+import { testIO } from '../../helpers/cli-io.js';
 import { runCli } from '../../helpers/processes.js';
-
-const quietIO = (): CliIO => {
-  const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
-  return {
-    stdout: discard,
-    stderr: discard,
-    env: {},
-    isTTY: false,
-    shutdown: new AbortController().signal,
-    exitCode: ExitCode.ok,
-  };
-};
 
 const COMMANDS = ['cancel', 'completion', 'daemon', 'dev', 'janitor', 'logs', 'plan', 'run', 'runs'];
 
@@ -49,7 +35,7 @@ _gcflow; printf '%s\\n' "\${COMPREPLY[@]}"`;
 
 describe('gcflow completion', () => {
   it('prints the scripts the build wrote, which are those the whole command tree makes now', async () => {
-    const program = await buildProgram(quietIO());
+    const program = await buildProgram(testIO());
     for (const shell of SHELLS) {
       expect(
         existsSync(fileURLToPath(new URL(`../../../dist/cli/completion/${shell}.sh`, import.meta.url))),

@@ -1,26 +1,8 @@
 // A command line loads only the command file it names (program.ts, commandFilesFor):
 // the rest of the tree costs about 1 s of CPU at every start.
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from '../../../src/cli/io.js';
 import { buildProgram, commandFilesFor } from '../../../src/cli/program.js';
-import { ExitCode } from '../../../src/shared/errors.js';
-
-const sink = () =>
-  new Writable({
-    write(_chunk, _encoding, done) {
-      done();
-    },
-  });
-
-const io = (): CliIO => ({
-  stdout: sink(),
-  stderr: sink(),
-  env: {},
-  isTTY: false,
-  shutdown: new AbortController().signal,
-  exitCode: ExitCode.ok,
-});
+import { testIO as io } from '../../helpers/cli-io.js';
 
 /** The commands each file of `args`'s selection registers, as listed. */
 const named = (args: string[]) => commandFilesFor(args).map((f) => f.names);
@@ -66,15 +48,9 @@ describe('buildProgram', () => {
   });
 
   it('completion, run from src/ (no script built), makes its script from the whole tree', async () => {
-    let printed = '';
-    const out = new Writable({
-      write(chunk, _encoding, done) {
-        printed += String(chunk);
-        done();
-      },
-    });
-    const program = await buildProgram({ ...io(), stdout: out }, {}, ['completion', 'fish']);
+    const cli = io();
+    const program = await buildProgram(cli, {}, ['completion', 'fish']);
     await program.parseAsync(['node', 'gcflow', 'completion', 'fish']);
-    for (const name of everyFile().flat()) expect(printed).toContain(`-a ${name} -d`);
+    for (const name of everyFile().flat()) expect(cli.printed()).toContain(`-a ${name} -d`);
   });
 });
