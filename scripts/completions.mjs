@@ -3,6 +3,7 @@
 // (src/cli/completion.ts). Run by `npm run build`, after tsc.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const { buildProgram } = await import('../dist/cli/program.js');
@@ -19,6 +20,6 @@ const io = {
 const program = await buildProgram(io);
 for (const shell of SHELLS) {
   const file = fileURLToPath(builtScript(shell));
-  mkdirSync(fileURLToPath(new URL('.', builtScript(shell))), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, completionScript(program, shell));
 }

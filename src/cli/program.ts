@@ -57,10 +57,8 @@ export function commandFilesFor(args: readonly string[]): CommandFile[] {
     }
   }
   if (named === undefined && (args.includes('-V') || args.includes('--version'))) return [];
-  const command = named;
-  const file = command === undefined ? undefined : COMMANDS.find((f) => f.names.includes(command));
-  if (!file) return COMMANDS;
-  return [file];
+  const file = named === undefined ? undefined : COMMANDS.find((f) => f.names.includes(named));
+  return file ? [file] : COMMANDS;
 }
 
 export interface ProgramOptions {
@@ -92,8 +90,7 @@ export async function buildProgram(
   if (!options.jsonErrors) program.showHelpAfterError('(run gcflow --help for usage)');
   // Next to a running `gcflow dev`, commands use its settings (see cli/dev-env.ts).
   program.hook('preAction', (_root, command) => useDevEnv(io, command.name()));
-  const files = args.length === 0 ? COMMANDS : commandFilesFor(args);
-  for (const module of await Promise.all(files.map((f) => f.load()))) module.register(program, io);
+  for (const module of await Promise.all(commandFilesFor(args).map((f) => f.load()))) module.register(program, io);
   return program;
 }
 
