@@ -279,9 +279,10 @@ export function createFireHandler(deps: FireDeps) {
 
   /**
    * Finishes a slot decided `start` whose run was never created: the replica that
-   * claimed it died between the claim and the run's creation, and its fire, when it
-   * comes back, is past its grace. Starts the run with the slot's id (idempotent, so a
-   * replica still about to create it makes no second one). `decision` is the slot's
+   * claimed it died between the claim and the run's creation (or stalled there past the
+   * take-over delay), and its fire, when it comes back, is past its grace. Starts the
+   * run with the slot's id (idempotent, so a replica still about to create it makes no
+   * second one). `decision` is the slot's
    * stored one (decisions never change once claimed). Undefined when nothing was to do
    * (a skip, or the run exists). Used by the missed-slot check and by that late fire.
    */
@@ -305,7 +306,7 @@ export function createFireHandler(deps: FireDeps) {
         runId,
         outcome: outcome.type,
       },
-      `schedule slot ${zonedIso(slotMs, r.timezone)} was decided but its run never created (a replica died in between): started it late`,
+      `schedule slot ${zonedIso(slotMs, r.timezone)} was decided but its run was not created (the replica that decided it died, or stalled, in between): started it here, late`,
     );
     return outcome;
   }
