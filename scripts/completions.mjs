@@ -1,6 +1,8 @@
-// Writes each shell's completion script to dist/cli/completion/, from the built command
-// tree: `gcflow completion SHELL` then prints it without loading every command
-// (src/cli/completion.ts). Run by `npm run build`, after tsc.
+// Writes, from the built command tree, what the CLI would otherwise load every command
+// for: each shell's completion script to dist/cli/completion/ (`gcflow completion SHELL`
+// prints it; src/cli/completion.ts), and the root help's list of commands to
+// dist/cli/root-help.json (`gcflow --help`; src/cli/root-help.ts). Run by `npm run
+// build`, after tsc.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { dirname } from 'node:path';
@@ -8,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const { buildProgram } = await import('../dist/cli/program.js');
 const { builtScript, completionScript, SHELLS } = await import('../dist/cli/completion.js');
+const { BUILT_COMMAND_LIST, commandList } = await import('../dist/cli/root-help.js');
 const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
 const io = {
   stdout: discard,
@@ -23,3 +26,4 @@ for (const shell of SHELLS) {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, completionScript(program, shell));
 }
+writeFileSync(fileURLToPath(BUILT_COMMAND_LIST), `${JSON.stringify(commandList(program), null, 2)}\n`);

@@ -69,14 +69,6 @@ function pipeline(command: string): Promise<{ code: number | null; stdout: strin
 }
 
 describe('gcflow on the command line', () => {
-  it('prints help on stderr and exits 2 when given no command', async () => {
-    const { code, stdout, stderr } = await runCli([], {});
-    expect(code).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr).toMatch(/^Usage: gcflow /);
-    expect(stderr).toMatch(/\brun \[options\] <workflow>/);
-  });
-
   it('exits quietly when its reader has gone away (runs --json, logs)', async () => {
     for (const args of [
       ['runs', '--json', '--limit', '500'],

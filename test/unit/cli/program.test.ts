@@ -1,7 +1,9 @@
 // A command line loads only the command file it names (program.ts, commandFilesFor):
 // the rest of the tree costs about 1 s of CPU at every start.
 import { describe, expect, it } from 'vitest';
-import { buildProgram, commandFilesFor } from '../../../src/cli/program.js';
+import type { Command } from 'commander';
+import { buildProgram, commandFilesFor, showsRootHelp } from '../../../src/cli/program.js';
+import { commandList } from '../../../src/cli/root-help.js';
 import { testIO as io } from '../../helpers/cli-io.js';
 
 /** The commands each file of `args`'s selection registers, as listed. */
@@ -52,5 +54,45 @@ describe('buildProgram', () => {
     const program = await buildProgram(cli, {}, ['completion', 'fish']);
     await program.parseAsync(['node', 'gcflow', 'completion', 'fish']);
     for (const name of everyFile().flat()) expect(cli.printed()).toContain(`-a ${name} -d`);
+  });
+});
+
+/** The help `program` prints on a terminal `columns` wide. */
+function helpAt(program: Command, columns: number): string {
+  program.configureOutput({ ...program.configureOutput(), getOutHelpWidth: () => columns });
+  return program.helpInformation();
+}
+
+describe('root help', () => {
+  it('is what `gcflow`, `gcflow --help` and `-h` show, with or without -c; not help on a command', () => {
+    for (const args of [[], ['--help'], ['-h'], ['-c', 'x.yaml', '--help'], ['--config=x', '-h']])
+      expect(showsRootHelp(args), args.join(' ')).toBe(true);
+    for (const args of [
+      ['run', '--help'],
+      ['help'],
+      ['help', 'run'],
+      ['-c', 'run', 'runs', '-h'],
+      ['--version'],
+      ['--', '-h'],
+    ])
+      expect(showsRootHelp(args), args.join(' ')).toBe(false);
+  });
+
+  it('stand-ins made from the written list print the help the whole tree prints, at any width', async () => {
+    const whole = await buildProgram(io());
+    const list = commandList(whole);
+    expect(list.map((l) => l.name)).toEqual(whole.commands.map((c) => c.name()));
+    for (const args of [[], ['--help'], ['-c', 'x.yaml', '-h']]) {
+      const standIns = await buildProgram(io(), { commandList: () => list }, args);
+      // Stand-ins: no command file was loaded (the real `run` has options and an action).
+      expect(standIns.commands.every((c) => c.options.length === 0)).toBe(true);
+      expect(whole.commands.find((c) => c.name() === 'run')!.options.length).toBeGreaterThan(0);
+      for (const columns of [80, 160]) expect(helpAt(standIns, columns)).toBe(helpAt(whole, columns));
+    }
+  });
+
+  it('without a written list (run from src/), the whole tree is loaded', async () => {
+    const program = await buildProgram(io(), { commandList: () => undefined }, ['--help']);
+    expect(program.commands.find((c) => c.name() === 'run')!.options.length).toBeGreaterThan(0);
   });
 });
