@@ -10,7 +10,7 @@
 // EventTarget). `fetch` cost about three quarters of the CPU per call against the
 // in-process simulator (~2,000 calls/s, ~8,000 with `request`).
 import { STATUS_CODES } from 'node:http';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 
 export interface HttpRequestInit {
   method: string;
@@ -52,12 +52,20 @@ export class HttpTimeoutError extends Error {
   }
 }
 
-let pool: Agent | undefined;
-
 /** One keep-alive pool per process; idle sockets do not keep the process alive. */
-function sharedPool(): Agent {
-  pool ??= new Agent({ keepAliveTimeout: 10_000, connections: 128 });
-  return pool;
+let pool: Agent | undefined;
+let loading: Promise<Agent> | undefined;
+
+/**
+ * The pool, undici loaded with it at the first call rather than at start: CLI commands
+ * open the services, the API client among them, and most never call the API.
+ */
+function loadPool(): Promise<Agent> {
+  loading ??= import('undici').then(({ Agent }) => {
+    pool = new Agent({ keepAliveTimeout: 10_000, connections: 128 });
+    return pool;
+  });
+  return loading;
 }
 
 /** `http://host:port` and `/path?query` of an absolute URL, without a URL object. */
@@ -80,7 +88,8 @@ function rawHeaders(raw: Buffer[]): HttpResponse['headers'] {
 }
 
 /** The default call: undici's shared keep-alive pool, the body gathered in memory. */
-export const undiciCall: HttpCall = (url, init) => dispatchCall(sharedPool(), url, init);
+export const undiciCall: HttpCall = (url, init) =>
+  pool ? dispatchCall(pool, url, init) : loadPool().then((loaded) => dispatchCall(loaded, url, init));
 
 /** A call through `dispatcher` (tests give a pool of their own). */
 export function callThrough(dispatcher: Dispatcher): HttpCall {

@@ -68,7 +68,7 @@ const DAEMON_ONLY = [
 describe('what a CLI command loads at start', () => {
   it('the daemon loads all of the daemon-only modules, some when it starts them (the walker sees them)', () => {
     const daemon = loadedBy('src/cli/daemon.ts', true);
-    for (const name of DAEMON_ONLY) expect(daemon.has(name), name).toBe(true);
+    for (const name of [...DAEMON_ONLY, 'undici']) expect(daemon.has(name), name).toBe(true);
     // ...the engine and the actions only when it starts workers.
     const atStart = loadedBy('src/cli/daemon.ts');
     for (const name of ['src/actions/index.ts', 'src/runs/runner.ts'])
@@ -80,6 +80,8 @@ describe('what a CLI command loads at start', () => {
     (command) => {
       const loaded = loadedBy(`src/cli/${command}.ts`);
       expect(DAEMON_ONLY.filter((name) => loaded.has(name))).toEqual([]);
+      // Nor the HTTP client: the services open an API client, which loads it at its first call.
+      expect(loaded.has('undici')).toBe(false);
       // It does load what it uses: Redis through the run store and queue.
       expect(loaded.has('src/daemon/services.ts')).toBe(true);
       expect(loaded.has('bullmq')).toBe(true);
